@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { DiagnosticsError, EXIT_INPUT, EXIT_INTERNAL, FaultlineError } from '../util/errors.js';
+import { commands } from './commands/index.js';
+
+/** The one place where errors become exit codes (architecture.md, "Exit codes"). */
+async function main(argv: string[]): Promise<void> {
+  const cli = yargs(argv)
+    .scriptName('faultline')
+    .usage('$0 <command> [options]')
+    .demandCommand(1, 'Name a command; see faultline --help.')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 80))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageFailure(msg);
+    });
+  for (const c of commands) cli.command(c);
+  await cli.parseAsync();
+}
+
+class UsageFailure extends Error {}
+
+main(hideBin(process.argv)).catch((err: unknown) => {
+  if (err instanceof DiagnosticsError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else if (err instanceof FaultlineError) {
+    process.stderr.write(`faultline: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else if (err instanceof UsageFailure) {
+    process.stderr.write(`faultline: ${err.message}\nRun 'faultline --help' for usage.\n`);
+    process.exitCode = EXIT_INPUT;
+  } else {
+    const e = err instanceof Error ? err : new Error(String(err));
+    process.stderr.write(`faultline: internal error: ${e.stack ?? e.message}\n`);
+    process.exitCode = EXIT_INTERNAL;
+  }
+});
