@@ -1,0 +1,227 @@
+/**
+ * THE contract between computing and rendering (architecture.md). Reports, CSV, JUnit
+ * and diffs are pure functions of these objects. Every number has its unit in its name
+ * or in `metrics`. Change a field only together with SCHEMA_VERSION and an upgrade step
+ * in compat.ts, so that results written by an older version still render.
+ *
+ * result.json holds no wall-clock time: the same scenario, seed and faultline version
+ * give byte-identical files. Run dates live in the run-set manifest (`RunSetManifest`).
+ */
+
+export const SCHEMA_VERSION = 1;
+
+/** A series value per step; null where the value is undefined (e.g. no request completed). */
+export type Series = (number | null)[];
+
+export interface MetricInfo {
+  unit: string;
+  description: string;
+}
+
+export interface EventRecord {
+  timeMs: number;
+  kind:
+    | 'oom-kill'
+    | 'oomd-kill'
+    | 'alloc-fail'
+    | 'throttle'
+    | 'scenario'
+    | 'process-start'
+    | 'process-exit'
+    | 'swap-full';
+  /** Process name, where one is concerned. */
+  process?: string;
+  cgroup?: string;
+  /** One line a person can read, e.g. "global OOM: killed spark (badness 912, oom_score_adj 0)". */
+  message: string;
+  /** Kind-specific numbers (badness score, bytes requested, throttle ms, ...), units in the keys. */
+  detail?: Record<string, number | string>;
+}
+
+export interface LatencySummary {
+  count: number;
+  meanMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/**
+ * Log-bucketed latency histogram: bucket i holds values in [base·ratio^i, base·ratio^(i+1)).
+ * Kept so that any `p(N)` can be evaluated after the run; relative error ≤ ratio − 1.
+ */
+export interface LatencyHistogram {
+  baseMs: number;
+  ratio: number;
+  /** Sparse: bucket index → count. */
+  counts: Record<string, number>;
+}
+
+export interface ProcessSummary {
+  minorFaults: number;
+  majorFaults: number;
+  swapInPages: number;
+  oomKilled: boolean;
+  /** Simulated time of the kill, if killed. */
+  oomKilledAtMs?: number;
+  allocFailures: number;
+  peakRssBytes: number;
+  stallPct: number;
+  latencyMs?: LatencySummary;
+  latencyHistogram?: LatencyHistogram;
+}
+
+export interface HostSummary {
+  faultCpuPctMax: number;
+  faultCpuPctAvg: number;
+  majorFaultsPerSecMax: number;
+  majorFaults: number;
+  minorFaults: number;
+  oomKills: number;
+  allocFailures: number;
+  swapInPages: number;
+  swapOutPages: number;
+  psiSomeAvg10PctMax: number;
+  psiFullAvg10PctMax: number;
+}
+
+/** The same figures over one interval between scenario events (a "phase"). */
+export interface PhaseSummary {
+  name: string;
+  startMs: number;
+  endMs: number;
+  host: Pick<
+    HostSummary,
+    'faultCpuPctMax' | 'faultCpuPctAvg' | 'majorFaultsPerSecMax' | 'swapInPages' | 'swapOutPages'
+  >;
+  processes: Record<string, { majorFaults: number; minorFaults: number; latencyMs?: LatencySummary }>;
+}
+
+export interface CheckResult {
+  /** The check as written, e.g. `processes.db.latencyMs: p(99) < 1000`. */
+  source: string;
+  metric: string;
+  aggregation: string;
+  op: '<' | '<=' | '>' | '>=' | '==' | '!=';
+  threshold: number;
+  level: 'warn' | 'error';
+  /** The observed value; null when the metric has no value in this run (e.g. no requests). */
+  observed: number | null;
+  passed: boolean;
+  unit: string;
+}
+
+export interface Verdict {
+  /** healthy < degraded < thrashing; oom when the OOM killer (or a daemon) acted; failed when the run itself failed. */
+  status: 'healthy' | 'degraded' | 'thrashing' | 'oom' | 'failed';
+  /** One line in plain words, e.g. "thrashing from 00:05:12: 84% of CPU on faults; db p99 4.1 min". */
+  headline: string;
+  thrashingFromMs?: number;
+}
+
+export interface ResultWarning {
+  code: string;
+  message: string;
+  /** file:line:col when it comes from the scenario. */
+  where?: string;
+}
+
+/** How the run was computed: exact page-level replay or spatial sampling (architecture.md, "Time and scale"). */
+export interface FidelityInfo {
+  mode: 'exact' | 'sampled';
+  /** Fraction of pages simulated (1 when exact); counts are scaled by 1/sampleRate. */
+  sampleRate: number;
+  /** Simulated page frames after sampling. */
+  simulatedFrames: number;
+  /** Relative error of major-fault counts measured against exact runs in tests, if known for this rate. */
+  measuredErrorPct?: number;
+  note: string;
+}
+
+export interface ScenarioInfo {
+  name: string;
+  title: string;
+  description: string;
+  /** Path of the scenario file as given. */
+  file: string;
+  /** Stable, readable variant id (`base` when the scenario has no sweep). */
+  variantId: string;
+  /** Swept field path → value for this variant. */
+  params: Record<string, string | number | boolean | null>;
+  seed: number;
+  durationMs: number;
+  stepMs: number;
+  host: {
+    ramBytes: number;
+    cpus: number;
+    pageSizeBytes: number;
+    swapBytes: number;
+    swapDevice: string;
+    policy: string;
+    sysctl: Record<string, number>;
+  };
+  cgroups: { path: string; limits: Record<string, number | 'max'> }[];
+  processes: {
+    name: string;
+    cgroup: string;
+    anonBytes: number;
+    fileBytes: number;
+    startMs: number;
+    hasRequests: boolean;
+  }[];
+}
+
+export interface RunResult {
+  schemaVersion: number;
+  kind: 'run';
+  tool: { name: 'faultline'; version: string };
+  scenario: ScenarioInfo;
+  fidelity: FidelityInfo;
+  status: 'ok' | 'failed';
+  /** Present when status is failed: what went wrong, in one paragraph. */
+  error?: string;
+  /** End time of each step, ms of simulated time from the start. */
+  timeMs: number[];
+  /** Host series by metric name (analysis/metrics.ts HOST_SERIES). */
+  host: Record<string, Series>;
+  /** Process name → metric name → series (PROCESS_SERIES). */
+  processes: Record<string, Record<string, Series>>;
+  /** Cgroup path → metric name → series (CGROUP_SERIES). */
+  cgroups: Record<string, Record<string, Series>>;
+  events: EventRecord[];
+  summary: {
+    host: HostSummary;
+    processes: Record<string, ProcessSummary>;
+    phases: PhaseSummary[];
+  };
+  checks: CheckResult[];
+  verdict: Verdict;
+  warnings: ResultWarning[];
+  /** Definitions of every metric name used above, so that a report can explain each number. */
+  metrics: Record<string, MetricInfo>;
+}
+
+/** One entry of a run set (a scenario's variants, or several scenarios). */
+export interface RunSetEntry {
+  scenario: string;
+  variantId: string;
+  params: Record<string, string | number | boolean | null>;
+  /** Path of the variant's folder relative to the run-set folder. */
+  dir: string;
+  status: 'ok' | 'failed';
+  verdict: Verdict;
+  checks: CheckResult[];
+  summary?: { host: HostSummary; processes: Record<string, ProcessSummary> };
+  error?: string;
+}
+
+/** `manifest.json` at the top of an output folder: what ran, when, and where each result is. */
+export interface RunSetManifest {
+  schemaVersion: number;
+  kind: 'run-set';
+  tool: { name: 'faultline'; version: string };
+  /** Wall-clock time the set was written (ISO 8601): the only date in the outputs. */
+  generatedAt: string;
+  entries: RunSetEntry[];
+}

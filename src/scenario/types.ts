@@ -1,0 +1,242 @@
+/**
+ * The resolved scenario: what the loader produces from YAML after validation, unit
+ * parsing, defaults, sugar expansion (systemd, Kubernetes) and sweep substitution, and
+ * what the engine and kernel consume. Sizes are bytes, times are milliseconds of
+ * simulated time, rates are per second. `Infinity` means "max"/unlimited (these objects
+ * cross worker boundaries by structured clone, which keeps Infinity; they are never
+ * written as JSON directly).
+ */
+
+export type SwapDeviceKind = 'hdd' | 'ssd' | 'nvme' | 'zram' | 'none' | 'custom';
+
+export interface SwapConfig {
+  sizeBytes: number;
+  device: SwapDeviceKind;
+  /** Service time of one 4 KiB random read at queue depth 1, unloaded. */
+  readLatencyUs: number;
+  writeLatencyUs: number;
+  /** Maximum random 4 KiB operations per second the device sustains. */
+  iops: number;
+  bandwidthBytesPerSec: number;
+  /** Parallel service channels for queueing (1 for a disk; tens for NVMe). */
+  queueDepth: number;
+  /** zram only: uncompressed/compressed size ratio, and CPU per page for each direction. */
+  compressionRatio: number;
+  compressCpuUs: number;
+  decompressCpuUs: number;
+}
+
+/** The vm.* sysctls faultline models, by their kernel names. */
+export interface Sysctls {
+  'vm.swappiness': number;
+  'vm.overcommit_memory': 0 | 1 | 2;
+  'vm.overcommit_ratio': number;
+  'vm.overcommit_kbytes': number;
+  'vm.min_free_kbytes': number;
+  'vm.watermark_scale_factor': number;
+  'vm.page-cluster': number;
+  'vm.vfs_cache_pressure': number;
+}
+
+/**
+ * Costs and kernel constants. Those marked [unverified] in kernel-model.md are here so
+ * that a user (or `faultline calibrate`) can override them.
+ */
+export interface HostCosts {
+  /** CPU per minor fault (trap, page-table update, zeroing). */
+  minorFaultCpuUs: number;
+  /** CPU per major fault, excluding the device wait. */
+  majorFaultCpuUs: number;
+  /** CPU per page scanned by reclaim (kswapd or direct). */
+  reclaimScanCpuUs: number;
+}
+
+export interface KernelParams {
+  /** DEF_PRIORITY: scan size = list size >> priority. */
+  defPriority: number;
+  /** SWAP_CLUSTER_MAX: direct reclaim target per attempt, in pages. */
+  swapClusterMax: number;
+  /** MAX_RECLAIM_RETRIES before OOM. */
+  maxReclaimRetries: number;
+  /** memory.high throttling: maximum sleep per return to user space, ms. */
+  memoryHighMaxDelayMs: number;
+  /** Internal simulation tick, ms (output series use `stepMs`). */
+  tickMs: number;
+}
+
+export interface HostConfig {
+  ramBytes: number;
+  cpus: number;
+  pageSizeBytes: number;
+  thp: 'always' | 'madvise' | 'never';
+  swap: SwapConfig;
+  sysctl: Sysctls;
+  /** `linux` (two-list LRU, the default), `mglru`, or any registered replacement policy spec (`clock:bits=2`). */
+  policy: string;
+  costs: HostCosts;
+  kernel: KernelParams;
+  /** RAM not available to the simulated processes (kernel, other daemons). */
+  reservedBytes: number;
+}
+
+export interface CgroupConfig {
+  /** Slash-separated path from the root, e.g. `batch` or `system.slice/db.service`. */
+  path: string;
+  /** Parent path, or null for a top-level cgroup. */
+  parent: string | null;
+  /** cgroup v2 files, bytes (Infinity = max). */
+  min: number;
+  low: number;
+  high: number;
+  max: number;
+  swapMax: number;
+  oomGroup: boolean;
+  /** cgroup v1 memory.soft_limit_in_bytes (Infinity = unset): reclaimed first under global pressure. */
+  softLimit: number;
+  /** cgroup v1 memory.memsw.limit_in_bytes (memory + swap), Infinity = unset. */
+  memswLimit: number;
+  /** cgroup v1 memory.swappiness; null inherits the host's vm.swappiness. */
+  swappiness: number | null;
+  /** Where the limits came from, for reports: `v2`, `v1`, `systemd`, `kubernetes`. */
+  origin: 'v2' | 'v1' | 'systemd' | 'kubernetes';
+}
+
+export type AccessPattern =
+  | { kind: 'uniform' }
+  | { kind: 'zipf'; alpha: number }
+  | { kind: 'hotcold'; hotFraction: number; hotProbability: number }
+  /** One sequential pass after another over the working set (a scan, e.g. a backup). */
+  | { kind: 'scan' }
+  /** A sequential loop over the first `fraction` of the working set. */
+  | { kind: 'loop'; fraction: number }
+  | { kind: 'trace'; file: string; format: string };
+
+export interface AccessPhase {
+  /** Phase start, relative to the process start. */
+  atMs: number;
+  pattern: AccessPattern;
+}
+
+export interface RequestModel {
+  ratePerSec: number;
+  /** CPU time each request needs when nothing stalls it. */
+  cpuMs: number;
+  /** Pages each request touches, drawn from the process's access pattern. */
+  pagesPerRequest: number;
+}
+
+export interface ProcessConfig {
+  /** Unique name; replicas are expanded to `name-1`, `name-2`, … */
+  name: string;
+  cgroup: string;
+  startMs: number;
+  /** Infinity: runs to the end. */
+  stopMs: number;
+  memory: {
+    /** Anonymous working set the process reaches (after growth). */
+    anonBytes: number;
+    /** Anonymous working set at start; grows to anonBytes at growthBytesPerSec. */
+    anonInitialBytes: number;
+    growthBytesPerSec: number;
+    /** Memory allocated, touched once and never used again, per second (a leak). */
+    leakBytesPerSec: number;
+    /** File-backed working set (page cache the process reads). */
+    fileBytes: number;
+    /** Share of file pages the process dirties (must be written back before reclaim). */
+    fileDirtyFraction: number;
+  };
+  /** Access pattern over the working set, changing at phase boundaries (first phase at 0). */
+  access: AccessPhase[];
+  /** Page touches per second when running unstalled (all threads together). */
+  touchesPerSec: number;
+  /** Share of touches that go to file-backed pages (the rest to anonymous memory). */
+  fileTouchFraction: number;
+  cpu: { threads: number; cores: number };
+  requests: RequestModel | null;
+  oomScoreAdj: number;
+  /** RLIMIT_AS (ulimit -v), Infinity = unlimited. */
+  rlimitAsBytes: number;
+  /** Fork with copy-on-write: a child of `parent` shares its pages until it writes them. */
+  forkOf: string | null;
+  /** Share of shared pages the child writes (and so copies), when forkOf is set. */
+  cowWriteFraction: number;
+}
+
+export type ScenarioEvent =
+  | { atMs: number; action: 'start'; process: string; label: string }
+  | { atMs: number; action: 'kill'; process: string; label: string }
+  | { atMs: number; action: 'sysctl'; name: keyof Sysctls; value: number; label: string }
+  | { atMs: number; action: 'cgroup'; cgroup: string; file: string; value: number | boolean | null; label: string };
+
+export interface OomDaemonConfig {
+  kind: 'systemd-oomd' | 'oomd';
+  /** cgroups it watches (systemd-oomd: units with ManagedOOMMemoryPressure=kill). */
+  cgroups: string[];
+  /** Memory pressure limit (PSI full avg10 for systemd-oomd; some or full for oomd), percent. */
+  pressureLimitPct: number;
+  pressureKind: 'some' | 'full';
+  durationMs: number;
+  /** systemd-oomd ManagedOOMSwap: kill when swap used exceeds this percent (null: off). */
+  swapUsedLimitPct: number | null;
+  /** oomd: which cgroup to kill. */
+  victim: 'biggest' | 'fastest-growing' | 'most-reclaim';
+}
+
+export interface ExpectConfig {
+  /** The check as written, for messages and reports. */
+  source: string;
+  /** `host.faultCpuPct`, `processes.db.latencyMs`, `cgroups.batch.usageBytes`, `oomKills`. */
+  metric: string;
+  aggregation: string;
+  op: '<' | '<=' | '>' | '>=' | '==' | '!=';
+  threshold: number;
+  level: 'warn' | 'error';
+  where: string;
+}
+
+export interface ObservedConfig {
+  /** Importer kind (`vmstat`, `sar`, `psi`, `proc-vmstat`, `ps`, `memory-stat`, `csv`). */
+  kind: string;
+  file: string;
+  /** Simulated time the first sample aligns with. */
+  offsetMs: number;
+}
+
+export interface FidelityConfig {
+  /** auto: exact when it fits the time budget, sampled otherwise. */
+  mode: 'auto' | 'exact' | 'sampled';
+  /** Forced sample rate for `sampled` (0 < r ≤ 1). */
+  sampleRate: number | null;
+  /** Wall-time budget for one variant in auto mode. */
+  timeBudgetMs: number;
+}
+
+export interface Scenario {
+  name: string;
+  title: string;
+  description: string;
+  /** The file it was loaded from, as given. */
+  file: string;
+  seed: number;
+  durationMs: number;
+  /** Output series resolution. */
+  stepMs: number;
+  host: HostConfig;
+  cgroups: CgroupConfig[];
+  processes: ProcessConfig[];
+  events: ScenarioEvent[];
+  oomDaemons: OomDaemonConfig[];
+  expect: ExpectConfig[];
+  observed: ObservedConfig[];
+  fidelity: FidelityConfig;
+  /** Suspicious settings found while loading; kept in the result. */
+  warnings: { code: string; message: string; where?: string }[];
+}
+
+/** One point of a sweep: a fully resolved scenario plus what distinguishes it. */
+export interface Variant {
+  /** Stable readable id, e.g. `swappiness-10_batch-max-32Gi`; `base` without a sweep. */
+  id: string;
+  params: Record<string, string | number | boolean | null>;
+  scenario: Scenario;
+}
