@@ -205,6 +205,8 @@ export interface RunResult {
 /** One entry of a run set (a scenario's variants, or several scenarios). */
 export interface RunSetEntry {
   scenario: string;
+  /** Position of the variant in the scenario's full sweep, so shards merge back in order. */
+  order: number;
   variantId: string;
   params: Record<string, string | number | boolean | null>;
   /** Path of the variant's folder relative to the run-set folder. */

@@ -1,0 +1,148 @@
+import { relative, resolve } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { parseShard, runBatch, selectShard } from '../../engine/batch.js';
+import { defaultJobs } from '../../engine/pool.js';
+import { buildManifest, scenarioDir, variantDir } from '../../engine/run-set.js';
+import { writeIndex, writeRunOutputs, writeRunSet } from '../../report/index.js';
+import type { RunResult } from '../../result/types.js';
+import { loadScenarioFile } from '../../scenario/load.js';
+import type { Variant } from '../../scenario/types.js';
+import { type Diagnostic, DiagnosticsError, EXIT_CHECK_FAILED, EXIT_INTERNAL, InputError } from '../../util/errors.js';
+import { parseDuration } from '../../util/units.js';
+import { printCheckSummary } from '../check-summary.js';
+import { ensureWritableDir } from '../paths.js';
+import { createProgress } from '../progress.js';
+
+interface RunArgs {
+  scenario: string[];
+  out: string;
+  jobs: number;
+  shard?: string;
+  variant?: string[];
+  quiet: boolean;
+  exitCode: boolean;
+  interactive: boolean;
+  fidelity?: 'exact' | 'sampled';
+  sampleRate?: number;
+  timeout?: string;
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <scenario...>',
+  describe: 'Replay scenarios (every variant of their sweeps) and write results and reports',
+  builder: (y) =>
+    y
+      .positional('scenario', { type: 'string', array: true, demandOption: true, describe: 'Scenario YAML files' })
+      .option('out', {
+        type: 'string',
+        default: 'reports',
+        describe: 'Output folder (index.html, one folder per scenario)',
+      })
+      .option('jobs', { alias: 'j', type: 'number', default: defaultJobs(), describe: 'Variants run in parallel' })
+      .option('shard', { type: 'string', describe: 'Run only shard K of N (K/N, 1-based), for CI matrices' })
+      .option('variant', { type: 'string', array: true, describe: 'Run only these variant ids' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' })
+      .option('exit-code', {
+        type: 'boolean',
+        default: true,
+        describe: 'Exit 1 when an expect: check at level error fails (--no-exit-code to report only)',
+      })
+      .option('interactive', { type: 'boolean', default: false, describe: 'Inline vega bundles for tooltips and zoom' })
+      .option('fidelity', { choices: ['exact', 'sampled'] as const, describe: 'Override the scenario fidelity' })
+      .option('sample-rate', { type: 'number', describe: 'Page sample rate for --fidelity sampled (0 < r ≤ 1)' })
+      .option('timeout', { type: 'string', describe: 'Per-variant wall-time limit, e.g. 5m' }) as never,
+  handler: async (argv) => {
+    const shard = argv.shard === undefined ? undefined : parseShard(argv.shard);
+    if (argv.shard !== undefined && !shard)
+      throw new InputError(`--shard: expected K/N with 1 ≤ K ≤ N, got "${argv.shard}"`);
+    const timeoutMs = argv.timeout === undefined ? undefined : parseDuration(argv.timeout);
+    if (argv.timeout !== undefined && (timeoutMs === undefined || timeoutMs <= 0)) {
+      throw new InputError(`--timeout: expected a duration such as 90s or 5m, got "${argv.timeout}"`);
+    }
+    if (!Number.isInteger(argv.jobs) || argv.jobs < 1)
+      throw new InputError(`--jobs: expected a whole number ≥ 1, got ${argv.jobs}`);
+    if (argv.sampleRate !== undefined && !(argv.sampleRate > 0 && argv.sampleRate <= 1)) {
+      throw new InputError(`--sample-rate: expected 0 < r ≤ 1, got ${argv.sampleRate}`);
+    }
+
+    // Every input problem of every file first, before any work starts.
+    const diagnostics: Diagnostic[] = [];
+    const loaded: { file: string; variants: Variant[] }[] = [];
+    for (const file of argv.scenario) {
+      try {
+        loaded.push({ file, variants: loadScenarioFile(file).variants });
+      } catch (err) {
+        if (err instanceof DiagnosticsError) diagnostics.push(...err.diagnostics);
+        else throw err;
+      }
+    }
+    if (diagnostics.some((d) => d.level === 'error')) throw new DiagnosticsError(diagnostics);
+
+    let all = loaded.flatMap((l) => l.variants);
+    if (argv.variant?.length) {
+      const wanted = new Set(argv.variant);
+      const known = new Set(all.map((v) => v.id));
+      const unknown = [...wanted].filter((id) => !known.has(id));
+      if (unknown.length) {
+        throw new InputError(
+          `--variant: no variant ${unknown.map((u) => `"${u}"`).join(', ')}; known: ${[...known].join(', ')}`,
+        );
+      }
+      all = all.filter((v) => wanted.has(v.id));
+    }
+    const chosen = shard ? selectShard(all, shard) : all;
+
+    const outDir = resolve(argv.out);
+    ensureWritableDir(outDir);
+
+    const progress = createProgress({ quiet: argv.quiet });
+    progress.start(chosen.length);
+    const fidelity = argv.fidelity
+      ? { mode: argv.fidelity, ...(argv.sampleRate !== undefined ? { sampleRate: argv.sampleRate } : {}) }
+      : undefined;
+    const results = await runBatch(chosen, {
+      jobs: argv.jobs,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      run: fidelity ? { fidelity } : {},
+      onResult: (v, r) => {
+        // Written as soon as it finishes, so an interrupted sweep leaves valid results.
+        writeRunOutputs(variantDir(outDir, v), r, { interactive: argv.interactive });
+        progress.done(`${v.scenario.name}/${v.id}`, r);
+      },
+    });
+    progress.finish();
+
+    const byScenario = new Map<string, { variants: Variant[]; results: RunResult[]; orders: number[] }>();
+    const orderOf = new Map<Variant, number>();
+    for (const l of loaded) l.variants.forEach((v, i) => orderOf.set(v, i));
+    chosen.forEach((v, i) => {
+      const group = byScenario.get(v.scenario.name) ?? { variants: [], results: [], orders: [] };
+      group.variants.push(v);
+      group.results.push(results[i] as RunResult);
+      group.orders.push(orderOf.get(v) as number);
+      byScenario.set(v.scenario.name, group);
+    });
+    for (const [name, g] of byScenario) {
+      const dir = scenarioDir(outDir, name);
+      writeRunSet(dir, buildManifest(outDir, g.variants, g.results, g.orders, new Date()), g.results, {
+        interactive: argv.interactive,
+      });
+    }
+    const indexPath = writeIndex(outDir);
+
+    const out = process.stdout;
+    out.write(`\n${printCheckSummary(chosen, results)}`);
+    for (const [name, g] of byScenario) {
+      const first = g.results[0] as RunResult;
+      const label =
+        g.results.length === 1 ? `${name}: ${first.verdict.headline}` : `${name}: ${g.results.length} variants`;
+      out.write(`${label}\n`);
+    }
+    out.write(`report: ${relative(process.cwd(), indexPath) || indexPath}\n`);
+
+    if (results.some((r) => r.status === 'failed')) process.exitCode = EXIT_INTERNAL;
+    else if (argv.exitCode && results.some((r) => r.checks.some((c) => !c.passed && c.level === 'error'))) {
+      process.exitCode = EXIT_CHECK_FAILED;
+    }
+  },
+};

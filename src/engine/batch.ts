@@ -1,0 +1,60 @@
+import type { RunResult } from '../result/types.js';
+import type { Variant } from '../scenario/types.js';
+import { runPool, siblingUrl } from './pool.js';
+import { failedResult, type RunOptions, runVariant } from './run-variant.js';
+import type { VariantTask } from './variant-worker.js';
+
+export interface BatchOptions {
+  jobs: number;
+  timeoutMs?: number;
+  run?: RunOptions;
+  /** Called as each variant finishes (completion order), so it can be written at once. */
+  onResult?: (variant: Variant, result: RunResult, index: number) => void;
+}
+
+/**
+ * Runs variants on a worker pool; returns results in variant order. With one job and
+ * no time-out the variants run in this thread (no worker start-up cost); results are
+ * identical either way because a run depends only on its variant and seed.
+ */
+export async function runBatch(variants: readonly Variant[], opts: BatchOptions): Promise<RunResult[]> {
+  const runOpts = opts.run ?? {};
+  if (opts.jobs <= 1 && opts.timeoutMs === undefined) {
+    return variants.map((v, i) => {
+      const r = runVariant(v, runOpts);
+      opts.onResult?.(v, r, i);
+      return r;
+    });
+  }
+  const tasks: VariantTask[] = variants.map((variant) => ({ variant, options: runOpts }));
+  const results: RunResult[] = new Array(variants.length);
+  await runPool<VariantTask, RunResult>(tasks, siblingUrl('variant-worker', import.meta.url), {
+    jobs: opts.jobs,
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    onDone: (i, outcome) => {
+      const v = variants[i] as Variant;
+      const r = outcome.ok ? outcome.value : failedResult(v, outcome.error);
+      results[i] = r;
+      opts.onResult?.(v, r, i);
+    },
+  });
+  return results;
+}
+
+/**
+ * The deterministic slice of variants shard K of N runs (1-based K): every N-th variant
+ * starting at K−1, so shards get similar mixes of cheap and expensive variants.
+ */
+export function selectShard<T>(items: readonly T[], shard: { index: number; count: number }): T[] {
+  return items.filter((_, i) => i % shard.count === shard.index - 1);
+}
+
+/** Parses `K/N` as given to `--shard`. */
+export function parseShard(text: string): { index: number; count: number } | undefined {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m) return undefined;
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1 || index < 1 || index > count) return undefined;
+  return { index, count };
+}
