@@ -1,0 +1,148 @@
+import { InputError } from '../../util/errors.js';
+import { type CatalogueName, column } from './columns.js';
+import { assertNotEmpty, LineIssues, Notes, result, splitSnapshots, TableBuilder } from './common.js';
+import { type CounterSeries, direct, emitRates, readKeyValues, refaultTotal } from './counters.js';
+import type { ImportOptions, ImportResult, ObservedColumn } from './types.js';
+
+/** Sizes in bytes, cgroup v2 memory.stat then v1 memory.stat. */
+const GAUGES = new Set([
+  'anon',
+  'file',
+  'kernel',
+  'kernel_stack',
+  'pagetables',
+  'sec_pagetables',
+  'percpu',
+  'sock',
+  'vmalloc',
+  'shmem',
+  'zswap',
+  'zswapped',
+  'file_mapped',
+  'file_dirty',
+  'file_writeback',
+  'swapcached',
+  'anon_thp',
+  'file_thp',
+  'shmem_thp',
+  'inactive_anon',
+  'active_anon',
+  'inactive_file',
+  'active_file',
+  'unevictable',
+  'slab_reclaimable',
+  'slab_unreclaimable',
+  'slab',
+  'cache',
+  'rss',
+  'rss_huge',
+  'mapped_file',
+  'dirty',
+  'writeback',
+  'swap',
+  'hierarchical_memory_limit',
+  'hierarchical_memsw_limit',
+]);
+
+/** Event counters with a name in the shared catalogue, so they line up with /proc/vmstat imports. */
+const CATALOGUED: Record<string, CatalogueName> = {
+  pgfault: 'faults_per_sec',
+  pgmajfault: 'major_faults_per_sec',
+  pswpin: 'swap_in_pages_per_sec',
+  pswpout: 'swap_out_pages_per_sec',
+  pgscan: 'scan_pages_per_sec',
+  pgsteal: 'steal_pages_per_sec',
+  pgscan_kswapd: 'scan_kswapd_pages_per_sec',
+  pgscan_direct: 'scan_direct_pages_per_sec',
+  pgsteal_kswapd: 'steal_kswapd_pages_per_sec',
+  pgsteal_direct: 'steal_direct_pages_per_sec',
+  workingset_refault_anon: 'refault_anon_pages_per_sec',
+  workingset_refault_file: 'refault_file_pages_per_sec',
+  oom_kill: 'oom_kills_per_sec',
+};
+
+/** Event counters named here: cgroup-only ones (v1 charge events, memory.events) and less common v2 ones. */
+const OTHER_COUNTERS: Record<string, [string, string, string]> = {
+  pgpgin: ['charged_pages_per_sec', 'pages/s', 'pages charged to the cgroup (v1 pgpgin)'],
+  pgpgout: ['uncharged_pages_per_sec', 'pages/s', 'pages uncharged from the cgroup (v1 pgpgout)'],
+  zswpin: ['zswap_in_pages_per_sec', 'pages/s', 'pages loaded from zswap (zswpin)'],
+  zswpout: ['zswap_out_pages_per_sec', 'pages/s', 'pages stored to zswap (zswpout)'],
+  workingset_activate_anon: ['activate_anon_pages_per_sec', 'pages/s', 'refaulted anon pages activated at once'],
+  workingset_activate_file: ['activate_file_pages_per_sec', 'pages/s', 'refaulted file pages activated at once'],
+  workingset_restore_anon: [
+    'restore_anon_pages_per_sec',
+    'pages/s',
+    'refaulted anon pages that were part of the working set',
+  ],
+  workingset_restore_file: [
+    'restore_file_pages_per_sec',
+    'pages/s',
+    'refaulted file pages that were part of the working set',
+  ],
+  thp_fault_alloc: ['thp_fault_allocs_per_sec', 'allocs/s', 'huge pages allocated at fault time'],
+  low: ['memory_low_events_per_sec', 'events/s', 'memory.events low: reclaimed despite being under memory.low'],
+  high: ['memory_high_events_per_sec', 'events/s', 'memory.events high: throttled over memory.high'],
+  max: ['memory_max_events_per_sec', 'events/s', 'memory.events max: allocations that hit memory.max'],
+  oom: ['oom_events_per_sec', 'events/s', 'memory.events oom: allocations that failed at memory.max'],
+  oom_group_kill: ['oom_group_kills_per_sec', 'events/s', 'memory.events oom_group_kill'],
+};
+
+function counterColumn(key: string): ObservedColumn | undefined {
+  const cat = CATALOGUED[key];
+  if (cat) return column(cat);
+  const other = OTHER_COUNTERS[key];
+  return other && { name: other[0], unit: other[1], description: other[2] };
+}
+
+/** v1 repeats every field as total_<field> for the cgroup and its descendants; those keep the prefix. */
+function prefixed(col: ObservedColumn, prefix: string): ObservedColumn {
+  return prefix ? { ...col, name: `${prefix}${col.name}`, description: `${col.description}, hierarchical` } : col;
+}
+
+/**
+ * cgroup memory.stat (v1 or v2) and memory.events snapshots, each after a time line; one
+ * snapshot may hold both files. Sizes become `<field>_bytes`, event counters rates per second.
+ * Fields not listed here are left out and named in a note.
+ */
+export function importMemoryStat(text: string, opts: ImportOptions): ImportResult {
+  assertNotEmpty(text, opts.file);
+  const issues = new LineIssues(opts.file, opts.lenient);
+  const notes = new Notes();
+  const table = new TableBuilder();
+  const snaps = splitSnapshots(text, issues, notes).map((s) => ({
+    timeMs: s.timeMs,
+    values: readKeyValues(s, issues),
+  }));
+
+  const keys = [...new Set(snaps.flatMap((s) => [...s.values.keys()]))];
+  const gauges: [string, ObservedColumn][] = [];
+  const counters: CounterSeries[] = [];
+  const ignored: string[] = [];
+  const refaultPrefixes = new Set<string>();
+  for (const key of keys) {
+    const prefix = key.startsWith('total_') ? 'total_' : '';
+    const bare = key.slice(prefix.length);
+    const counter = counterColumn(bare);
+    if (bare === 'workingset_refault' || bare === 'workingset_refault_anon') refaultPrefixes.add(prefix);
+    if (GAUGES.has(bare)) {
+      const desc = `memory.stat ${key}`;
+      gauges.push([key, { name: `${key}_bytes`, unit: 'bytes', description: desc }]);
+    } else if (counter) {
+      counters.push(direct(key, prefixed(counter, prefix)));
+    } else if (bare !== 'workingset_refault') {
+      ignored.push(key);
+    }
+  }
+  for (const prefix of refaultPrefixes) counters.push(refaultTotal(prefix));
+  if (gauges.length === 0 && counters.length === 0 && snaps.length > 0) {
+    throw new InputError(
+      `${opts.file}: no memory.stat or memory.events fields found (anon, file, rss, cache, pgfault, ...)`,
+    );
+  }
+  if (ignored.length > 0) notes.once(`fields not imported: ${ignored.join(' ')}`);
+  for (const snap of snaps) {
+    for (const [key, col] of gauges) table.set(snap.timeMs, col, snap.values.get(key) ?? Number.NaN);
+  }
+  emitRates(snaps, counters, table, notes);
+  return result(table.build('memory-stat', opts), issues, notes);
+}

@@ -1,0 +1,58 @@
+/**
+ * The observed series of a post-mortem: what `faultline import` produces from vmstat, sar,
+ * PSI, /proc/vmstat, ps and cgroup memory files, and what report overlays consume later.
+ * Column names carry their units (architecture.md, "Units and names"); docs/import.md lists
+ * every column with the tool field it comes from.
+ */
+
+export const TELEMETRY_KINDS = ['vmstat', 'sar', 'psi', 'proc-vmstat', 'ps', 'memory-stat'] as const;
+export type TelemetryKind = (typeof TELEMETRY_KINDS)[number];
+
+export interface ObservedColumn {
+  /** snake_case with the unit as suffix: `major_faults_per_sec`, `free_bytes`, `psi_some_avg10_pct`. */
+  name: string;
+  /** `bytes`, `bytes/s`, `pages/s`, `faults/s`, `events/s`, `%`, `count`, ... */
+  unit: string;
+  description: string;
+}
+
+export interface ObservedTable {
+  source: {
+    kind: TelemetryKind;
+    /** The file as the user named it, for messages and report captions. */
+    file: string;
+    /** Median spacing of the samples in seconds; undefined with fewer than two rows. */
+    intervalSec: number | undefined;
+  };
+  columns: ObservedColumn[];
+  /** UTC epoch milliseconds of each row, strictly increasing: the end of the interval a rate covers. */
+  timeMs: number[];
+  /** Column-major: `values[c][r]` is column c at row r; NaN where the source has no value. */
+  values: number[][];
+}
+
+export interface ImportOptions {
+  /** Display name of the input in messages (`file:line: ...`). */
+  file: string;
+  /** Skip malformed lines (counted and reported) instead of stopping at the first one. */
+  lenient: boolean;
+  /**
+   * Wall-clock time of the first row. Sources without a clock (vmstat without -t) need it;
+   * for the others it shifts every row so the first lands there (a box with a wrong clock).
+   */
+  startMs?: number;
+  /** Seconds between vmstat samples when the output has no -t timestamps. */
+  intervalSec?: number;
+  /** vmstat's -S unit letter (b B k K m M); procps defaults to K (1024 bytes). */
+  vmstatUnit?: string;
+  /** Keep vmstat's first data line: use when vmstat ran with -y, which omits the since-boot line. */
+  keepFirst?: boolean;
+}
+
+export interface ImportResult {
+  table: ObservedTable;
+  /** 1-based numbers of the malformed lines skipped under --lenient, in file order. */
+  skippedLines: number[];
+  /** Things the user should know that are not errors: dropped lines, assumed time zones, resets. */
+  notes: string[];
+}
