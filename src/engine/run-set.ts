@@ -26,6 +26,7 @@ export function buildManifest(
   outDir: string,
   variants: readonly Variant[],
   results: readonly RunResult[],
+  orders: readonly number[],
   at: Date,
 ): RunSetManifest {
   return {

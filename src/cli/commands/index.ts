@@ -1,4 +1,15 @@
 import type { CommandModule } from 'yargs';
+import { diffCommand } from './diff.js';
+import { importCommand } from './import.js';
+import { initCommand } from './init.js';
+import { mergeCommand } from './merge.js';
+import { mrcCommand } from './mrc.js';
+import { recommendCommand } from './recommend.js';
+import { replayCommand } from './replay.js';
+import { reportCommand } from './report.js';
+import { runCommand } from './run.js';
+import { schemaCommand } from './schema.js';
+import { validateCommand } from './validate.js';
 
 /**
  * Every faultline command, in the order `--help` lists them. Each module is a thin
@@ -6,4 +17,16 @@ import type { CommandModule } from 'yargs';
  * the one place they become exit codes.
  */
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules have heterogeneous argv types
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [
+  runCommand,
+  reportCommand,
+  validateCommand,
+  schemaCommand,
+  initCommand,
+  replayCommand,
+  mrcCommand,
+  diffCommand,
+  mergeCommand,
+  recommendCommand,
+  importCommand,
+];
