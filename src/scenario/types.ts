@@ -128,6 +128,7 @@ export interface RequestModel {
 export interface ProcessConfig {
   /** Unique name; replicas are expanded to `name-1`, `name-2`, … */
   name: string;
+  /** Path of its cgroup (one of `Scenario.cgroups`), or `''` for the root cgroup (no limits). */
   cgroup: string;
   startMs: number;
   /** Infinity: runs to the end. */
@@ -166,13 +167,30 @@ export type ScenarioEvent =
   | { atMs: number; action: 'start'; process: string; label: string }
   | { atMs: number; action: 'kill'; process: string; label: string }
   | { atMs: number; action: 'sysctl'; name: keyof Sysctls; value: number; label: string }
-  | { atMs: number; action: 'cgroup'; cgroup: string; file: string; value: number | boolean | null; label: string };
+  | {
+      atMs: number;
+      action: 'cgroup';
+      cgroup: string;
+      /** The kernel file name as written (`memory.max`, `memory.soft_limit_in_bytes`). */
+      file: string;
+      /** The CgroupConfig field the file sets (`memory.limit_in_bytes` and `memory.max` both set `max`). */
+      field: CgroupField;
+      /** Bytes (Infinity for max/none), a boolean for memory.oom.group, a number for memory.swappiness. */
+      value: number | boolean | null;
+      label: string;
+    };
+
+/** The CgroupConfig fields a cgroup file (or an event) can set. */
+export type CgroupField = Exclude<keyof CgroupConfig, 'path' | 'parent' | 'origin'>;
 
 export interface OomDaemonConfig {
   kind: 'systemd-oomd' | 'oomd';
   /** cgroups it watches (systemd-oomd: units with ManagedOOMMemoryPressure=kill). */
   cgroups: string[];
-  /** Memory pressure limit (PSI full avg10 for systemd-oomd; some or full for oomd), percent. */
+  /**
+   * Memory pressure limit (PSI full avg10 for systemd-oomd; some or full for oomd), percent.
+   * Infinity: no pressure rule (systemd-oomd with ManagedOOMMemoryPressure=auto).
+   */
   pressureLimitPct: number;
   pressureKind: 'some' | 'full';
   durationMs: number;

@@ -1,0 +1,111 @@
+/**
+ * Defaults that depend on other fields: swap device presets (kernel-model.md §8.3 and
+ * §12), min_free_kbytes from RAM (§1.1), the kubelet's QoS rules (§5.3), and the policy
+ * ids `host.policy` accepts.
+ */
+import type { SwapDeviceKind } from './types.js';
+
+export interface DevicePreset {
+  readLatencyUs: number;
+  writeLatencyUs: number;
+  iops: number;
+  bandwidthBytesPerSec: number;
+  queueDepth: number;
+  compressionRatio: number;
+  compressCpuUs: number;
+  decompressCpuUs: number;
+}
+
+/**
+ * The same figures as the kernel's SWAP_DEVICE_PRESETS (kernel/mechanisms/swap-device.ts;
+ * a test keeps them equal): the loader resolves every field so that reports show what ran.
+ * zram is CPU-bound: its IOPS and bandwidth are unbounded and its cost is (de)compression.
+ */
+export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePreset> = {
+  hdd: {
+    readLatencyUs: 10_000,
+    writeLatencyUs: 10_000,
+    iops: 120,
+    bandwidthBytesPerSec: 150e6,
+    queueDepth: 1,
+    compressionRatio: 1,
+    compressCpuUs: 0,
+    decompressCpuUs: 0,
+  },
+  ssd: {
+    readLatencyUs: 80,
+    writeLatencyUs: 50,
+    iops: 90_000,
+    bandwidthBytesPerSec: 520e6,
+    queueDepth: 32,
+    compressionRatio: 1,
+    compressCpuUs: 0,
+    decompressCpuUs: 0,
+  },
+  nvme: {
+    readLatencyUs: 60,
+    writeLatencyUs: 30,
+    iops: 500_000,
+    bandwidthBytesPerSec: 3e9,
+    queueDepth: 64,
+    compressionRatio: 1,
+    compressCpuUs: 0,
+    decompressCpuUs: 0,
+  },
+  zram: {
+    readLatencyUs: 2,
+    writeLatencyUs: 5,
+    iops: Number.POSITIVE_INFINITY,
+    bandwidthBytesPerSec: Number.POSITIVE_INFINITY,
+    queueDepth: 1,
+    compressionRatio: 2.5,
+    compressCpuUs: 5,
+    decompressCpuUs: 2,
+  },
+  none: {
+    readLatencyUs: 0,
+    writeLatencyUs: 0,
+    iops: 0,
+    bandwidthBytesPerSec: 0,
+    queueDepth: 1,
+    compressionRatio: 1,
+    compressCpuUs: 0,
+    decompressCpuUs: 0,
+  },
+};
+
+/** vm.min_free_kbytes as the kernel computes it: 4·sqrt(RAM in KiB), clamped to [128, 262144] KiB. */
+export function defaultMinFreeKbytes(ramBytes: number): number {
+  const kib = ramBytes / 1024;
+  return Math.min(262_144, Math.max(128, Math.floor(4 * Math.sqrt(kib))));
+}
+
+export type QosClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
+
+export function qosClass(requestBytes: number | undefined, limitBytes: number | undefined): QosClass {
+  if (requestBytes === undefined && limitBytes === undefined) return 'BestEffort';
+  if (limitBytes !== undefined && (requestBytes === undefined || requestBytes === limitBytes)) return 'Guaranteed';
+  return 'Burstable';
+}
+
+/** oom_score_adj the kubelet gives a container (kernel-model.md §5.3). */
+export function kubeletOomScoreAdj(qos: QosClass, requestBytes: number, capacityBytes: number): number {
+  if (qos === 'Guaranteed') return -997;
+  if (qos === 'BestEffort') return 1000;
+  const adj = 1000 - Math.floor((1000 * requestBytes) / capacityBytes);
+  return Math.min(Math.max(2, adj), 999);
+}
+
+/** kubelet MemoryQoS memory.high: request + factor × (limit − request), rounded down to pages. */
+export function kubeletMemoryHigh(
+  requestBytes: number,
+  limitOrAllocatableBytes: number,
+  pageSizeBytes: number,
+  throttlingFactor = 0.9,
+): number {
+  const raw = requestBytes + throttlingFactor * (limitOrAllocatableBytes - requestBytes);
+  return Math.floor(raw / pageSizeBytes) * pageSizeBytes;
+}
+
+/** Linux reclaim modes; any other id is a replacement policy from the registry. */
+export const KERNEL_POLICIES = ['linux', 'mglru'] as const;
