@@ -172,6 +172,43 @@ export interface ScenarioInfo {
   }[];
 }
 
+/**
+ * Measured series of a post-mortem laid over the run (scenario `observed:`), resampled onto
+ * the run's steps and compared with the simulated host series of the same name. Optional:
+ * results of scenarios without `observed:` (and results written before it existed) lack it.
+ * Written by engine/observed.ts; the rules (alignment, units, the near-zero MAPE rule) are
+ * in docs/postmortem.md, "The `observed` field".
+ */
+export interface ObservedComparison {
+  /** The files as the scenario named them, in scenario order; `offsetMs` is the simulated time of the first sample. */
+  sources: { kind: string; file: string; offsetMs: number; rows: number }[];
+  /** The run's own `timeMs`, repeated so an overlay needs nothing else. */
+  timeMs: number[];
+  /** Simulated host metric name (HOST_SERIES) → observed series in that metric's unit; null where samples cover under half the step. */
+  host: Record<string, Series>;
+  /** One entry per metric in `host`, in HOST_SERIES order. */
+  errors: ObservedError[];
+}
+
+export interface ObservedError {
+  /** Host metric name (`majorFaultsPerSec`). */
+  metric: string;
+  /** Index into `sources` of the file the observed series came from. */
+  source: number;
+  /** The normalised column it was read from (`swap_in_bytes_per_sec`). */
+  observedColumn: string;
+  /** Steps where both the run and the observation have a value. */
+  points: number;
+  /** Mean absolute error over those points, in the metric's unit. */
+  maeValue: number;
+  /** Mean absolute percentage error over the points whose observed value is not near zero; null when none is. */
+  mapePct: number | null;
+  /** Points that entered mapePct. */
+  mapePoints: number;
+  /** maeValue over the mean absolute observed value (floored per unit): the fit objective's term. */
+  normalisedError: number;
+}
+
 export interface RunResult {
   schemaVersion: number;
   kind: 'run';
@@ -200,6 +237,8 @@ export interface RunResult {
   warnings: ResultWarning[];
   /** Definitions of every metric name used above, so that a report can explain each number. */
   metrics: Record<string, MetricInfo>;
+  /** Observed series and error figures, when the scenario has `observed:` (ObservedComparison). */
+  observed?: ObservedComparison;
 }
 
 /** One entry of a run set (a scenario's variants, or several scenarios). */

@@ -1,9 +1,9 @@
-import { relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { parseShard, runBatch, selectShard } from '../../engine/batch.js';
 import { defaultJobs } from '../../engine/pool.js';
 import { buildManifest, scenarioDir, variantDir } from '../../engine/run-set.js';
-import { writeIndex, writeRunOutputs, writeRunSet } from '../../report/index.js';
+import { variantBackLinks, writeIndex, writeRunOutputs, writeRunSet } from '../../report/index.js';
 import type { RunResult } from '../../result/types.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import type { Variant } from '../../scenario/types.js';
@@ -12,6 +12,7 @@ import { parseDuration } from '../../util/units.js';
 import { printCheckSummary } from '../check-summary.js';
 import { ensureWritableDir } from '../paths.js';
 import { createProgress } from '../progress.js';
+import { appendStepSummary, runSummaryMarkdown } from '../step-summary.js';
 
 interface RunArgs {
   scenario: string[];
@@ -100,21 +101,44 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const fidelity = argv.fidelity
       ? { mode: argv.fidelity, ...(argv.sampleRate !== undefined ? { sampleRate: argv.sampleRate } : {}) }
       : undefined;
+    const writes: Promise<void>[] = [];
+    let writeError: unknown;
+    const sweptScenarios = new Set(
+      chosen.map((v) => v.scenario.name).filter((name, _i, names) => names.indexOf(name) !== names.lastIndexOf(name)),
+    );
     const results = await runBatch(chosen, {
       jobs: argv.jobs,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       run: fidelity ? { fidelity } : {},
       onResult: (v, r) => {
         // Written as soon as it finishes, so an interrupted sweep leaves valid results.
-        writeRunOutputs(variantDir(outDir, v), r, { interactive: argv.interactive });
+        // Caught at once (an unhandled rejection would end the process mid-sweep), rethrown after the batch.
+        writes.push(
+          writeRunOutputs(variantDir(outDir, v), r, {
+            interactive: argv.interactive,
+            backLinks: variantBackLinks(
+              relative(scenarioDir(outDir, v.scenario.name), variantDir(outDir, v)),
+              v.scenario.name,
+              sweptScenarios.has(v.scenario.name),
+            ),
+          }).catch((err: unknown) => {
+            writeError ??= err;
+          }),
+        );
         progress.done(`${v.scenario.name}/${v.id}`, r);
       },
     });
+    await Promise.all(writes);
     progress.finish();
+    if (writeError !== undefined) throw writeError;
 
     const byScenario = new Map<string, { variants: Variant[]; results: RunResult[]; orders: number[] }>();
     const orderOf = new Map<Variant, number>();
-    for (const l of loaded) l.variants.forEach((v, i) => orderOf.set(v, i));
+    for (const l of loaded) {
+      l.variants.forEach((v, i) => {
+        orderOf.set(v, i);
+      });
+    }
     chosen.forEach((v, i) => {
       const group = byScenario.get(v.scenario.name) ?? { variants: [], results: [], orders: [] };
       group.variants.push(v);
@@ -124,21 +148,18 @@ export const runCommand: CommandModule<object, RunArgs> = {
     });
     for (const [name, g] of byScenario) {
       const dir = scenarioDir(outDir, name);
-      writeRunSet(dir, buildManifest(outDir, g.variants, g.results, g.orders, new Date()), g.results, {
+      await writeRunSet(dir, buildManifest(outDir, g.variants, g.results, g.orders, new Date()), g.results, {
         interactive: argv.interactive,
+        variantsWritten: true,
       });
     }
     const indexPath = writeIndex(outDir);
 
     const out = process.stdout;
     out.write(`\n${printCheckSummary(chosen, results)}`);
-    for (const [name, g] of byScenario) {
-      const first = g.results[0] as RunResult;
-      const label =
-        g.results.length === 1 ? `${name}: ${first.verdict.headline}` : `${name}: ${g.results.length} variants`;
-      out.write(`${label}\n`);
-    }
-    out.write(`report: ${relative(process.cwd(), indexPath) || indexPath}\n`);
+    for (const [name, g] of byScenario) out.write(`${scenarioLine(name, g.variants, g.results)}\n`);
+    out.write(`report: ${displayPath(indexPath)}\n`);
+    appendStepSummary(runSummaryMarkdown(chosen, results));
 
     if (results.some((r) => r.status === 'failed')) process.exitCode = EXIT_INTERNAL;
     else if (argv.exitCode && results.some((r) => r.checks.some((c) => !c.passed && c.level === 'error'))) {
@@ -146,3 +167,30 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
   },
 };
+
+/** Relative to the working folder when inside it (short, clickable in most terminals), absolute otherwise. */
+function displayPath(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? p : rel;
+}
+
+/**
+ * One line per scenario: the verdict of its first variant (the scenario as written, when
+ * the sweep lists the current values first) and, for a sweep, which variants pass every check.
+ */
+function scenarioLine(name: string, variants: readonly Variant[], results: readonly RunResult[]): string {
+  const first = results[0] as RunResult;
+  if (results.length === 1) return `${name}: ${first.verdict.headline}`;
+  const passing = variants.filter((_, i) => {
+    const r = results[i] as RunResult;
+    return r.status === 'ok' && r.checks.every((c) => c.passed || c.level === 'warn');
+  });
+  const which =
+    passing.length === 0
+      ? 'none passes every check'
+      : `${passing.length} pass every check (${passing
+          .slice(0, 3)
+          .map((v) => v.id)
+          .join(', ')}${passing.length > 3 ? ', …' : ''})`;
+  return `${name}: ${results.length} variants; ${(variants[0] as Variant).id}: ${first.verdict.headline}; ${which}`;
+}

@@ -1,0 +1,76 @@
+/** The view model of reports/index.html: every run set found in an output folder, newest first. */
+import type { RunSetManifest } from '../result/types.js';
+import { formatTimestamp } from './format.js';
+import { RUN_REPORT_FILE, relativeHref, sweepFileName } from './paths.js';
+import { type VerdictView, verdictView } from './view-model-run.js';
+
+/** A run set and its folder relative to the index page. */
+export interface IndexedRunSet {
+  dir: string;
+  manifest: RunSetManifest;
+}
+
+export interface IndexViewModel {
+  pageTitle: string;
+  sets: {
+    generatedAt: string;
+    summary: string;
+    scenarios: {
+      name: string;
+      sweepHref?: string;
+      variantCount: number;
+      variants: {
+        id: string;
+        href: string;
+        verdict: VerdictView;
+        checks: string;
+        checksClass: string;
+        rowClass: string;
+      }[];
+    }[];
+  }[];
+}
+
+export function indexViewModel(sets: IndexedRunSet[]): IndexViewModel {
+  const sorted = [...sets].sort(
+    (a, b) => b.manifest.generatedAt.localeCompare(a.manifest.generatedAt) || a.dir.localeCompare(b.dir),
+  );
+  return {
+    pageTitle: 'faultline reports',
+    sets: sorted.map(({ dir, manifest }) => {
+      const names = [...new Set(manifest.entries.map((e) => e.scenario))];
+      return {
+        generatedAt: formatTimestamp(manifest.generatedAt),
+        summary: `${dir === '' || dir === '.' ? 'this folder' : dir} · ${manifest.entries.length} run${manifest.entries.length === 1 ? '' : 's'} · ${manifest.tool.name} ${manifest.tool.version}`,
+        scenarios: names.map((name) => {
+          const entries = manifest.entries.filter((e) => e.scenario === name);
+          return {
+            name,
+            ...(entries.length > 1 ? { sweepHref: relativeHref('', within(dir, sweepFileName(name))) } : {}),
+            variantCount: entries.length,
+            variants: entries.map((e) => {
+              const failed = e.checks.filter((c) => !c.passed).length;
+              return {
+                id: e.variantId,
+                href: relativeHref('', within(dir, `${e.dir}/${RUN_REPORT_FILE}`)),
+                verdict: verdictView(e.verdict),
+                checks:
+                  e.checks.length === 0
+                    ? 'no checks'
+                    : failed
+                      ? `${failed} of ${e.checks.length} failed`
+                      : `all ${e.checks.length} passed`,
+                checksClass: e.checks.length === 0 ? '' : failed ? 'fail' : 'pass',
+                rowClass: e.status === 'ok' && failed === 0 && e.checks.length > 0 ? 'pass-all' : '',
+              };
+            }),
+          };
+        }),
+      };
+    }),
+  };
+}
+
+function within(dir: string, path: string): string {
+  return dir === '' ? path : `${dir}/${path}`;
+}

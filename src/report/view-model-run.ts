@@ -1,0 +1,326 @@
+/**
+ * The view model of one variant's report: every string the template prints, already
+ * formatted. Templates only place these values; they compute nothing.
+ */
+import { latencyBaselines } from '../analysis/verdict.js';
+import type { CheckResult, EventRecord, RunResult, Verdict } from '../result/types.js';
+import type { MetricDefinition } from './charts/run-charts.js';
+import { formatBytesExact, formatClock, formatDurationMs, formatNumber, formatParam, formatValue } from './format.js';
+
+export interface ChartView {
+  id: string;
+  title: string;
+  caption: string;
+  definitions: MetricDefinition[];
+  /** Trusted: SVG from vega, which escapes the text it draws. */
+  svg: string;
+  /** Present in interactive mode: the spec as script-safe JSON. */
+  specJson?: string;
+}
+
+export interface VerdictView {
+  status: Verdict['status'];
+  label: string;
+  headline: string;
+  cssClass: string;
+}
+
+export interface Figure {
+  label: string;
+  value: string;
+  note: string;
+  cssClass: string;
+}
+
+export interface CheckView {
+  source: string;
+  level: string;
+  expected: string;
+  observed: string;
+  statusLabel: string;
+  cssClass: string;
+}
+
+export interface KeyValue {
+  name: string;
+  value: string;
+}
+
+export interface RunViewModel {
+  pageTitle: string;
+  scenarioTitle: string;
+  scenarioName: string;
+  description: string;
+  variantId: string;
+  verdict: VerdictView;
+  error?: string;
+  figures: Figure[];
+  charts: ChartView[];
+  processHeaders: string[];
+  processRows: { name: string; cells: string[] }[];
+  phaseRows: { name: string; span: string; cells: string[] }[];
+  phaseHeaders: string[];
+  checksSummary: string;
+  checks: CheckView[];
+  events: { time: string; kind: string; who: string; message: string; detail: string; cssClass: string }[];
+  warnings: { code: string; message: string; where: string }[];
+  fidelity: { mode: string; text: string; note: string };
+  params: KeyValue[];
+  host: KeyValue[];
+  cgroups: KeyValue[];
+  processConfig: { name: string; cgroup: string; anon: string; file: string; start: string; requests: string }[];
+  provenance: string;
+  backLinks: { href: string; label: string }[];
+}
+
+const STATUS_LABELS: Record<Verdict['status'], string> = {
+  healthy: 'Healthy',
+  degraded: 'Degraded',
+  thrashing: 'Thrashing',
+  oom: 'OOM kill',
+  failed: 'Run failed',
+};
+
+export function verdictView(v: Verdict): VerdictView {
+  return { status: v.status, label: STATUS_LABELS[v.status], headline: v.headline, cssClass: `status-${v.status}` };
+}
+
+const OP_WORDS: Record<CheckResult['op'], string> = { '<': '<', '<=': '≤', '>': '>', '>=': '≥', '==': '=', '!=': '≠' };
+
+/** Failed errors first, then failed warnings, then passes: what needs attention is on top. */
+export function checkViews(checks: CheckResult[]): CheckView[] {
+  const rank = (c: CheckResult) => (c.passed ? 2 : c.level === 'error' ? 0 : 1);
+  return [...checks]
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
+    .map(({ c }) => ({
+      source: c.source,
+      level: c.level,
+      expected: `${c.aggregation} ${OP_WORDS[c.op]} ${formatValue(c.threshold, c.unit)}`,
+      observed: c.observed === null ? 'no value' : formatValue(c.observed, c.unit),
+      statusLabel: c.passed ? 'pass' : c.level === 'error' ? 'FAIL' : 'warn',
+      cssClass: c.passed ? 'pass' : c.level === 'error' ? 'fail' : 'warn',
+    }));
+}
+
+export function checksSummary(checks: CheckResult[]): string {
+  if (checks.length === 0) return 'No expect: checks in this scenario.';
+  const failed = checks.filter((c) => !c.passed);
+  if (failed.length === 0) return `All ${checks.length} checks passed.`;
+  return `${failed.length} of ${checks.length} checks failed.`;
+}
+
+function eventKindLabel(kind: EventRecord['kind']): string {
+  return kind.replace('-', ' ');
+}
+
+type EventRow = RunViewModel['events'][number];
+
+/** Repeats of one kind for one process closer than this share a table row. */
+const EVENT_REPEAT_GAP_MS = 60_000;
+
+/**
+ * Events for the table, oldest first. A run throttled every second would list thousands of
+ * identical lines; repeats of the same kind, process and cgroup within a minute of each
+ * other become one row with their time span and count.
+ */
+function eventRows(events: EventRecord[]): EventRow[] {
+  const rows: { first: EventRecord; last: EventRecord; count: number }[] = [];
+  const open = new Map<string, (typeof rows)[number]>();
+  for (const e of [...events].sort((a, b) => a.timeMs - b.timeMs)) {
+    const key = `${e.kind}\u0000${e.process ?? ''}\u0000${e.cgroup ?? ''}`;
+    const run = open.get(key);
+    if (run && e.kind !== 'scenario' && e.timeMs - run.last.timeMs <= EVENT_REPEAT_GAP_MS) {
+      run.last = e;
+      run.count++;
+    } else {
+      const fresh = { first: e, last: e, count: 1 };
+      rows.push(fresh);
+      open.set(key, fresh);
+    }
+  }
+  return rows.map(({ first: e, last, count }) => ({
+    time: count > 1 ? `${formatClock(e.timeMs)}–${formatClock(last.timeMs)}` : formatClock(e.timeMs),
+    kind: count > 1 ? `${eventKindLabel(e.kind)} ×${formatNumber(count)}` : eventKindLabel(e.kind),
+    who: [e.process, e.cgroup && `cgroup ${e.cgroup}`].filter(Boolean).join(', '),
+    message: count > 1 ? `${e.message} (first of ${formatNumber(count)})` : e.message,
+    detail: Object.entries(e.detail ?? {})
+      .map(([k, v]) => `${k}=${typeof v === 'number' && /Bytes$/.test(k) ? formatValue(v, 'bytes') : v}`)
+      .join(', '),
+    cssClass: `event-${e.kind}`,
+  }));
+}
+
+export interface RunViewOptions {
+  /** Links shown at the top (to the sweep report, the index), relative to the report. */
+  backLinks?: { href: string; label: string }[];
+}
+
+export function runViewModel(r: RunResult, charts: ChartView[], opts: RunViewOptions = {}): RunViewModel {
+  const s = r.summary;
+  const figures: Figure[] = [];
+  if (r.verdict.thrashingFromMs !== undefined)
+    figures.push({
+      label: 'Thrashing from',
+      value: formatClock(r.verdict.thrashingFromMs),
+      note: 'simulated time (hh:mm:ss)',
+      cssClass: 'bad',
+    });
+  figures.push({
+    label: 'CPU on faults, peak',
+    value: formatValue(s.host.faultCpuPctMax, 'pct'),
+    note: `mean ${formatValue(s.host.faultCpuPctAvg, 'pct')} over the run`,
+    cssClass: s.host.faultCpuPctMax > 50 ? 'bad' : s.host.faultCpuPctMax > 20 ? 'warn' : 'ok',
+  });
+  figures.push({
+    label: 'Major faults/s, peak',
+    value: formatValue(s.host.majorFaultsPerSecMax, 'perSec'),
+    note: `${formatNumber(s.host.majorFaults)} in total`,
+    cssClass: s.host.majorFaultsPerSecMax > 10 ? 'warn' : 'ok',
+  });
+  const pageBytes = r.scenario.host.pageSizeBytes;
+  for (const story of latencyBaselines(r)) {
+    const lat = s.processes[story.process]?.latencyMs;
+    if (!lat) continue;
+    const baseline = story.baselineMs;
+    figures.push({
+      label: `${story.process} p99 latency`,
+      value: formatDurationMs(lat.p99Ms),
+      note:
+        baseline === undefined
+          ? `whole run; worst step ${formatDurationMs(story.peakMs)}`
+          : `whole run; baseline ${formatDurationMs(baseline)}, worst step ${formatDurationMs(story.peakMs)}`,
+      cssClass: baseline !== undefined && lat.p99Ms > 5 * baseline ? 'bad' : 'ok',
+    });
+  }
+  figures.push({
+    label: 'OOM kills',
+    value: formatNumber(s.host.oomKills),
+    note: s.host.allocFailures ? `${formatNumber(s.host.allocFailures)} allocation failures` : 'no allocation failures',
+    cssClass: s.host.oomKills > 0 ? 'bad' : 'ok',
+  });
+  figures.push({
+    label: 'Swapped in',
+    value: formatValue(s.host.swapInPages * pageBytes, 'bytes'),
+    note: `${formatNumber(s.host.swapInPages)} pages; ${formatNumber(s.host.swapOutPages)} swapped out`,
+    cssClass: 'neutral',
+  });
+  figures.push({
+    label: 'PSI full avg10, peak',
+    value: formatValue(s.host.psiFullAvg10PctMax, 'pct'),
+    note: `some: ${formatValue(s.host.psiSomeAvg10PctMax, 'pct')}`,
+    cssClass: s.host.psiFullAvg10PctMax > 10 ? 'warn' : 'ok',
+  });
+
+  const processHeaders = [
+    'minor faults',
+    'major faults',
+    'swap-ins (pages)',
+    'peak RSS',
+    'stalled (mean)',
+    'requests',
+    'p50',
+    'p99',
+    'max',
+    'OOM killed',
+  ];
+  const processRows = Object.entries(s.processes).map(([name, p]) => ({
+    name,
+    cells: [
+      formatNumber(p.minorFaults),
+      formatNumber(p.majorFaults),
+      formatNumber(p.swapInPages),
+      formatValue(p.peakRssBytes, 'bytes'),
+      formatValue(p.stallPct, 'pct'),
+      p.latencyMs ? formatNumber(p.latencyMs.count) : '—',
+      p.latencyMs ? formatDurationMs(p.latencyMs.p50Ms) : '—',
+      p.latencyMs ? formatDurationMs(p.latencyMs.p99Ms) : '—',
+      p.latencyMs ? formatDurationMs(p.latencyMs.maxMs) : '—',
+      p.oomKilled ? (p.oomKilledAtMs === undefined ? 'yes' : `at ${formatClock(p.oomKilledAtMs)}`) : 'no',
+    ],
+  }));
+
+  const phaseHeaders = ['CPU on faults (max / mean)', 'major faults/s (max)', 'swap-ins', 'swap-outs', 'p99 latency'];
+  const phaseRows = s.phases.map((ph) => ({
+    name: ph.name,
+    span: `${formatClock(ph.startMs)}–${formatClock(ph.endMs)}`,
+    cells: [
+      `${formatValue(ph.host.faultCpuPctMax, 'pct')} / ${formatValue(ph.host.faultCpuPctAvg, 'pct')}`,
+      formatValue(ph.host.majorFaultsPerSecMax, 'perSec'),
+      formatNumber(ph.host.swapInPages),
+      formatNumber(ph.host.swapOutPages),
+      Object.entries(ph.processes)
+        .filter(([, p]) => p.latencyMs)
+        .map(([n, p]) => `${n} ${formatDurationMs(p.latencyMs!.p99Ms)}`)
+        .join(', ') || '—',
+    ],
+  }));
+
+  const f = r.fidelity;
+  const fidelityText =
+    f.mode === 'exact'
+      ? `exact: every page simulated (${formatNumber(f.simulatedFrames)} page frames)`
+      : `sampled: 1 page in ${formatNumber(1 / f.sampleRate)} simulated (rate ${formatNumber(f.sampleRate * 100)}%, ${formatNumber(f.simulatedFrames)} page frames); counts scaled by ${formatNumber(1 / f.sampleRate)}` +
+        (f.measuredErrorPct === undefined
+          ? '; error not measured for this rate'
+          : `; major-fault counts within ±${formatNumber(f.measuredErrorPct)}% of exact runs`);
+
+  const sc = r.scenario;
+  const host: KeyValue[] = [
+    { name: 'RAM', value: formatBytesExact(sc.host.ramBytes) },
+    { name: 'CPUs', value: formatNumber(sc.host.cpus) },
+    { name: 'page size', value: formatBytesExact(sc.host.pageSizeBytes) },
+    {
+      name: 'swap',
+      value: sc.host.swapBytes ? `${formatBytesExact(sc.host.swapBytes)} on ${sc.host.swapDevice}` : 'none',
+    },
+    { name: 'replacement policy', value: sc.host.policy },
+    ...Object.entries(sc.host.sysctl).map(([k, v]) => ({ name: k, value: String(v) })),
+    { name: 'seed', value: String(sc.seed) },
+    { name: 'duration', value: `${formatClock(sc.durationMs)} in steps of ${formatDurationMs(sc.stepMs)}` },
+  ];
+  const cgroups = sc.cgroups.map((cg) => ({
+    name: cg.path,
+    value:
+      Object.entries(cg.limits)
+        .map(
+          ([k, v]) =>
+            `${k}: ${v === 'max' ? 'max (no limit)' : /bytes|max|high|low|min/.test(k) ? formatBytesExact(v) : String(v)}`,
+        )
+        .join('; ') || 'no limits',
+  }));
+
+  return {
+    pageTitle: `${sc.title} · ${sc.variantId} · faultline`,
+    scenarioTitle: sc.title,
+    scenarioName: sc.name,
+    description: sc.description,
+    variantId: sc.variantId,
+    verdict: verdictView(r.verdict),
+    ...(r.error === undefined ? {} : { error: r.error }),
+    figures,
+    charts,
+    processHeaders,
+    processRows,
+    phaseHeaders,
+    phaseRows,
+    checksSummary: checksSummary(r.checks),
+    checks: checkViews(r.checks),
+    events: eventRows(r.events),
+    warnings: r.warnings.map((w) => ({ code: w.code, message: w.message, where: w.where ?? '' })),
+    fidelity: { mode: f.mode, text: fidelityText, note: f.note },
+    params: Object.entries(sc.params).map(([k, v]) => ({ name: k, value: formatParam(v, k) })),
+    host,
+    cgroups,
+    processConfig: sc.processes.map((p) => ({
+      name: p.name,
+      cgroup: p.cgroup,
+      anon: formatBytesExact(p.anonBytes),
+      file: formatBytesExact(p.fileBytes),
+      start: formatClock(p.startMs),
+      requests: p.hasRequests ? 'yes' : 'no',
+    })),
+    provenance: `${r.tool.name} ${r.tool.version}, result schema ${r.schemaVersion}, scenario ${sc.file}`,
+    backLinks: opts.backLinks ?? [],
+  };
+}

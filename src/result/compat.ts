@@ -1,0 +1,83 @@
+/**
+ * Upgrade on read (Lighthouse's upgradeLhrForCompatibility): a result or manifest written
+ * by an older faultline is brought to the current SCHEMA_VERSION, one commented step per
+ * version bump, so that `faultline report` renders old runs. A result from a newer
+ * faultline is refused: its fields may mean things this version does not know.
+ */
+import { InputError } from '../util/errors.js';
+import { type RunResult, type RunSetManifest, SCHEMA_VERSION } from './types.js';
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function schemaVersionOf(json: Json, what: string, source: string): number {
+  const v = json.schemaVersion;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+    throw new InputError(`${source}: not a faultline ${what}: schemaVersion is missing or not a whole number`);
+  if (v > SCHEMA_VERSION)
+    throw new InputError(
+      `${source}: written with result schema ${v}, this faultline reads up to ${SCHEMA_VERSION} (upgrade faultline to render it)`,
+    );
+  return v;
+}
+
+/** Fields every version has, checked so that a truncated or foreign file fails with a clear message. */
+const REQUIRED_RUN: [string, (v: unknown) => boolean][] = [
+  ['scenario', isObject],
+  ['fidelity', isObject],
+  ['timeMs', Array.isArray],
+  ['host', isObject],
+  ['processes', isObject],
+  ['cgroups', isObject],
+  ['events', Array.isArray],
+  ['summary', isObject],
+  ['checks', Array.isArray],
+  ['verdict', isObject],
+  ['warnings', Array.isArray],
+];
+
+/**
+ * Validates and upgrades a parsed result.json. `source` (a path) only labels errors.
+ * The input is not mutated.
+ */
+export function upgradeResult(json: unknown, source = 'result'): RunResult {
+  if (!isObject(json) || json.kind !== 'run')
+    throw new InputError(`${source}: not a faultline run result (kind is not "run")`);
+  const version = schemaVersionOf(json, 'run result', source);
+  const r = structuredClone(json);
+  for (const [field, ok] of REQUIRED_RUN)
+    if (!ok(r[field])) throw new InputError(`${source}: field "${field}" is missing or has the wrong type`);
+
+  if (version < 1) {
+    // v0 → v1: v0 had no per-phase summaries and no metric definitions. An empty phase list
+    // renders as "no phases"; definitions fall back to this version's metric registry.
+    const summary = r.summary as Json;
+    summary.phases ??= [];
+    r.metrics ??= {};
+    (r.warnings as unknown[]).push({
+      code: 'upgraded-result',
+      message: `Written with result schema ${version} and upgraded to ${SCHEMA_VERSION} on read: no phase summaries; metric definitions are this faultline's.`,
+    });
+  }
+  r.schemaVersion = SCHEMA_VERSION;
+  return r as unknown as RunResult;
+}
+
+/** Validates and upgrades a parsed manifest.json (no manifest change so far: version 0 and 1 read alike). */
+export function upgradeManifest(json: unknown, source = 'manifest'): RunSetManifest {
+  if (!isObject(json) || json.kind !== 'run-set')
+    throw new InputError(`${source}: not a faultline run-set manifest (kind is not "run-set")`);
+  schemaVersionOf(json, 'manifest', source);
+  if (!Array.isArray(json.entries)) throw new InputError(`${source}: field "entries" is missing or not a list`);
+  if (typeof json.generatedAt !== 'string') throw new InputError(`${source}: field "generatedAt" is missing`);
+  const m = structuredClone(json);
+  // Manifests written before entries carried `order` list them in sweep order already.
+  (m.entries as Json[]).forEach((e, i) => {
+    if (isObject(e) && typeof e.order !== 'number') e.order = i;
+  });
+  m.schemaVersion = SCHEMA_VERSION;
+  return m as unknown as RunSetManifest;
+}

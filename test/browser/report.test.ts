@@ -1,0 +1,146 @@
+/**
+ * The reports in a real browser: Debian's Chromium driven by playwright-core (flags from
+ * shared/docs/stack.md §6). Checks that pages load with no console errors and no network
+ * requests, that every chart has drawn marks, that interactive charts come alive, and
+ * that the sort script works; screenshots go to test-results/screenshots/ for review.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderRunReport, renderSweepReport } from '../../src/report/html.js';
+import { incidentResult, sweepFixture } from '../report/fixtures.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SHOTS = resolve('test-results/screenshots');
+const available = existsSync(CHROMIUM);
+if (!available && !process.env.CI)
+  console.warn(`browser test skipped: ${CHROMIUM} not found (apt-get install -y chromium); in CI it is required`);
+
+describe.skipIf(!available && !process.env.CI)('reports in Chromium', () => {
+  let dir = '';
+  let profile = '';
+  let ctx: BrowserContext;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fl-browser-'));
+    profile = mkdtempSync(join(tmpdir(), 'fl-chrome-'));
+    mkdirSync(SHOTS, { recursive: true });
+    const { manifest, results } = sweepFixture();
+    writeFileSync(join(dir, 'run.html'), await renderRunReport(incidentResult()));
+    writeFileSync(join(dir, 'sweep.html'), await renderSweepReport(manifest, results));
+    const hostile = incidentResult({ db: '<img src=x onerror=alert(1)>' });
+    writeFileSync(join(dir, 'run-interactive.html'), await renderRunReport(hostile, { interactive: true }));
+    ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1100, height: 1000 },
+    });
+  });
+
+  afterAll(async () => {
+    await ctx?.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  /** Opens a page, recording console errors, page errors, dialogs and every request. */
+  async function open(file: string): Promise<{ page: Page; problems: string[]; requests: string[]; url: string }> {
+    const page = await ctx.newPage();
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('dialog', (d) => {
+      problems.push(`dialog: ${d.message()}`);
+      void d.dismiss();
+    });
+    page.on('request', (r) => requests.push(r.url()));
+    const url = pathToFileURL(join(dir, file)).href;
+    await page.goto(url, { waitUntil: 'load' });
+    return { page, problems, requests, url };
+  }
+
+  /** Marks drawn inside each chart's SVG (paths of line, area, rect and symbol marks). */
+  function markCounts(page: Page): Promise<{ id: string; marks: number }[]> {
+    return page.evaluate(() =>
+      [...document.querySelectorAll('figure.chart')].map((f) => ({
+        id: f.id,
+        marks: f.querySelectorAll(
+          'svg .mark-line path, svg .mark-area path, svg .mark-rect path, svg .mark-symbol path, svg .mark-rule line',
+        ).length,
+      })),
+    );
+  }
+
+  it('run report: no errors, no network, every chart drawn', async () => {
+    const { page, problems, requests, url } = await open('run.html');
+    const counts = await markCounts(page);
+    expect(counts.map((c) => c.id)).toEqual([
+      'chart-major-faults',
+      'chart-minor-faults',
+      'chart-cpu',
+      'chart-memory',
+      'chart-swap',
+      'chart-psi',
+      'chart-latency',
+    ]);
+    for (const c of counts) expect(c.marks, c.id).toBeGreaterThan(0);
+    expect(await page.textContent('.verdict .headline')).toContain('thrashing from 00:05:12');
+    await page.screenshot({ path: join(SHOTS, 'run.png'), fullPage: true });
+    await page.setViewportSize({ width: 420, height: 900 });
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow, 'page wider than a narrow window').toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(SHOTS, 'run-narrow.png'), fullPage: false });
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([url]);
+    await page.close();
+  });
+
+  it('sweep report: charts drawn, the table sorts on click', async () => {
+    const { page, problems, requests, url } = await open('sweep.html');
+    const counts = await markCounts(page);
+    expect(counts.map((c) => c.id)).toEqual(['chart-heatmap', 'chart-fault-cpu-multiples']);
+    for (const c of counts) expect(c.marks, c.id).toBeGreaterThan(0);
+    const firstVariant = () => page.textContent('#variants tbody tr:first-child td:first-child');
+    expect(await firstVariant()).toBe('stop=never,batch-max=max');
+    await page.click('#variants thead th:nth-child(4) button'); // verdict, healthiest first
+    expect(await firstVariant()).toBe('stop=never,batch-max=36Gi');
+    expect(await page.getAttribute('#variants thead th:nth-child(4)', 'aria-sort')).toBe('ascending');
+    await page.click('#variants thead th:nth-child(4) button');
+    expect(await page.getAttribute('#variants thead th:nth-child(4)', 'aria-sort')).toBe('descending');
+    await page.click('#variants thead th:nth-child(4) button');
+    await page.screenshot({ path: join(SHOTS, 'sweep.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([url]);
+    await page.close();
+  });
+
+  it('interactive report: live charts replace the static ones, hostile names stay text', async () => {
+    const { page, problems, requests, url } = await open('run-interactive.html');
+    await page.waitForFunction('Number(document.body.dataset.rendered || 0) >= 7', undefined, { timeout: 20_000 });
+    const counts = await markCounts(page);
+    for (const c of counts) expect(c.marks, c.id).toBeGreaterThan(0);
+    expect(await page.evaluate('document.querySelectorAll("img").length')).toBe(0);
+    expect(await page.textContent('table.data tbody th.pname')).toBe('<img src=x onerror=alert(1)>');
+    await page.screenshot({ path: join(SHOTS, 'run-interactive.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([url]);
+    await page.close();
+  });
+});
