@@ -1,0 +1,199 @@
+import type { Argv, CommandModule } from 'yargs';
+import { computeCurves } from '../../analysis/mrc-run.js';
+import { parseFrameList, parseRam, parseTarget } from '../../analysis/mrc-sizes.js';
+import { canonicalPolicies, parsePolicyNames, replayTrace } from '../../engine/replay.js';
+import { rowsCsv, rowsTable } from '../../report/trace/text.js';
+import { TRACE_RESULT_SCHEMA, type TraceResult } from '../../report/trace/types.js';
+import type { IdMode } from '../../traces/fields.js';
+import { ID_MODES } from '../../traces/fields.js';
+import { loadTrace, TRACE_FORMATS, type Trace, type TraceFormat, type TraceOptions } from '../../traces/load.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { InputError } from '../../util/errors.js';
+import { stableStringify } from '../../util/stable-json.js';
+
+/** Flags shared by every command that reads a trace (docs/traces.md). */
+export interface TraceArgs {
+  trace: string;
+  'trace-format': string;
+  header?: boolean;
+  delimiter?: string;
+  'id-col'?: string;
+  'time-col'?: string;
+  'op-col'?: string;
+  'offset-col'?: string;
+  'size-col'?: string;
+  ids: string;
+  'expand-pages': boolean;
+  'page-size': number;
+  'offset-unit': number;
+  op?: string;
+  lenient: boolean;
+  warmup: number;
+  seed: number;
+  format: 'table' | 'csv' | 'json' | 'html';
+  out?: string;
+  ram?: string;
+  target?: string;
+}
+
+export function traceOptions<T>(y: Argv<T>) {
+  return y
+    .positional('trace', { type: 'string', demandOption: true, describe: 'Trace file (plain or gzip)' })
+    .option('trace-format', {
+      type: 'string',
+      choices: TRACE_FORMATS as string[],
+      default: 'auto',
+      describe: 'txt: one id per line; csv; msr: MSR Cambridge block CSV; oracleGeneral: libCacheSim binary',
+    })
+    .option('header', { type: 'boolean', describe: 'CSV: first line names the columns (detected when not given)' })
+    .option('delimiter', { type: 'string', describe: 'CSV field separator (default ,)' })
+    .option('id-col', { type: 'string', describe: 'Page id column, by header name or 1-based number' })
+    .option('time-col', { type: 'string', describe: 'Timestamp column (checked and reported, not simulated)' })
+    .option('op-col', { type: 'string', describe: 'Operation column, for --op' })
+    .option('offset-col', { type: 'string', describe: 'Block traces: start offset column (the key, or expanded)' })
+    .option('size-col', { type: 'string', describe: 'Block traces: request size column in bytes' })
+    .option('ids', {
+      type: 'string',
+      choices: ID_MODES as string[],
+      default: 'auto',
+      describe: 'auto: decimal or 0x-hex integers; dec; hex (no prefix needed); string: any text',
+    })
+    .option('expand-pages', {
+      type: 'boolean',
+      default: false,
+      describe: 'Block traces: one reference per page a request covers, not one per request',
+    })
+    .option('page-size', { type: 'number', default: 4096, describe: 'Bytes per page, for --expand-pages and --ram' })
+    .option('offset-unit', { type: 'number', default: 1, describe: 'Bytes per offset unit (512 for sector numbers)' })
+    .option('op', { type: 'string', describe: 'Keep only records with these ops, comma-separated (e.g. Read)' })
+    .option('lenient', {
+      type: 'boolean',
+      default: false,
+      describe: 'Skip malformed lines (counted and reported) instead of stopping at the first',
+    })
+    .option('warmup', { type: 'number', default: 0, describe: 'References replayed before counting' })
+    .option('seed', { type: 'number', default: 0, describe: 'Seed for randomised policies and sampling' })
+    .option('format', {
+      choices: ['table', 'csv', 'json', 'html'] as const,
+      default: 'table' as const,
+      describe: 'Output format',
+    })
+    .option('out', { type: 'string', describe: 'Write the output here (atomically) instead of stdout' })
+    .option('ram', { type: 'string', describe: "The host's RAM: frames (16384) or a size (64Gi)" })
+    .option('target', { type: 'string', describe: 'Fault ratio to meet (0.05 or 5%)' });
+}
+
+export function toTraceOptions(a: TraceArgs): TraceOptions {
+  if (!Number.isInteger(a.warmup) || a.warmup < 0)
+    throw new InputError(`--warmup must be a whole number ≥ 0, got ${a.warmup}`);
+  return {
+    format: a['trace-format'] as TraceFormat | 'auto',
+    header: a.header,
+    delimiter: a.delimiter,
+    idColumn: a['id-col'],
+    timeColumn: a['time-col'],
+    opColumn: a['op-col'],
+    offsetColumn: a['offset-col'],
+    sizeColumn: a['size-col'],
+    ids: a.ids as IdMode,
+    expandPages: a['expand-pages'],
+    pageSize: a['page-size'],
+    offsetUnit: a['offset-unit'],
+    ops: a.op
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    lenient: a.lenient,
+  };
+}
+
+/** Reads the trace, saying on stderr what was read and what was skipped (never silently). */
+export async function readTraceForCli(a: TraceArgs): Promise<Trace> {
+  const trace = await loadTrace(a.trace, toTraceOptions(a));
+  const i = trace.info;
+  if (i.references === 0) throw new InputError(`${a.trace} holds no references`);
+  if (a.warmup > i.references) {
+    throw new InputError(`--warmup ${a.warmup} exceeds the trace's ${i.references} references`);
+  }
+  process.stderr.write(
+    `faultline: read ${a.trace}: ${i.format}${i.compression === 'gzip' ? ' (gzip)' : ''}, ` +
+      `${i.references} references to ${i.distinctPages} distinct pages, keyed by ${i.keyedBy}` +
+      `${i.columns ? ` (${i.columns.key})` : ''}\n`,
+  );
+  if (i.malformed.count > 0) {
+    process.stderr.write(`faultline: warning: skipped ${i.malformed.count} malformed line(s); first:\n`);
+    for (const e of i.malformed.examples) process.stderr.write(`  ${e}\n`);
+  }
+  return trace;
+}
+
+/** Writes to --out atomically, or to stdout. */
+export function emit(out: string | undefined, text: string): void {
+  if (out) {
+    writeFileAtomic(out, text);
+    process.stderr.write(`faultline: wrote ${out}\n`);
+  } else {
+    process.stdout.write(text);
+  }
+}
+
+interface ReplayArgs extends TraceArgs {
+  policy: string;
+  frames: string;
+}
+
+export const replayCommand: CommandModule<object, ReplayArgs> = {
+  command: 'replay <trace>',
+  describe: 'Replay a page-reference trace through replacement policies at several sizes',
+  builder: (y) =>
+    traceOptions(y)
+      .option('policy', {
+        type: 'string',
+        default: 'lru',
+        describe: 'Policies, comma-separated (lru,clock:bits=2,arc)',
+      })
+      .option('frames', {
+        type: 'string',
+        default: '1%,5%,10%,25%,50%',
+        describe: 'Sizes in frames or % of distinct pages (rounded down, at least 1)',
+      }) as unknown as Argv<ReplayArgs>,
+  handler: async (argv) => {
+    const policies = canonicalPolicies(parsePolicyNames(argv.policy));
+    const frames = parseFrameList(argv.frames);
+    const ram = argv.ram === undefined ? undefined : { frames: parseRam(argv.ram, argv['page-size']), given: argv.ram };
+    const target = argv.target === undefined ? undefined : parseTarget(argv.target);
+    const trace = await readTraceForCli(argv);
+    const rows = replayTrace(trace, policies, frames, { warmup: argv.warmup, seed: argv.seed });
+    const result: TraceResult = {
+      schema: TRACE_RESULT_SCHEMA,
+      command: 'replay',
+      trace: trace.info,
+      warmup: argv.warmup,
+      rows,
+      curves: [],
+    };
+    if (ram) result.ram = ram;
+    if (target !== undefined) result.target = target;
+    switch (argv.format) {
+      case 'json':
+        return emit(argv.out, `${stableStringify(rows)}\n`);
+      case 'csv':
+        return emit(argv.out, rowsCsv(rows));
+      case 'html': {
+        // The page also shows the exact LRU curve with RAM and the target: one O(N log N)
+        // pass, spent only for the format that shows it.
+        result.curves = computeCurves(trace, {
+          policies: ['lru'],
+          warmup: argv.warmup,
+          ...(target === undefined ? {} : { target }),
+          ...(ram ? { alsoFrames: [ram.frames] } : {}),
+        });
+        // vega is loaded only for HTML: it would double the start-up time of every other format.
+        const { renderTraceHtml } = await import('../../report/trace/html.js');
+        return emit(argv.out, await renderTraceHtml(result));
+      }
+      default:
+        return emit(argv.out, rowsTable(rows));
+    }
+  },
+};

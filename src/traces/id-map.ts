@@ -1,0 +1,159 @@
+/**
+ * Maps external ids (64-bit integers given as two uint32 halves, or strings) to dense
+ * page ids 0, 1, 2, … in order of first appearance, and collects the dense reference
+ * stream. Small integer ids (below 2^25, and not far sparser than the ids seen so far)
+ * index a direct Int32Array: 4 bytes per id and no hashing, which keeps a million-id
+ * map cache-resident. Other integer keys live in one open-addressing table of
+ * interleaved Int32 slots (hi, lo, id+1, pad), one cache line per lookup and no object
+ * per id; strings, which only arrive on the slow path, use a Map.
+ */
+const DIRECT_MAX = 1 << 25;
+/** The direct table may grow to cover ids up to this many times the distinct ids seen. */
+const DIRECT_DENSITY = 8;
+
+export class DenseIdBuilder {
+  /** direct[v] = dense id + 1 for small id v, 0 if unseen. */
+  private direct = new Int32Array(1 << 16);
+  private slots: Int32Array;
+  private mask: number;
+  private used = 0;
+  private strings: Map<string, number> | undefined;
+  private out: Int32Array;
+  private n = 0;
+  /** Dense ids handed out so far (distinct pages). */
+  distinct = 0;
+
+  constructor(expectedRefs = 1 << 16) {
+    const cap = 1 << 12;
+    this.slots = new Int32Array(cap * 4);
+    this.mask = cap - 1;
+    this.out = new Int32Array(Math.max(1024, expectedRefs));
+  }
+
+  get references(): number {
+    return this.n;
+  }
+
+  /** A reference to integer id `v`, which must be a safe non-negative integer. */
+  addNumber(v: number): void {
+    if (v < this.direct.length) {
+      const x = this.direct[v]!;
+      if (x !== 0) {
+        this.push(x - 1);
+        return;
+      }
+    }
+    this.addHiLo(Math.floor(v / 4294967296), v >>> 0);
+  }
+
+  /** A reference to the 64-bit id `hi·2^32 + lo` (both uint32). */
+  addHiLo(hi: number, lo: number): void {
+    if (hi === 0 && lo < DIRECT_MAX) {
+      if (lo >= this.direct.length && lo < DIRECT_DENSITY * (this.distinct + 65536)) this.growDirect(lo);
+      if (lo < this.direct.length) {
+        const x = this.direct[lo]!;
+        if (x !== 0) {
+          this.push(x - 1);
+        } else {
+          const id = this.distinct++;
+          this.direct[lo] = id + 1;
+          this.push(id);
+        }
+        return;
+      }
+    }
+    const h32 = hi | 0;
+    const l32 = lo | 0;
+    let h = l32 ^ Math.imul(h32, 0x9e3779b1);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h ^= h >>> 13;
+    const slots = this.slots;
+    let i = h & this.mask;
+    for (;;) {
+      const o = i << 2;
+      const v = slots[o + 2]!;
+      if (v === 0) {
+        const id = this.distinct++;
+        slots[o] = h32;
+        slots[o + 1] = l32;
+        slots[o + 2] = id + 1;
+        if (++this.used * 2 > this.mask) this.grow();
+        this.push(id);
+        return;
+      }
+      if (slots[o + 1] === l32 && slots[o] === h32) {
+        this.push(v - 1);
+        return;
+      }
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  /**
+   * Widens the direct table to cover `v`. Ids it now covers that were hashed before
+   * are copied in; their hash entries stay but are never looked up again, since
+   * every lookup of an id in range goes to the direct table.
+   */
+  private growDirect(v: number): void {
+    let size = this.direct.length * 2;
+    while (size <= v) size *= 2;
+    const direct = new Int32Array(Math.min(size, DIRECT_MAX));
+    direct.set(this.direct);
+    const slots = this.slots;
+    for (let o = 0; o < slots.length; o += 4) {
+      const lo = slots[o + 1]! >>> 0;
+      if (slots[o + 2] !== 0 && slots[o] === 0 && lo >= this.direct.length && lo < direct.length) {
+        direct[lo] = slots[o + 2]!;
+      }
+    }
+    this.direct = direct;
+  }
+
+  /** A reference to a string id (ids that are not integers, with `--ids string`). */
+  addString(key: string): void {
+    this.strings ??= new Map();
+    let id = this.strings.get(key);
+    if (id === undefined) {
+      id = this.distinct++;
+      this.strings.set(key, id);
+    }
+    this.push(id);
+  }
+
+  /** The dense stream, trimmed to its length (a copy, so the growth slack is freed). */
+  finish(): Int32Array {
+    return this.out.slice(0, this.n);
+  }
+
+  private push(id: number): void {
+    if (this.n === this.out.length) {
+      const next = new Int32Array(this.out.length * 2);
+      next.set(this.out);
+      this.out = next;
+    }
+    this.out[this.n++] = id;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
+    const slots = new Int32Array(cap * 4);
+    const mask = cap - 1;
+    for (let o = 0; o < old.length; o += 4) {
+      if (old[o + 2] === 0) continue;
+      const h32 = old[o]!;
+      const l32 = old[o + 1]!;
+      let h = l32 ^ Math.imul(h32, 0x9e3779b1);
+      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+      h ^= h >>> 13;
+      let i = h & mask;
+      while (slots[(i << 2) + 2] !== 0) i = (i + 1) & mask;
+      const n = i << 2;
+      slots[n] = h32;
+      slots[n + 1] = l32;
+      slots[n + 2] = old[o + 2]!;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+}
