@@ -5,6 +5,7 @@ import { simulateHost } from '../kernel/simulate.js';
 import { type MetricInfo, type RunResult, SCHEMA_VERSION, type ScenarioInfo } from '../result/types.js';
 import type { Scenario, Variant } from '../scenario/types.js';
 import { VERSION } from '../version.js';
+import { compareObserved } from './observed.js';
 
 export interface RunOptions {
   /** Overrides the scenario's fidelity (e.g. `--fidelity exact`). */
@@ -22,6 +23,7 @@ export function runVariant(variant: Variant, opts: RunOptions = {}): RunResult {
     const out = simulateHost(scenario, opts.fidelity ? { fidelity: opts.fidelity } : undefined);
     const checks = evaluateChecks(scenario.expect, out);
     const verdict = computeVerdict({ ...out, status: 'ok' });
+    const comparison = scenario.observed.length > 0 ? compareObserved(scenario, out) : undefined;
     return {
       schemaVersion: SCHEMA_VERSION,
       kind: 'run',
@@ -31,8 +33,9 @@ export function runVariant(variant: Variant, opts: RunOptions = {}): RunResult {
       ...out,
       checks,
       verdict,
-      warnings: scenario.warnings.map((w) => ({ ...w })),
+      warnings: [...scenario.warnings.map((w) => ({ ...w })), ...(comparison?.warnings ?? [])],
       metrics: metricDefinitions(),
+      ...(comparison ? { observed: comparison.observed } : {}),
     };
   } catch (err) {
     return failedResult(variant, err instanceof Error ? err.message : String(err));

@@ -1,0 +1,350 @@
+/**
+ * `faultline calibrate`: measures this machine's fault costs for a scenario's `host:`
+ * section (kernel-model.md §8.4 asks users to calibrate).
+ *
+ * Why a room of its own (src/probe/): everything else in faultline is a deterministic
+ * function of its inputs (no clocks outside util/ and cli/). A probe is the opposite: it
+ * times the real kernel with process.hrtime and its numbers change from run to run. Keeping
+ * it here, imported only by the calibrate command, makes that exception visible by place;
+ * nothing in engine/ or kernel/ may import it.
+ *
+ * Two probes, each a child `node` running PROBE_SCRIPT:
+ * - minor faults: touch fresh anonymous memory one byte per page, timed in chunks, with
+ *   the minflt delta of /proc/self/stat as the check that each touch faulted once;
+ * - swap-in: the same working set inside a temporary memory cgroup with a limit below it
+ *   (v2 memory.max or v1 memory.limit_in_bytes), touched once (pushing most of it to
+ *   swap), then re-touched in a scattered order so each page faults back from swap
+ *   without readahead help; time per major fault from majflt deltas. Needs root, a memory
+ *   cgroup hierarchy and an active swap device; otherwise it is skipped with the reason.
+ * The cgroup is removed when the probe ends, fails or is interrupted (SIGINT, SIGTERM).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
+import { join } from 'node:path';
+import { FaultlineError } from '../util/errors.js';
+
+const PAGE_BYTES = 4096;
+/** Pages per timed chunk: long enough that reading /proc/self/stat around it is noise. */
+const CHUNK_PAGES = 512;
+/**
+ * Page stride of the swap-in pass, a prime: consecutive touches land 31 MiB apart, so
+ * neither cluster nor VMA readahead brings in the next page and each touch is one read.
+ */
+const SCATTER_STRIDE = 7919;
+
+/**
+ * The child. Plain JS for `node -e`, so it runs the same from sources and from dist and
+ * loads nothing but fs: its own footprint must stay well below the cgroup limit.
+ * argv: mode (minor | swap), bytes, chunk pages, stride. Prints one JSON line:
+ * chunks as [nanoseconds, minflt delta, majflt delta] of the timed pass.
+ */
+export const PROBE_SCRIPT = `
+const fs = require('fs');
+const [mode, bytes, chunk, stride] = [process.argv[1], ...process.argv.slice(2).map(Number)];
+const PAGE = ${PAGE_BYTES};
+const counts = () => {
+  const s = fs.readFileSync('/proc/self/stat', 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return [Number(f[7]), Number(f[9])];
+};
+const pages = Math.floor(bytes / PAGE);
+const buf = new Uint8Array(pages * PAGE);
+if (mode === 'swap') for (let p = 0; p < pages; p++) buf[p * PAGE] = 1;
+const order = (i) => (mode === 'swap' ? (i * stride) % pages : i);
+const chunks = [];
+for (let c = 0; c < pages; c += chunk) {
+  const end = Math.min(pages, c + chunk);
+  const [mi0, ma0] = counts();
+  const t0 = process.hrtime.bigint();
+  for (let i = c; i < end; i++) buf[order(i) * PAGE] = 2;
+  const t1 = process.hrtime.bigint();
+  const [mi1, ma1] = counts();
+  chunks.push([Number(t1 - t0), mi1 - mi0, ma1 - ma0]);
+}
+process.stdout.write(JSON.stringify({ pages, chunks }) + '\\n');
+`;
+
+export interface Spread {
+  medianUs: number;
+  p10Us: number;
+  p90Us: number;
+  /** Faults measured (minflt or majflt deltas summed over runs). */
+  faults: number;
+  runs: number;
+}
+
+export interface MinorFaultMeasure extends Spread {
+  /** minflt delta per page touched: 1 when every touch faulted once (below 1: huge pages or pre-faulted memory). */
+  faultsPerPage: number;
+}
+
+export interface SwapInMeasure extends Spread {
+  cgroup: { version: 1 | 2; path: string };
+  /** pswpin delta (/proc/vmstat) per majflt: near 1 when the major faults were swap reads. */
+  swapInsPerMajorFault: number;
+  workingSetBytes: number;
+  limitBytes: number;
+}
+
+export interface CalibrateOptions {
+  sizeBytes: number;
+  limitBytes: number;
+  minorRuns: number;
+  swapRuns: number;
+  /** Progress lines (stderr in the CLI). */
+  log?: (line: string) => void;
+}
+
+export interface CalibrateResult {
+  minorFault: MinorFaultMeasure;
+  swapIn: SwapInMeasure | { skipped: string };
+  /** YAML fragment for a scenario: `host.costs.minorFault` and, if measured, `host.swap.readLatency`. */
+  preset: string;
+}
+
+interface ProbeOutput {
+  pages: number;
+  chunks: [number, number, number][];
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (pos - lo);
+}
+
+/** Per-fault cost of every chunk that faulted, in µs, over all runs. */
+function spread(outputs: readonly ProbeOutput[], faultIndex: 1 | 2): Spread {
+  const costs: number[] = [];
+  let faults = 0;
+  for (const o of outputs) {
+    for (const c of o.chunks) {
+      const n = c[faultIndex];
+      faults += n;
+      if (n > 0) costs.push(c[0] / n / 1000);
+    }
+  }
+  costs.sort((a, b) => a - b);
+  return {
+    medianUs: quantile(costs, 0.5),
+    p10Us: quantile(costs, 0.1),
+    p90Us: quantile(costs, 0.9),
+    faults,
+    runs: outputs.length,
+  };
+}
+
+/** Why the swap-in probe cannot run here, or undefined when it can. */
+export function swapProbeBlocker(): string | undefined {
+  if (process.platform !== 'linux') return 'not Linux';
+  if (process.getuid?.() !== 0) return 'not root: creating a memory cgroup needs root (run with sudo)';
+  if (activeSwapDevices().length === 0) {
+    return 'no swap: /proc/swaps lists no active device, so nothing can fault back from swap (swapon a device or file first)';
+  }
+  if (!findMemoryCgroup()) return 'no memory cgroup hierarchy mounted (neither cgroup v2 with memory nor v1 memory)';
+  return undefined;
+}
+
+export function activeSwapDevices(): string[] {
+  let text: string;
+  try {
+    text = readFileSync('/proc/swaps', 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/)[0] ?? '')
+    .filter((f) => f !== '');
+}
+
+/** Where to create the probe cgroup: v2 when its root delegates memory, else v1's memory hierarchy. */
+export function findMemoryCgroup(): { version: 1 | 2; parent: string } | undefined {
+  let mountinfo: string;
+  try {
+    mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const mounts = mountinfo.split('\n').map((line) => {
+    const [pre, post] = line.split(' - ');
+    return { point: pre?.split(' ')[4] ?? '', type: post?.split(' ')[0] ?? '', opts: post?.split(' ')[2] ?? '' };
+  });
+  for (const m of mounts.filter((x) => x.type === 'cgroup2')) {
+    try {
+      const delegated = readFileSync(join(m.point, 'cgroup.subtree_control'), 'utf8').split(/\s+/);
+      // v2 forbids processes in inner cgroups, so the probe cgroup hangs off the root, which is exempt.
+      if (delegated.includes('memory')) return { version: 2, parent: m.point };
+    } catch {}
+  }
+  const v1 = mounts.find((x) => x.type === 'cgroup' && x.opts.split(',').includes('memory'));
+  if (!v1) return undefined;
+  // In v1 a child of our own cgroup keeps the probe inside whatever limits this process already has.
+  const own = readFileSync('/proc/self/cgroup', 'utf8')
+    .split('\n')
+    .map((l) => l.split(':'))
+    .find((f) => f[1]?.split(',').includes('memory'));
+  return { version: 1, parent: join(v1.point, own?.[2] ?? '/') };
+}
+
+function vmstatCounter(name: string): number {
+  const line = readFileSync('/proc/vmstat', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name} `));
+  return Number(line?.split(' ')[1] ?? 0);
+}
+
+/** The child currently running, so a signal handler can stop it before the cgroup goes. */
+let running: ReturnType<typeof spawn> | undefined;
+
+function runProbe(mode: 'minor' | 'swap', bytes: number, procsFile?: string): Promise<ProbeOutput> {
+  const probeArgs = ['-e', PROBE_SCRIPT, mode, String(bytes), String(CHUNK_PAGES), String(SCATTER_STRIDE)];
+  // The shell joins the cgroup first and then becomes node, so not one page is charged outside it.
+  const child = procsFile
+    ? spawn('/bin/sh', ['-c', 'echo $$ > "$1" && shift && exec "$@"', 'sh', procsFile, process.execPath, ...probeArgs])
+    : spawn(process.execPath, probeArgs);
+  running = child;
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  return new Promise((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      running = undefined;
+      if (code === 0) {
+        resolvePromise(JSON.parse(out) as ProbeOutput);
+        return;
+      }
+      const why = signal === 'SIGKILL' && procsFile ? ' (killed: the cgroup ran out of memory and swap?)' : '';
+      reject(new FaultlineError(`the ${mode} probe exited with ${signal ?? `code ${code}`}${why}: ${err.trim()}`, 3));
+    });
+  });
+}
+
+/** Makes the probe cgroup, runs `body`, and removes the cgroup whatever happens, also on SIGINT/SIGTERM. */
+async function withCgroup<T>(
+  where: { version: 1 | 2; parent: string },
+  limitBytes: number,
+  body: (procsFile: string, path: string) => Promise<T>,
+): Promise<T> {
+  const path = join(where.parent, `faultline-calibrate-${process.pid}`);
+  mkdirSync(path);
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted = sig;
+    running?.kill('SIGKILL');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    if (where.version === 2) {
+      writeFileSync(join(path, 'memory.max'), String(limitBytes));
+      writeFileSync(join(path, 'memory.swap.max'), 'max');
+    } else {
+      writeFileSync(join(path, 'memory.limit_in_bytes'), String(limitBytes));
+    }
+    const out = await body(join(path, 'cgroup.procs'), path);
+    if (interrupted) throw new FaultlineError(`interrupted by ${interrupted}`, 130);
+    return out;
+  } catch (err) {
+    if (interrupted) throw new FaultlineError(`interrupted by ${interrupted}; removed ${path}`, 130);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await removeCgroup(path);
+  }
+}
+
+/** rmdir, retried briefly: the kernel may still be uncharging the dead child's memory. */
+async function removeCgroup(path: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      rmdirSync(path);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (attempt >= 20) throw new FaultlineError(`could not remove cgroup ${path}: ${code}; remove it with rmdir`, 3);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+export async function calibrate(opts: CalibrateOptions): Promise<CalibrateResult> {
+  if (process.platform !== 'linux') {
+    throw new FaultlineError('calibrate runs on Linux only: it reads /proc and creates memory cgroups', 2);
+  }
+  const log = opts.log ?? (() => {});
+  const minorOut: ProbeOutput[] = [];
+  for (let i = 0; i < opts.minorRuns; i++) {
+    log(`minor faults: run ${i + 1}/${opts.minorRuns}, ${opts.sizeBytes / PAGE_BYTES} pages`);
+    minorOut.push(await runProbe('minor', opts.sizeBytes));
+  }
+  const pages = minorOut.reduce((s, o) => s + o.pages, 0);
+  const minor = spread(minorOut, 1);
+  const minorFault: MinorFaultMeasure = { ...minor, faultsPerPage: minor.faults / pages };
+
+  let swapIn: CalibrateResult['swapIn'];
+  const blocker = swapProbeBlocker();
+  if (blocker) {
+    swapIn = { skipped: blocker };
+    log(`swap-in: skipped: ${blocker}`);
+  } else {
+    if (opts.limitBytes >= opts.sizeBytes) {
+      throw new FaultlineError('--limit must be smaller than --size, or nothing is pushed to swap', 2);
+    }
+    const where = findMemoryCgroup() as { version: 1 | 2; parent: string };
+    const swapOut: ProbeOutput[] = [];
+    const pswpin0 = vmstatCounter('pswpin');
+    let cgroupPath = '';
+    await withCgroup(where, opts.limitBytes, async (procs, path) => {
+      cgroupPath = path;
+      for (let i = 0; i < opts.swapRuns; i++) {
+        log(`swap-in: run ${i + 1}/${opts.swapRuns} in ${path} (limit ${opts.limitBytes} bytes)`);
+        swapOut.push(await runProbe('swap', opts.sizeBytes, procs));
+      }
+    });
+    const s = spread(swapOut, 2);
+    swapIn = {
+      ...s,
+      cgroup: { version: where.version, path: cgroupPath },
+      swapInsPerMajorFault: s.faults > 0 ? (vmstatCounter('pswpin') - pswpin0) / s.faults : 0,
+      workingSetBytes: opts.sizeBytes,
+      limitBytes: opts.limitBytes,
+    };
+    if (s.faults === 0) swapIn = { skipped: 'the swap-in probe saw no major fault: the limit did not push pages out' };
+  }
+  return { minorFault, swapIn, preset: presetYaml(minorFault, swapIn) };
+}
+
+const us = (x: number) => `${Number(x.toPrecision(3))}us`;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function presetYaml(minor: MinorFaultMeasure, swapIn: CalibrateResult['swapIn']): string {
+  const lines = [
+    `# faultline calibrate on Linux ${release()}: fault costs measured on this machine.`,
+    `# minor fault (first touch of anonymous memory, 4 KiB): median ${us(minor.medianUs)}, p10 ${us(minor.p10Us)}, p90 ${us(minor.p90Us)}`,
+    `#   ${plural(minor.runs, 'run')}, ${minor.faults} faults; minflt per page touched ${minor.faultsPerPage.toFixed(2)} (1.00: one fault per touch)`,
+  ];
+  if ('skipped' in swapIn) {
+    lines.push(`# swap-in: not measured: ${swapIn.skipped}`);
+  } else {
+    lines.push(
+      `# swap-in (major fault, scattered re-touch, ${swapIn.workingSetBytes / 2 ** 20} MiB over a ${swapIn.limitBytes / 2 ** 20} MiB cgroup v${swapIn.cgroup.version} limit): median ${us(swapIn.medianUs)}, p10 ${us(swapIn.p10Us)}, p90 ${us(swapIn.p90Us)}`,
+      `#   ${plural(swapIn.runs, 'run')}, ${swapIn.faults} major faults; pswpin per majflt ${swapIn.swapInsPerMajorFault.toFixed(2)}; the wall time includes the fault's CPU and the reclaim that makes room`,
+    );
+  }
+  lines.push('host:', '  costs:', `    minorFault: ${us(minor.medianUs)}`);
+  if (!('skipped' in swapIn)) lines.push('  swap:', `    readLatency: ${us(swapIn.medianUs)}`);
+  return `${lines.join('\n')}\n`;
+}

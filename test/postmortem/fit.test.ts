@@ -1,0 +1,102 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { fitScenario, fittedScenarioText, parseVary } from '../../src/engine/fit.js';
+import { runVariant } from '../../src/engine/run-variant.js';
+import type { RunResult } from '../../src/result/types.js';
+import { loadScenarioFile, loadScenarioText } from '../../src/scenario/load.js';
+import type { Variant } from '../../src/scenario/types.js';
+import { tableToCsv } from '../../src/traces/telemetry/index.js';
+import { parseDuration, parseSize } from '../../src/util/units.js';
+
+const SCENARIO = new URL('../fixtures/postmortem/synthetic.yaml', import.meta.url).pathname;
+const TRUE_ANON = '384Mi';
+const TRUE_LATENCY = '150us';
+
+const dir = mkdtempSync(join(tmpdir(), 'faultline-fit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** What `faultline import` would have written had the true host been observed: the run's series as normalised CSV. */
+function observedCsv(truth: RunResult): string {
+  const cols: [string, string][] = [
+    ['major_faults_per_sec', 'majorFaultsPerSec'],
+    ['swap_out_pages_per_sec', 'swapOutPagesPerSec'],
+    ['free_bytes', 'memFreeBytes'],
+    ['psi_some_avg10_pct', 'psiSomeAvg10Pct'],
+  ];
+  const start = Date.parse('2026-03-14T02:00:00Z');
+  return tableToCsv({
+    source: { kind: 'vmstat', file: 'truth', intervalSec: 2 },
+    columns: cols.map(([name]) => ({ name, unit: '', description: '' })),
+    timeMs: truth.timeMs.map((t) => start + t),
+    values: cols.map(([, m]) => (truth.host[m] ?? []).map((v) => v ?? Number.NaN)),
+  });
+}
+
+describe('fit', () => {
+  it('recovers a working-set size and a swap latency within 10% from a perturbed start', async () => {
+    const raw = YAML.parse(readFileSync(SCENARIO, 'utf8'));
+    raw.processes.app.memory.anon = TRUE_ANON;
+    raw.host.swap.readLatency = TRUE_LATENCY;
+    const truth = runVariant(loadScenarioText(YAML.stringify(raw), SCENARIO).variants[0] as Variant);
+    expect(truth.status).toBe('ok');
+    const csv = join(dir, 'observed.csv');
+    writeFileSync(csv, observedCsv(truth));
+
+    const observed = [{ kind: 'csv', file: csv, offsetMs: truth.timeMs[0] as number }];
+    const outcome = await fitScenario(SCENARIO, {
+      vary: ['processes.app.memory.anon=200Mi..600Mi', 'host.swap.readLatency=40us..400us'],
+      observed,
+      budget: 30,
+      jobs: 2,
+    });
+    const [anon, latency] = outcome.report.parameters;
+    // The start is the file's perturbed values, not the truth.
+    expect(anon?.start).toBe('448Mi');
+    expect(latency?.start).toBe('90us');
+    const fittedAnon = parseSize(String(anon?.value)) as number;
+    const fittedLatency = parseDuration(String(latency?.value)) as number;
+    expect(Math.abs(fittedAnon / (parseSize(TRUE_ANON) as number) - 1)).toBeLessThan(0.1);
+    expect(Math.abs(fittedLatency / (parseDuration(TRUE_LATENCY) as number) - 1)).toBeLessThan(0.1);
+    expect(outcome.report.runs).toBeLessThanOrEqual(30);
+    const objectives = outcome.report.iterations.map((i) => i.objective ?? Number.POSITIVE_INFINITY);
+    expect(outcome.report.best.objective).toBe(Math.min(...objectives));
+    expect(outcome.report.best.objective).toBeLessThan(objectives[0] as number);
+
+    // The fitted scenario is the original text with the values substituted: comments kept, and it loads.
+    const outFile = join(dir, 'out', 'fitted.yaml');
+    const text = fittedScenarioText(outcome, SCENARIO, outFile, observed);
+    expect(text).toContain('# the working set: fitted');
+    expect(text).toContain(`anon: ${anon?.value}`);
+    writeFileSync(join(dir, 'fitted.yaml'), text.replace(/file: .*/, `file: ${csv}`));
+    const reloaded = loadScenarioFile(join(dir, 'fitted.yaml')).scenario;
+    expect(reloaded.processes[0]?.memory.anonBytes).toBe(fittedAnon);
+    expect(reloaded.observed).toHaveLength(1);
+  });
+});
+
+describe('--vary', () => {
+  const raw = YAML.parse(readFileSync(SCENARIO, 'utf8'));
+
+  it('resolves paths through the scenario schema, keys with dots included', () => {
+    expect(parseVary('host.sysctl.vm.swappiness=0..100', raw)).toMatchObject({
+      segments: ['host', 'sysctl', 'vm.swappiness'],
+      integer: true,
+      unit: '',
+    });
+    expect(parseVary('processes.app.access.alpha=0.5..1.2', raw)).toMatchObject({
+      integer: false,
+      low: 0.5,
+      high: 1.2,
+    });
+  });
+
+  it('refuses unknown paths, mixed units, empty ranges and the sweep itself', () => {
+    expect(() => parseVary('processes.app.memory.anom=1Mi..2Mi', raw)).toThrow(/names no field.*anon/);
+    expect(() => parseVary('processes.app.memory.anon=1Mi..2Gi', raw)).toThrow(/same unit/);
+    expect(() => parseVary('processes.app.memory.anon=2Mi..1Mi', raw)).toThrow(/low < high/);
+    expect(() => parseVary('processes.app.memory.anon', raw)).toThrow(/expected <field path>/);
+  });
+});

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseNormalisedCsv, resampleOnto, seriesError } from '../../src/engine/observed.js';
+import { runVariant } from '../../src/engine/run-variant.js';
+import { loadScenarioText } from '../../src/scenario/load.js';
+import type { Variant } from '../../src/scenario/types.js';
+
+const SCENARIO = new URL('../fixtures/postmortem/synthetic.yaml', import.meta.url).pathname;
+const VMSTAT = new URL('../fixtures/telemetry/vmstat-t-thrash.txt', import.meta.url).pathname;
+
+describe('resampleOnto', () => {
+  it('averages finer samples over each step, weighted by time', () => {
+    const sim = [1000, 2000, 3000, 4000];
+    expect(resampleOnto(sim, [1, 2, 3, 5], 1000, [2000, 4000])).toEqual([1.5, 4]);
+    // A step only partly covered by finite values averages what it has, if that is at least half.
+    expect(resampleOnto(sim, [1, Number.NaN, 3, 5], 1000, [2000, 4000])).toEqual([1, 4]);
+    expect(resampleOnto(sim, [Number.NaN, Number.NaN, 3, 5], 1000, [2000, 4000])).toEqual([null, 4]);
+  });
+
+  it('holds a coarser sample over the interval it closes, and leaves steps outside the file null', () => {
+    // Rows at 5 s and 10 s: the first covers (0, 5 s], the second (5 s, 10 s].
+    expect(resampleOnto([5000, 10000], [10, 20], 5000, [2000, 4000, 6000, 10000, 12000])).toEqual([
+      10,
+      10,
+      15,
+      20,
+      null,
+    ]);
+  });
+});
+
+describe('seriesError', () => {
+  it('skips near-zero observed points in MAPE but not in MAE', () => {
+    // Near zero: below max(floor 1, 5% of the largest |observed| 200 = 10): the 0 and the 0.2.
+    const e = seriesError([1, 0.2, 110, 180, 5], [0, 0.2, 100, 200, null], 1);
+    expect(e.points).toBe(4);
+    expect(e.maeValue).toBeCloseTo((1 + 0 + 10 + 20) / 4, 12);
+    expect(e.mapePoints).toBe(2);
+    expect(e.mapePct).toBeCloseTo(10, 12);
+    expect(e.normalisedError).toBeCloseTo(7.75 / (300.2 / 4), 12);
+  });
+
+  it('has no MAPE when every observed point is near zero, and floors the normaliser', () => {
+    const e = seriesError([0.5, 0], [0.1, 0], 1);
+    expect(e.mapePct).toBeNull();
+    // MAE (0.4 + 0) / 2 over the floor 1, since the mean |observed| 0.05 is below it.
+    expect(e.normalisedError).toBeCloseTo(0.2, 12);
+  });
+});
+
+describe('parseNormalisedCsv', () => {
+  it('reads what faultline import writes, empty cells as unknown', () => {
+    const d = parseNormalisedCsv(
+      'time,t_s,free_bytes,swap_in_pages_per_sec\n2026-03-14T02:00:00.000Z,0,100,\n2026-03-14T02:00:05.000Z,5,90,7\n',
+      'x.csv',
+    );
+    expect(d.columns).toEqual(['free_bytes', 'swap_in_pages_per_sec']);
+    expect(d.timeMs[1] as number).toBe((d.timeMs[0] as number) + 5000);
+    expect(d.intervalSec).toBe(5);
+    expect(d.values[1]?.[0]).toBeNaN();
+    expect(() => parseNormalisedCsv('a,b\n', 'x.csv')).toThrow(/x.csv:1: expected the header/);
+    expect(() => parseNormalisedCsv('time,t_s,x\nnot-a-time,0,1\n', 'x.csv')).toThrow(/x.csv:2:/);
+  });
+});
+
+describe('runVariant with observed:', () => {
+  it('puts the vmstat series, in the simulated units, beside the run with its error figures', () => {
+    const text = `${readFileSync(SCENARIO, 'utf8')}\nobserved:\n  - kind: vmstat\n    file: ${VMSTAT}\n`;
+    const variant = loadScenarioText(text, SCENARIO).variants[0] as Variant;
+    const r = runVariant(variant);
+    expect(r.status).toBe('ok');
+    const o = r.observed;
+    if (!o) throw new Error('no observed comparison');
+    expect(o.sources).toEqual([{ kind: 'vmstat', file: VMSTAT, offsetMs: 0, rows: 25 }]);
+    expect(o.timeMs).toEqual(r.timeMs);
+    // vmstat has no major-fault column; si/so are KiB/s of 4 KiB pages.
+    expect(o.errors.map((e) => e.metric)).toEqual([
+      'swapInPagesPerSec',
+      'swapOutPagesPerSec',
+      'memFreeBytes',
+      'swapUsedBytes',
+    ]);
+    // The first kept row (02:00:05, si 1400) sits at simulated 0 and covers the 5 s before it;
+    // the next (si 2800) covers (0, 5 s]: steps 0–2 s and 2–4 s, then half of 4–6 s.
+    expect(o.host.swapInPagesPerSec?.slice(0, 3)).toEqual([700, 700, (700 + 1050) / 2]);
+    expect(o.host.memFreeBytes?.[0]).toBe(7243520 * 1024);
+    for (const e of o.errors) {
+      expect(e.points).toBe(r.timeMs.length);
+      expect(e.maeValue).toBeGreaterThan(0);
+      expect(e.observedColumn).toMatch(/^(swap_(in|out)_bytes_per_sec|free_bytes|swap_used_bytes)$/);
+    }
+  });
+});
