@@ -1,0 +1,176 @@
+import type { RequestModel } from '../scenario/types.js';
+import type { Rng } from '../util/rng.js';
+import { F64Buf } from './latency.js';
+
+/**
+ * The request model of one process: seeded Poisson arrivals served FIFO by the process's
+ * threads (an M/G/N queue). A request's service time is set when a thread takes it, from
+ * the page-level replay's current figures for this process (§11 "fraction of time
+ * faulting"): its CPU (stretched when more threads run than the process has cores) + its
+ * major faults (drawn for its pages at the replay's fault rate) × the device response time
+ * + its share of reclaim and throttling stalls. The pages it touches are then fed to the
+ * replay spread over its service interval, which closes the loop.
+ */
+export class RequestQueue {
+  readonly model: RequestModel;
+  private readonly rng: Rng;
+  private readonly freeAt: Float64Array;
+  private readonly cores: number;
+  private queue = new F64Buf();
+  private head = 0;
+  /** Pages to replay per tick: `direct[t]` plus a running rate from `rateDiff` (pages per ms). */
+  private readonly direct: Float64Array;
+  private readonly rateDiff: Float64Array;
+  private rate = 0;
+  private readonly tickMs: number;
+  /** Completed latencies per output step, and all of them. */
+  readonly byStep: F64Buf[];
+  readonly all = new F64Buf();
+  private readonly completedAt = new F64Buf();
+  private readonly stepMs: number;
+  /** Replay figures the next services are computed from. */
+  majorPerPage = 0;
+  minorPerPage = 0;
+  /** Seconds per major fault (device response + fault CPU), per page stall, CPU per minor fault. */
+  majorCostSec = 0;
+  stallPerPageSec = 0;
+  minorCostSec = 0;
+  cpuShare: number;
+
+  constructor(
+    model: RequestModel,
+    threads: number,
+    cores: number,
+    rng: Rng,
+    ticks: number,
+    tickMs: number,
+    steps: number,
+    stepMs: number,
+  ) {
+    this.model = model;
+    this.rng = rng;
+    this.freeAt = new Float64Array(Math.max(1, threads));
+    this.cores = Math.max(1, Math.min(cores, threads));
+    this.cpuShare = this.cores;
+    this.direct = new Float64Array(ticks + 1);
+    this.rateDiff = new Float64Array(ticks + 2);
+    this.tickMs = tickMs;
+    this.stepMs = stepMs;
+    this.byStep = Array.from({ length: steps }, () => new F64Buf());
+  }
+
+  /** Arrivals in [nowMs, nowMs + tickMs), then dispatch of every request a thread can start in the tick. */
+  advance(tick: number, nowMs: number, endMs: number): void {
+    const n = poisson(this.rng, (this.model.ratePerSec * this.tickMs) / 1000);
+    const first = this.queue.length;
+    for (let i = 0; i < n; i++) this.queue.push(nowMs + this.rng.nextFloat() * this.tickMs);
+    this.queue.view().subarray(first).sort();
+    const tickEnd = nowMs + this.tickMs;
+    while (this.head < this.queue.length) {
+      let th = 0;
+      for (let i = 1; i < this.freeAt.length; i++) if (this.freeAt[i]! < this.freeAt[th]!) th = i;
+      const arrival = this.queue.data[this.head]!;
+      const start = Math.max(arrival, this.freeAt[th]!);
+      if (start >= tickEnd) break;
+      this.head++;
+      let busy = 0;
+      for (let i = 0; i < this.freeAt.length; i++) if (this.freeAt[i]! > start) busy++;
+      const serviceMs = this.service(busy + 1);
+      const done = start + serviceMs;
+      this.freeAt[th] = done;
+      this.schedulePages(tick, start, done);
+      if (done < endMs) {
+        this.completedAt.push(done);
+        this.all.push(done - arrival);
+        const step = Math.floor(done / this.stepMs);
+        if (step < this.byStep.length) this.byStep[step]!.push(done - arrival);
+      }
+    }
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      const rest = this.queue.view().slice(this.head);
+      this.queue = new F64Buf();
+      for (const v of rest) this.queue.push(v);
+      this.head = 0;
+    }
+  }
+
+  /** Real pages the process's requests touch in tick `t`. */
+  pagesInTick(t: number): number {
+    this.rate += this.rateDiff[t]!;
+    return this.direct[t]! + this.rate * this.tickMs;
+  }
+
+  /** Requests waiting for a thread. */
+  get backlog(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Forgets completions after `atMs` (the process was killed): those requests never finished. */
+  truncate(atMs: number): void {
+    const keepAll = new F64Buf();
+    const keepAt = new F64Buf();
+    for (let i = 0; i < this.all.length; i++) {
+      if (this.completedAt.data[i]! <= atMs) {
+        keepAll.push(this.all.data[i]!);
+        keepAt.push(this.completedAt.data[i]!);
+      }
+    }
+    this.all.data = keepAll.data;
+    this.all.length = keepAll.length;
+    this.completedAt.data = keepAt.data;
+    this.completedAt.length = keepAt.length;
+    for (let s = Math.floor(atMs / this.stepMs) + 1; s < this.byStep.length; s++) this.byStep[s]!.length = 0;
+  }
+
+  private service(running: number): number {
+    const m = this.model;
+    const pages = m.pagesPerRequest;
+    // More runnable threads than cores: each request's CPU is stretched (CFS time sharing).
+    const stretch = Math.max(1, running / this.cpuShare);
+    const majors = poisson(this.rng, pages * this.majorPerPage);
+    const minors = poisson(this.rng, pages * this.minorPerPage);
+    const sec =
+      (m.cpuMs / 1000) * stretch +
+      majors * this.majorCostSec +
+      minors * this.minorCostSec +
+      pages * this.stallPerPageSec;
+    return sec * 1000;
+  }
+
+  private schedulePages(tick: number, startMs: number, doneMs: number): void {
+    const pages = this.model.pagesPerRequest;
+    const t0 = Math.max(tick, Math.floor(startMs / this.tickMs));
+    const t1 = Math.floor(doneMs / this.tickMs);
+    const last = this.direct.length - 1;
+    if (t1 <= t0 || doneMs - startMs <= 0) {
+      this.direct[Math.min(t0, last)]! += pages;
+      return;
+    }
+    const r = pages / (doneMs - startMs);
+    this.direct[Math.min(t0, last)]! += r * ((t0 + 1) * this.tickMs - startMs);
+    if (t0 + 1 <= last) {
+      this.rateDiff[t0 + 1]! += r;
+      this.rateDiff[Math.min(t1, last + 1)]! -= r;
+      if (t1 <= last) this.direct[t1]! += r * (doneMs - t1 * this.tickMs);
+    }
+  }
+}
+
+/** Poisson(mean) draw: inversion for small means, a rounded normal beyond 30. */
+export function poisson(rng: Rng, mean: number): number {
+  if (mean <= 0) return 0;
+  if (mean > 30) {
+    const u1 = Math.max(rng.nextFloat(), 1e-12);
+    const u2 = rng.nextFloat();
+    const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    return Math.max(0, Math.round(mean + z * Math.sqrt(mean)));
+  }
+  const l = Math.exp(-mean);
+  let k = 0;
+  let p = rng.nextFloat();
+  while (p > l) {
+    k++;
+    p *= rng.nextFloat();
+  }
+  return k;
+}

@@ -1,0 +1,121 @@
+import type { AccessPattern, AccessPhase } from '../scenario/types.js';
+import { InputError } from '../util/errors.js';
+import type { Rng } from '../util/rng.js';
+import { ZipfSampler } from './zipf.js';
+
+/**
+ * A seeded reference stream over one region of a process's pages (its anonymous or its
+ * file working set): dense offsets in `[0, capacity)`, following the access pattern of the
+ * current phase. The region may grow (a growth ramp): offsets already in use keep their
+ * popularity, new ones join as the least popular ranks, so growth adds cold pages and
+ * never reshuffles the hot ones.
+ *
+ * Popularity ranks are mapped to offsets through a fixed affine bijection of the region's
+ * final size (`rank · a + b mod capacity`, `a` coprime with the capacity), so that the hot
+ * pages of a Zipf or hot/cold pattern are spread over the region instead of adjacent (which
+ * would flatter readahead). Sequential patterns (scan, loop) use offsets directly.
+ * Nothing is allocated per call.
+ */
+export class RegionStream {
+  readonly capacity: number;
+  private size = 0;
+  private pattern: AccessPattern = { kind: 'uniform' };
+  private zipf: ZipfSampler | null = null;
+  private cursor = 0;
+  private readonly mulA: number;
+  private readonly addB: number;
+  private readonly rng: Rng;
+
+  constructor(capacity: number, rng: Rng) {
+    this.capacity = capacity;
+    this.rng = rng;
+    this.mulA = capacity > 1 ? coprimeNear(capacity, Math.floor(capacity * 0.6180339887) + 1) : 1;
+    this.addB = capacity > 1 ? rng.nextInt(capacity) : 0;
+  }
+
+  /** Current number of pages in use (≤ capacity). */
+  get current(): number {
+    return this.size;
+  }
+
+  /** Sets the pattern and the region size in use; rebuilds the sampler only when they change. */
+  configure(pattern: AccessPattern, size: number): void {
+    const n = Math.max(0, Math.min(this.capacity, Math.floor(size)));
+    if (pattern === this.pattern && n === this.size) return;
+    if (pattern.kind === 'trace') {
+      throw new InputError(
+        `access pattern 'trace' (${pattern.file}) cannot drive the host model yet: use uniform, zipf, hotcold, scan or loop`,
+      );
+    }
+    this.pattern = pattern;
+    this.size = n;
+    this.zipf = pattern.kind === 'zipf' && n > 0 ? new ZipfSampler(n, pattern.alpha, this.rng) : null;
+    if (this.cursor >= n) this.cursor = 0;
+  }
+
+  /**
+   * Next offset in `[0, capacity)`: one of the `current` offsets in use (the first `current`
+   * for scan and loop). Precondition `current > 0`.
+   */
+  next(): number {
+    const n = this.size;
+    const p = this.pattern;
+    switch (p.kind) {
+      case 'uniform':
+        return this.spread(this.rng.nextInt(n));
+      case 'zipf':
+        return this.spread((this.zipf as ZipfSampler).next());
+      case 'hotcold': {
+        const hot = Math.max(1, Math.min(n, Math.round(n * p.hotFraction)));
+        if (hot >= n || this.rng.nextFloat() < p.hotProbability) return this.spread(this.rng.nextInt(hot));
+        return this.spread(hot + this.rng.nextInt(n - hot));
+      }
+      case 'scan': {
+        const o = this.cursor;
+        this.cursor = o + 1 >= n ? 0 : o + 1;
+        return o;
+      }
+      case 'loop': {
+        const len = Math.max(1, Math.min(n, Math.round(n * p.fraction)));
+        const o = this.cursor >= len ? 0 : this.cursor;
+        this.cursor = o + 1 >= len ? 0 : o + 1;
+        return o;
+      }
+      default:
+        throw new Error(`unreachable pattern ${(p as AccessPattern).kind}`);
+    }
+  }
+
+  /** The offset holding popularity rank `rank` (< current): where growth and warm start place pages. */
+  offsetOfRank(rank: number): number {
+    const k = this.pattern.kind;
+    return k === 'scan' || k === 'loop' ? rank : this.spread(rank);
+  }
+
+  private spread(rank: number): number {
+    // ranks stay below `current`, so the image of [0, current) is a fixed scattered subset of
+    // the region that only gains members as it grows.
+    return (rank * this.mulA + this.addB) % this.capacity;
+  }
+}
+
+/** The pattern in force `elapsedMs` after the process started (phases are sorted by atMs). */
+export function phaseAt(phases: readonly AccessPhase[], elapsedMs: number): AccessPattern {
+  let current = phases[0]?.pattern ?? { kind: 'uniform' };
+  for (const ph of phases) {
+    if (ph.atMs <= elapsedMs) current = ph.pattern;
+    else break;
+  }
+  return current;
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
+function coprimeNear(n: number, start: number): number {
+  let a = start % n || 1;
+  while (gcd(a, n) !== 1) a = (a + 1) % n || 1;
+  return a;
+}

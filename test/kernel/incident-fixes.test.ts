@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { percentileSorted } from '../../src/kernel/latency.js';
+import { simulateHost } from '../../src/kernel/simulate.js';
+import { loadScenarioFile } from '../../src/scenario/index.js';
+
+const loaded = loadScenarioFile('scenarios/incident-spark-120g-on-64g.yaml');
+const variant = (id: string) => {
+  const v = loaded.variants.find((x) => x.id === id);
+  if (!v) throw new Error(`no variant ${id}: ${loaded.variants.map((x) => x.id).join(', ')}`);
+  return v.scenario;
+};
+const median = (xs: (number | null)[]) =>
+  percentileSorted(
+    xs.filter((x): x is number => x !== null).sort((a, b) => a - b),
+    0.5,
+  );
+
+describe('the reference incident: the fixes of the post-mortem', () => {
+  const lastP99 = (id: string) => median(simulateHost(variant(id)).processes.db!.latencyP99Ms!.slice(-300));
+  it('killing the job at 10 min brings the db back', () => {
+    expect(lastP99('stop-10m_max-max_swappiness-60_soft-limit-none')).toBeLessThan(1000);
+  });
+  it('capping the batch cgroup at 36 GiB keeps the db fast while Spark thrashes in its cgroup', () => {
+    expect(lastP99('stop-never_max-36Gi_swappiness-60_soft-limit-none')).toBeLessThan(1000);
+  });
+  it('a batch soft limit of 8 GiB makes global reclaim take the batch pages first', () => {
+    expect(lastP99('stop-never_max-max_swappiness-60_soft-limit-8Gi')).toBeLessThan(1000);
+  });
+});

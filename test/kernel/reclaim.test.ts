@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import { simulateHost } from '../../src/kernel/simulate.js';
+import { InputError } from '../../src/util/errors.js';
+import { cgroup, GiB, host, MiB, proc, scenario, sum } from './factory.js';
+
+describe('page accounting', () => {
+  it('conserves frames: resident + free = frames after every tick', () => {
+    const sc = scenario({
+      processes: [
+        proc('a', { memory: { anonBytes: 200 * MiB, fileBytes: 80 * MiB }, fileTouchFraction: 0.3 }),
+        proc('b', {
+          startMs: 5000,
+          memory: { anonBytes: 100 * MiB, anonInitialBytes: 0, growthBytesPerSec: 40 * MiB },
+        }),
+      ],
+      events: [{ atMs: 12_000, action: 'kill', process: 'a', label: 'kill a' }],
+    });
+    let ticks = 0;
+    simulateHost(sc, {
+      onTick: (h) => {
+        ticks++;
+        expect(h.residentPages() + h.free).toBe(h.frames);
+        let usage = 0;
+        for (const p of h.procs) usage += p.rssAnon + p.rssFile;
+        expect(usage).toBe(h.residentPages());
+      },
+    });
+    expect(ticks).toBe(200);
+  });
+
+  it('is deterministic for a seed (byte-identical JSON)', () => {
+    const sc = scenario({ processes: [proc('a', { memory: { anonBytes: 300 * MiB } })] });
+    expect(JSON.stringify(simulateHost(sc))).toBe(JSON.stringify(simulateHost(scenario({ ...sc }))));
+  });
+
+  it('never has more major faults with more RAM on a stable workload', () => {
+    const run = (ram: number) =>
+      simulateHost(
+        scenario({
+          host: host({ ramBytes: ram }),
+          processes: [
+            proc('a', {
+              memory: { anonBytes: 320 * MiB },
+              access: [{ atMs: 0, pattern: { kind: 'zipf', alpha: 0.9 } }],
+            }),
+          ],
+        }),
+      ).summary.host.majorFaults;
+    const faults = [192, 256, 320].map((m) => run(m * MiB));
+    expect(faults[0]).toBeGreaterThan(faults[1]!);
+    expect(faults[1]).toBeGreaterThan(faults[2]!);
+  });
+});
+
+describe('anon/file balancing (get_scan_count)', () => {
+  const run = (swappiness: number) => {
+    const sc = scenario({
+      processes: [
+        proc('a', {
+          memory: { anonBytes: 180 * MiB, fileBytes: 180 * MiB },
+          fileTouchFraction: 0.5,
+          access: [{ atMs: 0, pattern: { kind: 'zipf', alpha: 0.6 } }],
+        }),
+      ],
+    });
+    sc.host.sysctl['vm.swappiness'] = swappiness;
+    return simulateHost(sc).summary.host.swapOutPages;
+  };
+  it('swaps far more anon at swappiness 200 than at 0', () => {
+    const s0 = run(0);
+    const s200 = run(200);
+    expect(s200).toBeGreaterThan(4 * Math.max(1, s0));
+  });
+});
+
+describe('refault detection and reclaim modes', () => {
+  it('activates refaulting working-set pages (workingset_refault)', () => {
+    let activations = 0;
+    simulateHost(
+      scenario({
+        processes: [
+          proc('a', { memory: { anonBytes: 300 * MiB }, access: [{ atMs: 0, pattern: { kind: 'zipf', alpha: 1 } }] }),
+        ],
+      }),
+      { onTick: (h) => (activations = h.cgs[0]!.refaultActivateAnon) },
+    );
+    expect(activations).toBeGreaterThan(0);
+  });
+
+  it('accounts kswapd reclaim on the host and direct reclaim as the allocating process stall', () => {
+    let kswapd = 0;
+    let direct = 0;
+    const slow = scenario({
+      processes: [proc('a', { memory: { anonBytes: 300 * MiB, anonInitialBytes: 0, growthBytesPerSec: 30 * MiB } })],
+    });
+    const out = simulateHost(slow, { onTick: (h) => (kswapd += h.scanKswapd) });
+    expect(kswapd).toBeGreaterThan(0);
+    expect(sum(out.host.cpuReclaimPct!)).toBeGreaterThan(0);
+    // A fast allocator on a slow disk outruns kswapd, whose writeback is throttled.
+    const fast = scenario({
+      host: host({ device: 'hdd' }),
+      processes: [
+        proc('a', {
+          cpu: { threads: 4, cores: 4 },
+          memory: { anonBytes: 400 * MiB, anonInitialBytes: 0, growthBytesPerSec: 400 * MiB },
+        }),
+      ],
+    });
+    simulateHost(fast, { onTick: (h) => (direct += h.scanDirect) });
+    expect(direct).toBeGreaterThan(0);
+  });
+});
+
+describe('cgroups', () => {
+  it('memory.max: the cgroup OOM kills the process inside it, not outside', () => {
+    const out = simulateHost(
+      scenario({
+        cgroups: [cgroup('box', { max: 32 * MiB, swapMax: 0 })],
+        processes: [
+          proc('hog', { cgroup: 'box', memory: { anonBytes: 64 * MiB } }),
+          proc('other', { memory: { anonBytes: 32 * MiB } }),
+        ],
+      }),
+    );
+    const kills = out.events.filter((e) => e.kind === 'oom-kill');
+    expect(kills.map((k) => k.process)).toEqual(['hog']);
+    expect(out.summary.processes.other!.oomKilled).toBe(false);
+    expect(out.summary.host.oomKills).toBe(1);
+  });
+
+  it('oom_score_adj -1000 is never chosen', () => {
+    const out = simulateHost(
+      scenario({
+        cgroups: [cgroup('box', { max: 48 * MiB, swapMax: 0 })],
+        processes: [
+          proc('big', { cgroup: 'box', oomScoreAdj: -1000, memory: { anonBytes: 40 * MiB } }),
+          proc('small', { cgroup: 'box', memory: { anonBytes: 30 * MiB } }),
+        ],
+      }),
+    );
+    const victims = out.events.filter((e) => e.kind === 'oom-kill').map((e) => e.process);
+    expect(victims).toContain('small');
+    expect(victims).not.toContain('big');
+  });
+
+  const tenants = (db: Partial<Parameters<typeof cgroup>[1]>, batch: Partial<Parameters<typeof cgroup>[1]>) =>
+    scenario({
+      cgroups: [cgroup('db', db), cgroup('batch', batch)],
+      processes: [
+        proc('db', { cgroup: 'db', memory: { anonBytes: 96 * MiB }, touchesPerSec: 5000 }),
+        proc('batch', { cgroup: 'batch', memory: { anonBytes: 256 * MiB }, touchesPerSec: 50_000 }),
+      ],
+    });
+
+  it('memory.low protects a cgroup from global reclaim', () => {
+    const open = simulateHost(tenants({}, {})).summary.processes.db!.majorFaults;
+    const prot = simulateHost(tenants({ low: 112 * MiB }, {})).summary.processes.db!.majorFaults;
+    expect(open).toBeGreaterThan(100);
+    expect(prot).toBeLessThan(open / 4);
+  });
+
+  it('v1 soft limit: the cgroup over its soft limit is reclaimed first', () => {
+    const open = simulateHost(tenants({}, {})).summary.processes.db!.majorFaults;
+    const soft = simulateHost(tenants({}, { softLimit: 16 * MiB, origin: 'v1' })).summary.processes.db!.majorFaults;
+    expect(soft).toBeLessThan(open / 2);
+  });
+
+  it('memory.high throttles the cgroup instead of killing it', () => {
+    const out = simulateHost(
+      scenario({
+        cgroups: [cgroup('box', { high: 48 * MiB, swapMax: 0 })],
+        processes: [
+          proc('a', {
+            cgroup: 'box',
+            memory: { anonBytes: 96 * MiB, anonInitialBytes: 0, growthBytesPerSec: 32 * MiB },
+          }),
+        ],
+      }),
+    );
+    expect(sum(out.cgroups.box!.throttledMsPerSec!)).toBeGreaterThan(0);
+    expect(out.summary.host.oomKills).toBe(0);
+    expect(Math.max(...(out.cgroups.box!.usageBytes! as number[]))).toBeLessThan(60 * MiB);
+  });
+});
+
+describe('refusals', () => {
+  it('refuses mglru naming what is missing', () => {
+    const sc = scenario();
+    sc.host.policy = 'mglru';
+    expect(() => simulateHost(sc)).toThrow(/mglru.*generations/);
+  });
+
+  it('refuses a scenario too large even when sampled, before allocating', () => {
+    const sc = scenario({
+      host: host({ ramBytes: 2048 * GiB }),
+      durationMs: 3_600_000,
+      processes: [proc('a', { memory: { anonBytes: 4096 * GiB }, touchesPerSec: 1e9 })],
+    });
+    expect(() => simulateHost(sc)).toThrow(InputError);
+  });
+});
+
+describe('registry policies (host.policy other than linux)', () => {
+  const looped = (policy: string) => {
+    const sc = scenario({
+      processes: [
+        proc('a', { memory: { anonBytes: 300 * MiB }, access: [{ atMs: 0, pattern: { kind: 'loop', fraction: 1 } }] }),
+      ],
+    });
+    sc.host.policy = policy;
+    return sc;
+  };
+
+  it('replaces the two-list with one global policy: a loop larger than RAM defeats LRU, not MRU', () => {
+    let conserved = true;
+    const lru = simulateHost(looped('lru'), {
+      onTick: (h) => {
+        let rss = 0;
+        for (const p of h.procs) rss += p.rssAnon + p.rssFile;
+        conserved &&= h.residentPages() + h.free === h.frames && rss === h.residentPages();
+      },
+    }).summary.host.majorFaults;
+    const mru = simulateHost(looped('mru')).summary.host.majorFaults;
+    expect(conserved).toBe(true);
+    expect(mru).toBeLessThan(lru / 2);
+  });
+
+  it('refuses OPT and cgroup limits it cannot enforce', () => {
+    expect(() => simulateHost(looped('opt'))).toThrow(/whole reference stream/);
+    const sc = looped('clock');
+    sc.cgroups = [cgroup('box', { max: 32 * MiB })];
+    expect(() => simulateHost(sc)).toThrow(/cannot be enforced/);
+  });
+});

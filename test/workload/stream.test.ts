@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/util/rng.js';
+import { phaseAt, RegionStream } from '../../src/workload/stream.js';
+
+describe('RegionStream', () => {
+  it('zipf: the hottest pages are popular but not adjacent', () => {
+    const s = new RegionStream(10_000, new Rng(1));
+    s.configure({ kind: 'zipf', alpha: 1 }, 10_000);
+    const counts = new Int32Array(10_000);
+    for (let i = 0; i < 200_000; i++) counts[s.next()]!++;
+    const hot = s.offsetOfRank(0);
+    expect(counts[hot]).toBeGreaterThan(10_000);
+    expect(Math.abs(s.offsetOfRank(1) - hot)).toBeGreaterThan(1);
+  });
+
+  it('growth keeps the offsets of the ranks already in use', () => {
+    const s = new RegionStream(1000, new Rng(2));
+    const pattern = { kind: 'uniform' } as const;
+    s.configure(pattern, 100);
+    const before = Array.from({ length: 100 }, (_, r) => s.offsetOfRank(r));
+    s.configure(pattern, 500);
+    expect(Array.from({ length: 100 }, (_, r) => s.offsetOfRank(r))).toEqual(before);
+    const seen = new Set<number>();
+    for (let i = 0; i < 20_000; i++) seen.add(s.next());
+    expect(seen.size).toBe(500);
+  });
+
+  it('scan is sequential and wraps; loop stays in its prefix', () => {
+    const s = new RegionStream(10, new Rng(3));
+    s.configure({ kind: 'scan' }, 4);
+    expect(Array.from({ length: 6 }, () => s.next())).toEqual([0, 1, 2, 3, 0, 1]);
+    s.configure({ kind: 'loop', fraction: 0.5 }, 10);
+    const xs = Array.from({ length: 12 }, () => s.next());
+    expect(Math.max(...xs)).toBe(4);
+  });
+
+  it('hot/cold sends hotProbability of touches to the hot fraction', () => {
+    const s = new RegionStream(1000, new Rng(4));
+    const pattern = { kind: 'hotcold', hotFraction: 0.1, hotProbability: 0.9 } as const;
+    s.configure(pattern, 1000);
+    const hot = new Set(Array.from({ length: 100 }, (_, r) => s.offsetOfRank(r)));
+    let hits = 0;
+    for (let i = 0; i < 50_000; i++) if (hot.has(s.next())) hits++;
+    expect(hits / 50_000).toBeGreaterThan(0.88);
+    expect(hits / 50_000).toBeLessThan(0.92);
+  });
+
+  it('phaseAt picks the last phase started', () => {
+    const phases = [
+      { atMs: 0, pattern: { kind: 'uniform' } as const },
+      { atMs: 1000, pattern: { kind: 'scan' } as const },
+    ];
+    expect(phaseAt(phases, 999).kind).toBe('uniform');
+    expect(phaseAt(phases, 1000).kind).toBe('scan');
+  });
+});
