@@ -11,6 +11,14 @@ import { CGROUP_SERIES, HOST_SERIES, LATENCY_METRIC, type MetricDef, PROCESS_SER
 
 export type CheckInput = Pick<RunResult, 'host' | 'processes' | 'cgroups' | 'summary' | 'timeMs'>;
 
+/**
+ * A run passes when no error-level check failed. A failed `warn` check is reported but
+ * fails neither the run nor the exit code (k6's abortOnFail=false / non-blocking thresholds).
+ */
+export function passesChecks(checks: readonly CheckResult[]): boolean {
+  return checks.every((c) => c.passed || c.level === 'warn');
+}
+
 export function evaluateChecks(expect: readonly ExpectConfig[], result: CheckInput): CheckResult[] {
   return expect.map((e) => {
     const { value, unit } = observe(e, result);

@@ -2,6 +2,8 @@
  * The view model of a sweep report: one row per variant, the variants that pass every
  * expectation, and the data of the comparison charts. All formatting happens here.
  */
+
+import { passesChecks } from '../analysis/checks.js';
 import type { CheckResult, RunResult, RunSetEntry, RunSetManifest } from '../result/types.js';
 import { InputError } from '../util/errors.js';
 import type { HeatCell } from './charts/sweep-charts.js';
@@ -67,7 +69,7 @@ export function sweepMetrics(entries: RunSetEntry[]): SweepMetric[] {
 }
 
 export function passesAll(e: RunSetEntry): boolean {
-  return e.status === 'ok' && e.checks.every((c) => c.passed);
+  return e.status === 'ok' && passesChecks(e.checks);
 }
 
 export interface SweepCell {
@@ -214,7 +216,7 @@ export function sweepViewModel(
     ? 'This scenario has no expect: checks; compare the verdicts below.'
     : passing.length === 0
       ? `None of the ${entries.length} variants passes every expectation.`
-      : `${passing.length} of ${entries.length} variants pass every expectation:`;
+      : `${passing.length} of ${entries.length} variants pass every expectation (warn-level checks aside):`;
   return {
     pageTitle: `${first?.scenario.title ?? scenarioName} · sweep · faultline`,
     scenarioTitle: first?.scenario.title ?? scenarioName,

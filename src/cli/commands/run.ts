@@ -1,5 +1,6 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { passesChecks } from '../../analysis/checks.js';
 import { parseShard, runBatch, selectShard } from '../../engine/batch.js';
 import { defaultJobs } from '../../engine/pool.js';
 import { buildManifest, scenarioDir, variantDir } from '../../engine/run-set.js';
@@ -162,7 +163,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     appendStepSummary(runSummaryMarkdown(chosen, results));
 
     if (results.some((r) => r.status === 'failed')) process.exitCode = EXIT_INTERNAL;
-    else if (argv.exitCode && results.some((r) => r.checks.some((c) => !c.passed && c.level === 'error'))) {
+    else if (argv.exitCode && results.some((r) => !passesChecks(r.checks))) {
       process.exitCode = EXIT_CHECK_FAILED;
     }
   },
@@ -183,7 +184,7 @@ function scenarioLine(name: string, variants: readonly Variant[], results: reado
   if (results.length === 1) return `${name}: ${first.verdict.headline}`;
   const passing = variants.filter((_, i) => {
     const r = results[i] as RunResult;
-    return r.status === 'ok' && r.checks.every((c) => c.passed || c.level === 'warn');
+    return r.status === 'ok' && passesChecks(r.checks);
   });
   const which =
     passing.length === 0
