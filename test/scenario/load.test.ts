@@ -35,10 +35,10 @@ describe('the incident scenario', () => {
     expect(s.durationMs).toBe(30 * 60_000);
     const spark = s.processes.find((p) => p.name === 'spark');
     expect(spark).toMatchObject({ startMs: 120_000, stopMs: Number.POSITIVE_INFINITY, cgroup: 'batch' });
-    expect(spark?.memory.growthBytesPerSec).toBe(512 * 2 ** 20);
+    expect(spark?.memory.growthBytesPerSec).toBe(256 * 2 ** 20);
     expect(s.processes.find((p) => p.name === 'db')?.requests).toEqual({
-      ratePerSec: 40,
-      cpuMs: 150,
+      ratePerSec: 12,
+      cpuMs: 180,
       pagesPerRequest: 1500,
     });
   });
