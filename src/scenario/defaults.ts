@@ -17,8 +17,8 @@ export interface DevicePreset {
 }
 
 /**
- * The same figures as the kernel's SWAP_DEVICE_PRESETS (kernel/mechanisms/swap-device.ts;
- * a test keeps them equal): the loader resolves every field so that reports show what ran.
+ * The one definition of the presets (kernel/mechanisms/swap-device.ts reads them from here):
+ * the loader resolves every field so that reports show what ran.
  * zram is CPU-bound: its IOPS and bandwidth are unbounded and its cost is (de)compression.
  */
 export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePreset> = {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SWAP_DEVICE_PRESETS } from '../../src/kernel/mechanisms/swap-device.js';
-import { DEVICE_PRESETS, defaultMinFreeKbytes } from '../../src/scenario/defaults.js';
+import { defaultMinFreeKbytes } from '../../src/scenario/defaults.js';
 import { loadScenarioFile, loadScenarioText } from '../../src/scenario/load.js';
 import { parseSystemdSize } from '../../src/scenario/resolve.js';
 import { DiagnosticsError } from '../../src/util/errors.js';
@@ -88,12 +87,6 @@ describe('units', () => {
     expect(defaultMinFreeKbytes(64 * 2 ** 20)).toBe(1024);
     expect(defaultMinFreeKbytes(2 ** 20)).toBe(128);
     expect(defaultMinFreeKbytes(16 * 2 ** 40)).toBe(262144);
-  });
-
-  it('keeps the swap device presets equal to the kernel model', () => {
-    for (const [kind, preset] of Object.entries(SWAP_DEVICE_PRESETS)) {
-      expect(DEVICE_PRESETS[kind as keyof typeof DEVICE_PRESETS]).toEqual(preset);
-    }
   });
 });
 

@@ -23,56 +23,21 @@
  * Counts are expected values and may be fractional.
  */
 
+import { DEVICE_PRESETS } from '../../scenario/defaults.js';
 import type { SwapConfig, SwapDeviceKind } from '../../scenario/types.js';
 
 /** Size of the IO the configured service times refer to ("one 4 KiB random read"). */
 export const REFERENCE_IO_BYTES = 4096;
 
 /**
- * Device defaults from kernel-model.md §8.3 (read latency, IOPS) and §8.2 (zram).
- * Write latencies, bandwidths and queue depths are [unverified] typical figures.
+ * Device defaults (kernel-model.md §8.2–8.3): defined once, with the scenario defaults the
+ * loader resolves every swap device from, so a scenario and this model never disagree.
  */
 export const SWAP_DEVICE_PRESETS: Readonly<Record<Exclude<SwapDeviceKind, 'none' | 'custom'>, SwapDevicePreset>> = {
-  hdd: {
-    readLatencyUs: 10_000,
-    writeLatencyUs: 10_000,
-    iops: 120,
-    bandwidthBytesPerSec: 150e6,
-    queueDepth: 1,
-    compressionRatio: 1,
-    compressCpuUs: 0,
-    decompressCpuUs: 0,
-  },
-  ssd: {
-    readLatencyUs: 80,
-    writeLatencyUs: 50,
-    iops: 90_000,
-    bandwidthBytesPerSec: 520e6,
-    queueDepth: 32,
-    compressionRatio: 1,
-    compressCpuUs: 0,
-    decompressCpuUs: 0,
-  },
-  nvme: {
-    readLatencyUs: 60,
-    writeLatencyUs: 30,
-    iops: 500_000,
-    bandwidthBytesPerSec: 3e9,
-    queueDepth: 64,
-    compressionRatio: 1,
-    compressCpuUs: 0,
-    decompressCpuUs: 0,
-  },
-  zram: {
-    readLatencyUs: 2,
-    writeLatencyUs: 5,
-    iops: Number.POSITIVE_INFINITY,
-    bandwidthBytesPerSec: Number.POSITIVE_INFINITY,
-    queueDepth: 1,
-    compressionRatio: 2.5,
-    compressCpuUs: 5,
-    decompressCpuUs: 2,
-  },
+  hdd: DEVICE_PRESETS.hdd,
+  ssd: DEVICE_PRESETS.ssd,
+  nvme: DEVICE_PRESETS.nvme,
+  zram: DEVICE_PRESETS.zram,
 };
 
 export type SwapDevicePreset = Omit<SwapConfig, 'sizeBytes' | 'device'>;
