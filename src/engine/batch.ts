@@ -1,7 +1,7 @@
 import type { RunResult } from '../result/types.js';
 import type { Variant } from '../scenario/types.js';
 import { runPool, siblingUrl } from './pool.js';
-import { failedResult, type RunOptions, runVariant } from './run-variant.js';
+import { failedResult, type RunOptions } from './run-variant.js';
 import type { VariantTask } from './variant-worker.js';
 
 export interface BatchOptions {
@@ -13,19 +13,13 @@ export interface BatchOptions {
 }
 
 /**
- * Runs variants on a worker pool; returns results in variant order. With one job and
- * no time-out the variants run in this thread (no worker start-up cost); results are
- * identical either way because a run depends only on its variant and seed.
+ * Runs variants on a worker pool; returns results in variant order. Even with one job
+ * each variant runs in a worker, so a variant that exhausts its heap or hangs fails alone
+ * whatever `--jobs` is; results are identical for any `jobs` because a run depends only
+ * on its variant and seed.
  */
 export async function runBatch(variants: readonly Variant[], opts: BatchOptions): Promise<RunResult[]> {
   const runOpts = opts.run ?? {};
-  if (opts.jobs <= 1 && opts.timeoutMs === undefined) {
-    return variants.map((v, i) => {
-      const r = runVariant(v, runOpts);
-      opts.onResult?.(v, r, i);
-      return r;
-    });
-  }
   const tasks: VariantTask[] = variants.map((variant) => ({ variant, options: runOpts }));
   const results: RunResult[] = new Array(variants.length);
   await runPool<VariantTask, RunResult>(tasks, siblingUrl('variant-worker', import.meta.url), {

@@ -1,18 +1,23 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
 
 /**
  * A worker_threads pool that runs independent tasks on all cores. Each task is isolated:
- * an exception or a time-out in one becomes that task's failure and the others finish.
- * Results come back through `onDone` as each task finishes (so callers can write them at
- * once) and are also returned in task order, so the output never depends on `jobs`.
+ * an exception, a crashed worker or a time-out in one becomes that task's failure and the
+ * others finish. Results come back through `onDone` as each task finishes (so callers can
+ * write them at once) and are also returned in task order, so the output never depends
+ * on `jobs`.
  */
 
 export interface PoolOptions<R> {
   jobs?: number;
-  /** Per-task wall-time limit; the worker running an overdue task is terminated and replaced. */
+  /**
+   * Per-task wall-time limit, counted from the moment a ready worker receives the task
+   * (worker start-up and module loading are not charged to it). The worker running an
+   * overdue task is terminated and replaced.
+   */
   timeoutMs?: number;
-  /** Called as each task finishes, in completion order. */
+  /** Called as each task finishes, in completion order. If it throws, the pool stops and rejects. */
   onDone?: (index: number, outcome: TaskOutcome<R>) => void;
 }
 
@@ -22,14 +27,30 @@ export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
 }
 
-/** Message protocol between the pool and worker.ts. */
+/** Message protocol between the pool and a worker module that calls `serveTasks`. */
 export interface TaskMessage<T> {
   index: number;
   task: T;
 }
-export interface ReplyMessage<R> {
-  index: number;
-  outcome: TaskOutcome<R>;
+export type ReplyMessage<R> = { ready: true } | { index: number; outcome: TaskOutcome<R> };
+
+/**
+ * The worker side: announces that its modules are loaded, then answers each task. An
+ * exception from `handler` is that task's failure; the worker stays up for the next one.
+ */
+export function serveTasks<T, R>(handler: (task: T) => R): void {
+  const port = parentPort;
+  if (!port) throw new Error('serveTasks must run in a worker thread');
+  port.on('message', (msg: TaskMessage<T>) => {
+    let reply: ReplyMessage<R>;
+    try {
+      reply = { index: msg.index, outcome: { ok: true, value: handler(msg.task) } };
+    } catch (err) {
+      reply = { index: msg.index, outcome: { ok: false, error: err instanceof Error ? err.message : String(err) } };
+    }
+    port.postMessage(reply);
+  });
+  port.postMessage({ ready: true } satisfies ReplyMessage<R>);
 }
 
 export async function runPool<T, R>(
@@ -38,73 +59,97 @@ export async function runPool<T, R>(
   opts: PoolOptions<R> = {},
 ): Promise<TaskOutcome<R>[]> {
   const jobs = Math.max(1, Math.min(opts.jobs ?? defaultJobs(), tasks.length));
-  const outcomes: TaskOutcome<R>[] = new Array(tasks.length);
+  const outcomes: (TaskOutcome<R> | undefined)[] = new Array(tasks.length).fill(undefined);
+  if (tasks.length === 0) return [];
   let next = 0;
   let finished = 0;
-  if (tasks.length === 0) return outcomes;
+  let stopped = false;
+  const live = new Set<Worker>();
 
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const stopAll = () => {
+      stopped = true;
+      for (const w of live) void w.terminate();
+      live.clear();
+    };
+
     const settle = (index: number, outcome: TaskOutcome<R>) => {
+      // A reply can race a time-out or a crash report for the same task: the first one wins.
+      if (stopped || outcomes[index] !== undefined) return;
       outcomes[index] = outcome;
       finished++;
-      opts.onDone?.(index, outcome);
-      if (finished === tasks.length) resolve(outcomes);
+      try {
+        opts.onDone?.(index, outcome);
+      } catch (err) {
+        stopAll();
+        reject(err);
+        return;
+      }
+      if (finished === tasks.length) {
+        stopAll();
+        resolve(outcomes as TaskOutcome<R>[]);
+      }
     };
 
     const startWorker = () => {
+      if (stopped || next >= tasks.length) return;
       const worker = spawnWorker(workerUrl);
+      live.add(worker);
       let current = -1;
       let timer: NodeJS.Timeout | undefined;
       let retired = false;
 
+      // Ends this worker's service; `reason` fails the task it holds, if it has not finished.
+      const retire = (reason: string | undefined) => {
+        if (retired) return;
+        retired = true;
+        clearTimeout(timer);
+        live.delete(worker);
+        void worker.terminate();
+        if (reason !== undefined) {
+          if (current >= 0) settle(current, { ok: false, error: reason });
+          // A worker that dies before it is ready (a module that fails to load) would die
+          // again on every restart: charge it to a task so that the pool still ends.
+          else if (next < tasks.length) settle(next++, { ok: false, error: `worker failed to start: ${reason}` });
+        }
+        startWorker();
+      };
+
       const feed = () => {
+        if (stopped) return;
         if (next >= tasks.length) {
-          retired = true;
-          void worker.terminate();
+          retire(undefined);
           return;
         }
         current = next++;
-        const msg: TaskMessage<T> = { index: current, task: tasks[current] as T };
-        worker.postMessage(msg);
+        worker.postMessage({ index: current, task: tasks[current] as T } satisfies TaskMessage<T>);
         if (opts.timeoutMs !== undefined) {
-          timer = setTimeout(() => {
-            // A stuck simulation cannot be interrupted from outside its thread: replace the worker.
-            retired = true;
-            void worker.terminate();
-            settle(current, { ok: false, error: `timed out after ${opts.timeoutMs} ms` });
-            startWorker();
-          }, opts.timeoutMs);
+          const ms = opts.timeoutMs;
+          // A stuck simulation cannot be interrupted from outside its thread: replace the worker.
+          timer = setTimeout(() => retire(`timed out after ${formatMs(ms)}`), ms);
         }
       };
 
       worker.on('message', (reply: ReplyMessage<R>) => {
+        if (retired) return;
+        if ('ready' in reply) {
+          feed();
+          return;
+        }
         clearTimeout(timer);
         settle(reply.index, reply.outcome);
         feed();
       });
-      worker.on('error', (err) => {
-        clearTimeout(timer);
-        if (retired) return;
-        retired = true;
-        if (current >= 0 && outcomes[current] === undefined) {
-          settle(current, { ok: false, error: `worker crashed: ${err.message}` });
-        }
-        startWorker();
-      });
-      worker.on('exit', (code) => {
-        clearTimeout(timer);
-        if (retired) return;
-        retired = true;
-        if (current >= 0 && outcomes[current] === undefined) {
-          settle(current, { ok: false, error: `worker exited with code ${code} (out of memory?)` });
-        }
-        startWorker();
-      });
-      feed();
+      worker.on('error', (err) => retire(`worker crashed: ${err.message}`));
+      worker.on('exit', (code) => retire(`worker exited with code ${code}`));
     };
 
     for (let i = 0; i < jobs; i++) startWorker();
   });
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { evaluateChecks } from '../analysis/checks.js';
 import { CGROUP_SERIES, HOST_SERIES, LATENCY_METRIC, PROCESS_SERIES, RUN_COUNTERS } from '../analysis/metrics.js';
 import { computeVerdict } from '../analysis/verdict.js';
 import { simulateHost } from '../kernel/simulate.js';
+import { parseResult, serializeResult } from '../result/serialize.js';
 import { type MetricInfo, type RunResult, SCHEMA_VERSION, type ScenarioInfo } from '../result/types.js';
 import type { Scenario, Variant } from '../scenario/types.js';
 import { VERSION } from '../version.js';
@@ -24,7 +25,7 @@ export function runVariant(variant: Variant, opts: RunOptions = {}): RunResult {
     const checks = evaluateChecks(scenario.expect, out);
     const verdict = computeVerdict({ ...out, status: 'ok' });
     const comparison = scenario.observed.length > 0 ? compareObserved(scenario, out) : undefined;
-    return {
+    return canonical({
       schemaVersion: SCHEMA_VERSION,
       kind: 'run',
       tool: { name: 'faultline', version: VERSION },
@@ -36,15 +37,25 @@ export function runVariant(variant: Variant, opts: RunOptions = {}): RunResult {
       warnings: [...scenario.warnings.map((w) => ({ ...w })), ...(comparison?.warnings ?? [])],
       metrics: metricDefinitions(),
       ...(comparison ? { observed: comparison.observed } : {}),
-    };
+    });
   } catch (err) {
     return failedResult(variant, err instanceof Error ? err.message : String(err));
   }
 }
 
+/**
+ * The result exactly as result.json will hold it (keys sorted at every level). Reports
+ * iterate keys, so rendering the in-memory object and re-rendering the file later
+ * (`faultline report`, `merge`) must see the same order; this also refuses a
+ * non-finite number here, inside the variant's isolation, rather than at write time.
+ */
+function canonical(result: RunResult): RunResult {
+  return parseResult(serializeResult(result));
+}
+
 /** A result for a variant that could not be computed (exception, time-out, crashed worker). */
 export function failedResult(variant: Variant, error: string): RunResult {
-  return {
+  return canonical({
     schemaVersion: SCHEMA_VERSION,
     kind: 'run',
     tool: { name: 'faultline', version: VERSION },
@@ -78,7 +89,7 @@ export function failedResult(variant: Variant, error: string): RunResult {
     verdict: { status: 'failed', headline: `run failed: ${error}` },
     warnings: variant.scenario.warnings.map((w) => ({ ...w })),
     metrics: metricDefinitions(),
-  };
+  });
 }
 
 function finiteOrMax(v: number): number | 'max' {

@@ -1,5 +1,7 @@
 import type { CommandModule } from 'yargs';
+import { calibrateCommand } from './calibrate.js';
 import { diffCommand } from './diff.js';
+import { fitCommand } from './fit.js';
 import { importCommand } from './import.js';
 import { initCommand } from './init.js';
 import { mergeCommand } from './merge.js';
@@ -29,4 +31,6 @@ export const commands: CommandModule<any, any>[] = [
   mergeCommand,
   recommendCommand,
   importCommand,
+  fitCommand,
+  calibrateCommand,
 ];

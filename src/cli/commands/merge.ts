@@ -1,0 +1,61 @@
+import { relative, resolve } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { passesChecks } from '../../analysis/checks.js';
+import { checkMergeTarget, mergedManifest, planMerge } from '../../engine/merge.js';
+import { scenarioDir } from '../../engine/run-set.js';
+import { writeIndex, writeRunSet } from '../../report/index.js';
+import { EXIT_CHECK_FAILED, EXIT_INTERNAL } from '../../util/errors.js';
+import { ensureWritableDir } from '../paths.js';
+
+interface MergeArgs {
+  dirs: string[];
+  out: string;
+  interactive: boolean;
+  exitCode: boolean;
+}
+
+export const mergeCommand: CommandModule<object, MergeArgs> = {
+  command: 'merge <dirs...>',
+  describe: 'Join the output folders of shards (run --shard K/N) into one result set',
+  builder: (y) =>
+    y
+      .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'Shard output folders' })
+      .option('out', { type: 'string', demandOption: true, describe: 'Folder for the merged result set' })
+      .option('interactive', {
+        type: 'boolean',
+        default: false,
+        describe: 'Inline vega bundles for tooltips and zoom (as run --interactive)',
+      })
+      .option('exit-code', {
+        type: 'boolean',
+        default: true,
+        describe: 'Exit 1 when an expect: check at level error failed in any variant, as run does',
+      }) as never,
+  handler: async (argv) => {
+    // Every consistency check reads the shards only: nothing is written unless they all pass.
+    const plan = planMerge(argv.dirs);
+    const outDir = resolve(argv.out);
+    const dirOf = (name: string) => scenarioDir(outDir, name);
+    checkMergeTarget(plan, outDir, dirOf);
+    ensureWritableDir(outDir);
+    const at = new Date();
+    // Variant folders are rendered from the shards' results, exactly as the end of a single run renders them.
+    for (const s of plan.scenarios) {
+      await writeRunSet(dirOf(s.name), mergedManifest(plan, s, at), s.results, { interactive: argv.interactive });
+    }
+    const indexPath = writeIndex(outDir);
+    for (const g of plan.gaps) {
+      process.stderr.write(
+        `faultline: warning: ${g.scenario}: no shard holds sweep position${g.orders.length === 1 ? '' : 's'} ${g.orders.join(', ')}; is a shard missing?\n`,
+      );
+    }
+    const results = plan.scenarios.flatMap((s) => s.results);
+    process.stdout.write(
+      `merged ${results.length} variants of ${plan.scenarios.length} scenario${plan.scenarios.length === 1 ? '' : 's'} from ${argv.dirs.length} folders\nreport: ${relative(process.cwd(), indexPath) || indexPath}\n`,
+    );
+    if (results.some((r) => r.status === 'failed')) process.exitCode = EXIT_INTERNAL;
+    else if (argv.exitCode && results.some((r) => !passesChecks(r.checks))) {
+      process.exitCode = EXIT_CHECK_FAILED;
+    }
+  },
+};

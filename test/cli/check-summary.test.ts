@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { printCheckSummary } from '../../src/cli/check-summary.js';
+import { runSummaryMarkdown } from '../../src/cli/step-summary.js';
+import type { CheckResult, RunResult } from '../../src/result/types.js';
+import type { Variant } from '../../src/scenario/types.js';
+import { makeResult } from '../engine/fixtures/results.js';
+
+const variant = (id: string) => ({ id, params: {}, scenario: { name: 'incident' } }) as unknown as Variant;
+
+function withChecks(r: RunResult, checks: Partial<CheckResult>[]): RunResult {
+  return {
+    ...r,
+    checks: checks.map((c) => ({
+      source: 'x',
+      metric: 'x',
+      aggregation: 'max',
+      op: '<',
+      threshold: 1,
+      level: 'error',
+      observed: 0,
+      passed: true,
+      unit: 'count',
+      ...c,
+    })),
+  };
+}
+
+describe('end-of-run check block', () => {
+  const variants = [variant('ok'), variant('bad'), variant('crashed')];
+  const results = [
+    withChecks(makeResult({ variantId: 'ok' }), [
+      { source: 'host.faultCpuPct: max < 50', aggregation: 'max', observed: 12.5, unit: 'pct' },
+    ]),
+    withChecks(makeResult({ variantId: 'bad' }), [
+      {
+        source: 'processes.db.latencyMs: p(99) < 1000',
+        aggregation: 'p(99)',
+        observed: 246_000,
+        unit: 'ms',
+        passed: false,
+      },
+      { source: 'oomKills: == 0', aggregation: 'value', observed: 1, passed: false, level: 'warn' },
+    ]),
+    makeResult({ variantId: 'crashed', status: 'failed' }),
+  ];
+
+  it('prints each check with its observed value, error failures first, then warnings, then passes', () => {
+    expect(printCheckSummary(variants, results)).toBe(
+      [
+        '  ✗ incident/bad: processes.db.latencyMs: p(99) < 1000 (observed p(99)=4.1 min)',
+        '  ✗ incident/crashed: run failed: worker exited with code 134',
+        '  ! incident/bad: oomKills: == 0 (observed value=1)',
+        '  ✓ incident/ok: host.faultCpuPct: max < 50 (observed max=12.5%)',
+        '  checks: 1 passed, 3 failed',
+        '',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('summarises the run as a Markdown table for the job page, failing variants first', () => {
+    const md = runSummaryMarkdown(variants, results);
+    const lines = md.split('\n');
+    expect(lines[0]).toBe('## ❌ faultline run: 1 of 3 variants pass');
+    expect(lines[4]).toMatch(/^\| ❌ \| incident\/bad \| degraded \| 0\/2 \| ✗ processes.db.latencyMs: p\(99\) < 1000/);
+    expect(lines[5]).toMatch(/^\| ❌ \| incident\/crashed \| run failed \| 0\/0 \| run failed: worker exited/);
+    expect(lines[6]).toBe('| ✅ | incident/ok | degraded | 1/1 |  |');
+  });
+});
