@@ -8,6 +8,7 @@ import { LruLists } from './lru.js';
 import { globalOomTotalPages, memcgOomTotalPages, type OomScope, selectOomVictims } from './mechanisms/oom.js';
 import { SwapDevice } from './mechanisms/swap-device.js';
 import { hostWatermarks } from './mechanisms/watermarks.js';
+import { GEN_LISTS, Generations, MIN_NR_GENS, T_ANON, T_FILE, tierOf } from './mglru.js';
 
 // Page flags (one Uint16 per page). YOUNG is the PTE accessed bit, REF is PG_referenced:
 // `folio_check_references` needs both to give mapped pages their second chance (§2.2).
@@ -115,6 +116,8 @@ export interface ProcRt {
   idle: boolean;
   /** Direct reclaim rounds in a row without progress (`should_reclaim_retry`). */
   noProgress: number;
+  /** Forked child: index of the parent whose anon pages it shares copy-on-write, −1 when none. */
+  cowParent: number;
 }
 
 export interface CgroupRt {
@@ -149,7 +152,16 @@ export interface CgroupRt {
   majorTick: number;
   /** memory.stat pgscan, hierarchical, simulated pages (systemd-oomd ranks by its growth). */
   pgscan: number;
+  /** memory.events, hierarchical: counts indexed by EV_LOW … EV_OOM_KILL. */
+  memoryEvents: Float64Array;
 }
+
+/** memory.events entries (LK `enum memcg_memory_event`, cgroup-v2.rst). */
+export const EV_LOW = 0;
+export const EV_HIGH = 1;
+export const EV_MAX = 2;
+export const EV_OOM = 3;
+export const EV_OOM_KILL = 4;
 
 export interface HostEvents {
   oomKill(p: ProcRt, badness: number, reason: string, scopeCg: number): void;
@@ -209,6 +221,18 @@ export class Host {
    * watermarks or cgroup-limit reclaim.
    */
   readonly policy: ReplacementPolicy | null;
+  /**
+   * `host.policy: mglru`: the multi-generational LRU (mglru.ts) replaces the two-list
+   * per cgroup; watermarks, kswapd, cgroup limits and the swap path stay the same.
+   */
+  readonly gen: Generations | null;
+  /**
+   * Copy-on-write sharing after fork, per page of a parent's anon region: 1 while the page
+   * was in the parent at a fork and is still shared (allocated only when a process forks).
+   */
+  readonly cow: Uint8Array | null;
+  /** `host.thp: always`: simulated pages per 2 MiB huge page (2 MiB / page size × sample rate, at least 1); 0 without THP. */
+  readonly thpPages: number;
   kswapdAwake = false;
   kswapdFailures = 0;
   /** Per-tick IO and reclaim counters (simulated pages). */
@@ -332,16 +356,27 @@ export class Host {
         totalThreadSec: 0,
         idle: false,
         noProgress: 0,
+        cowParent: -1,
       };
       next += anonCap + fileCap + leakCap;
       return p;
     });
     this.totalPages = next;
+    const forks = this.procs.filter((p) => p.cfg.forkOf !== null);
+    for (const child of forks) {
+      const parent = this.procs.find((q) => q.cfg.name === child.cfg.forkOf);
+      if (parent) child.anon.adoptLayout(parent.anon);
+    }
+    this.cow = forks.length > 0 ? new Uint8Array(next) : null;
+    // madvise: no process madvises (the scenario has no such field), so only `always` maps huge pages.
+    this.thpPages = h.thp === 'always' ? Math.max(1, Math.round((HPAGE_PMD_SIZE / this.pageSize) * rate)) : 0;
     this.flags = new Uint16Array(next);
     this.owner = new Uint16Array(next);
     this.shadow = new Uint32Array(next);
-    this.lru = new LruLists(next, this.cgs.length * 4);
-    this.policy = h.policy === 'linux' ? null : this.globalPolicy(sc);
+    const mglru = h.policy === 'mglru';
+    this.lru = new LruLists(next, this.cgs.length * (mglru ? GEN_LISTS : 4));
+    this.gen = mglru ? new Generations(this.lru, this.cgs.length, next, rate) : null;
+    this.policy = h.policy === 'linux' || mglru ? null : this.globalPolicy(sc);
     for (const p of this.procs) {
       this.owner.fill(p.idx, p.anonBase, p.leakBase + p.leakCap);
       for (let i = 0; i < p.fileCap; i++) {
@@ -501,10 +536,13 @@ export class Host {
     let retries = 0;
     while (limited >= 0) {
       const c = this.cgs[limited]!;
+      // Each charge attempt over memory.max counts `max`; giving up counts `oom` (try_charge_memcg).
+      this.memoryEvent(limited, EV_MAX);
       const got = this.reclaimCgroup(limited, this.sc.host.kernel.swapClusterMax, p);
       if (!p.alive) return false;
       if (got > 0) retries = 0;
       else if (++retries >= this.sc.host.kernel.maxReclaimRetries) {
+        this.memoryEvent(limited, EV_OOM);
         this.oomKill(limited, `memory.max of ${c.path || '/'} reached`);
         if (!p.alive) return false;
         retries = 0;
@@ -512,12 +550,7 @@ export class Host {
       limited = this.overMax(p.cg);
     }
     // __alloc_pages: fast path above low; wake kswapd; below min, direct reclaim.
-    if (
-      this.freeFrames <= this.wmLow &&
-      !this.kswapdAwake &&
-      this.kswapdFailures < this.sc.host.kernel.maxReclaimRetries
-    )
-      this.kswapdAwake = true;
+    this.wakeKswapd();
     while (this.freeFrames <= this.wmMin || this.freeFrames <= 0) {
       const got = this.directReclaim(p);
       if (!p.alive) return false;
@@ -532,14 +565,70 @@ export class Host {
     }
     this.free--;
     this.charge(p.cg, 1);
+    this.noteOverHigh(p, 1);
+    return true;
+  }
+
+  /** `wake_all_kswapds` when free memory is at or below the low watermark (unless kswapd gave up). */
+  private wakeKswapd(): void {
+    if (
+      this.freeFrames <= this.wmLow &&
+      !this.kswapdAwake &&
+      this.kswapdFailures < this.sc.host.kernel.maxReclaimRetries
+    )
+      this.kswapdAwake = true;
+  }
+
+  /** try_charge_memcg over memory.high: the task reclaims and sleeps on return to user space. */
+  private noteOverHigh(p: ProcRt, pages: number): void {
     const chain = this.cgs[p.cg]!.chain;
     for (let i = 0; i < chain.length; i++) {
       const c = this.cgs[chain[i]!]!;
       if (c.usage > c.high) {
-        p.overHighPages += this.scale;
+        p.overHighPages += pages * this.scale;
         break;
       }
     }
+  }
+
+  /**
+   * THP fault (`do_huge_pmd_anonymous_page`, §9), `host.thp: always`: the first touch of an
+   * empty, aligned 2 MiB range of the anon region maps all of it with one fault and zeroes
+   * 2 MiB; the untouched part is bloat (`max_ptes_none` 511). Falls back to a 4 KiB fault
+   * (false) when the range is not wholly inside the region or part of it was faulted
+   * before, when the allocation would need
+   * reclaim or compaction (free memory at or below the high watermark after it: defrag's
+   * default does not compact for a non-madvised VMA), or when the cgroup cannot take the
+   * whole folio (THP_FAULT_FALLBACK_CHARGE). Once mapped, the pages age and are reclaimed
+   * one by one (the folio is split at reclaim).
+   */
+  private thpFault(p: ProcRt, page: number): boolean {
+    const h = this.thpPages;
+    const o = page - p.anonBase;
+    const start = page - (o % h);
+    const end = start + h;
+    // The whole range must lie in the region (`transhuge_vma_suitable`) and be empty (`pmd_none`).
+    if (end > p.anonBase + p.anonCap) return false;
+    const n = h;
+    const flags = this.flags;
+    for (let q = start; q < end; q++) if (flags[q]! & EVER) return false;
+    if (this.freeFrames - n <= this.wmHigh) return false;
+    const chain = this.cgs[p.cg]!.chain;
+    for (let i = 0; i < chain.length; i++) {
+      const c = this.cgs[chain[i]!]!;
+      if (c.usage + n > c.max || c.usage + c.swap + n > c.memswLimit) return false;
+    }
+    this.free -= n;
+    this.charge(p.cg, n);
+    this.wakeKswapd();
+    this.noteOverHigh(p, n);
+    for (let q = start; q < end; q++) {
+      this.mapNew(p, q, L_IA, (flags[q]! & WRITABLE) | EVER | RES | (q === page ? YOUNG : 0));
+    }
+    // One real fault per 2 MiB mapped.
+    const faults = (n * this.scale * this.pageSize) / HPAGE_PMD_SIZE;
+    p.tick.minor += faults / this.scale;
+    p.tick.cpuFaultSec += (this.sc.host.costs.minorFaultCpuUs + THP_ZERO_CPU_US) * 1e-6 * faults;
     return true;
   }
 
@@ -699,6 +788,8 @@ export class Host {
 
   /** `prepare_scan_control`: may_deactivate, cache_trim_mode and file_is_tiny for the target lruvec. */
   private prepareScanControl(sc: ScanControl): void {
+    // MGLRU ignores inactive_is_low and the cost ladder (§4).
+    if (this.gen) return;
     const t = this.cgs[sc.target]!;
     const [ia, aa, inf, af] = this.subtreeLists(sc.target);
     sc.mayDeactAnon = t.refaultActivateAnon !== t.snapActivateAnon || inactiveIsLow(ia, aa, this.rate, this.pageSize);
@@ -746,6 +837,8 @@ export class Host {
             sc.lowSkipped = true;
             continue;
           }
+          // shrink_node_memcgs: reclaimed below memory.low on the retry pass.
+          this.memoryEvent(c, EV_LOW);
         }
       }
       this.shrinkLruvec(c, sc, ignoreProtection);
@@ -754,6 +847,10 @@ export class Host {
 
   /** `get_scan_count` then `shrink_lruvec`. */
   private shrinkLruvec(c: number, sc: ScanControl, ignoreProtection: boolean): void {
+    if (this.gen) {
+      this.shrinkGen(c, sc, ignoreProtection);
+      return;
+    }
     const cg = this.cgs[c]!;
     const size = this.lru.size;
     const base = c * 4;
@@ -888,15 +985,8 @@ export class Host {
         sc.nrToReclaim = sc.reclaimed + reclaimed;
         break;
       }
-      this.device.allocSlots(1);
-      const owner = this.procs[this.owner[page]!]!;
-      this.chargeSwap(owner.cg, 1);
-      owner.swap++;
-      this.swapOutPages++;
-      this.queueWrites(1);
-      if (sc.kswapd) this.kswapdWriteBudget--;
+      this.swapOut(page, sc);
       pageout++;
-      sc.written++;
       this.evict(page, c, true);
       reclaimed++;
     }
@@ -905,6 +995,133 @@ export class Host {
     this.countScan(c, scanned);
     // lru_note_cost: IO weighted by SWAP_CLUSTER_MAX, rotations by one (§3).
     this.noteCost(c, l >= 2, pageout * this.sc.host.kernel.swapClusterMax + (scanned - reclaimed));
+  }
+
+  // ---------------------------------------------------------------- reclaim (MGLRU, §4)
+
+  /**
+   * `try_to_shrink_lruvec` under MGLRU: up to (evictable pages >> priority) scanned, in
+   * eviction batches from the oldest generation, aging first whenever `should_run_aging`
+   * asks for it. memory.min / low scale the budget as in the classic path.
+   */
+  private shrinkGen(c: number, sc: ScanControl, ignoreProtection: boolean): void {
+    const gen = this.gen!;
+    const cg = this.cgs[c]!;
+    const canSwap = this.canSwap(c);
+    // get_swappiness: no swap for this memcg counts as swappiness 0 (file only).
+    const swappiness = canSwap ? (cg.swappiness ?? this.swappiness) : 0;
+    let total = gen.typeSize(c, T_FILE) + (swappiness > 0 ? gen.typeSize(c, T_ANON) : 0);
+    if (total === 0) return;
+    const protection = ignoreProtection || c === sc.target ? 0 : sc.lowReclaim ? cg.emin : Math.max(cg.emin, cg.elow);
+    if (protection > 0) {
+      const cgSize = Math.max(cg.usage, protection);
+      total = Math.max(total - Math.floor((total * protection) / (cgSize + 1)), this.sc.host.kernel.swapClusterMax);
+    }
+    const budget = Math.floor(total / 2 ** sc.priority);
+    let scanned = 0;
+    while (scanned < budget && sc.reclaimed < sc.nrToReclaim) {
+      gen.tryIncMinSeq(c, swappiness > 0);
+      if (gen.shouldRunAging(c, swappiness > 0)) gen.age(c, this.flags, YOUNG);
+      const n = this.evictGen(c, sc, swappiness, budget - scanned);
+      if (n === 0) break;
+      scanned += n;
+    }
+  }
+
+  /** `evict_folios` → `isolate_folios`: the type (and tier) to evict, the other type if it yields nothing. */
+  private evictGen(c: number, sc: ScanControl, swappiness: number, maxScan: number): number {
+    const gen = this.gen!;
+    let type = gen.typeToScan(c, swappiness);
+    let tier = gen.tier;
+    for (let i = swappiness === 0 ? 1 : 0; i < 2; i++) {
+      if (tier < 0) tier = gen.tierIdx(c, type);
+      const n = this.scanGen(c, type, tier, sc, maxScan);
+      if (n > 0) return n;
+      type = 1 - type;
+      tier = -1;
+    }
+    return 0;
+  }
+
+  /**
+   * `scan_folios` + `sort_folio` + `shrink_folio_list` on the oldest generation of one
+   * type: pages in tiers above `tier` are protected (next generation), dirty file pages
+   * are written back and wait a generation, mapped pages whose accessed bit is set go to
+   * the youngest generation (the rmap walk's `lru_gen_look_around`), the rest are evicted.
+   */
+  private scanGen(c: number, type: number, tier: number, sc: ScanControl, maxScan: number): number {
+    const gen = this.gen!;
+    if (gen.nrGens(c, type) <= MIN_NR_GENS) return 0;
+    const list = gen.list(c, type, gen.minSeq[c * 2 + type]!);
+    const flags = this.flags;
+    let scanned = 0;
+    let reclaimed = 0;
+    while (scanned < maxScan && sc.reclaimed + reclaimed < sc.nrToReclaim) {
+      const page = this.lru.tail(list);
+      if (page < 0) break;
+      scanned++;
+      const f = flags[page]!;
+      const t = tierOf(gen.refs[page]!);
+      if (t > tier) {
+        gen.protect(c, type, page, t);
+        continue;
+      }
+      if (type === T_FILE) {
+        if (f & DIRTY) {
+          flags[page] = f & ~DIRTY;
+          this.fileWritePages++;
+          this.queueWrites(1);
+          gen.defer(c, type, page);
+          continue;
+        }
+        this.evict(page, c, false);
+        reclaimed++;
+        continue;
+      }
+      if (f & SC) {
+        this.evict(page, c, true);
+        reclaimed++;
+        continue;
+      }
+      if (f & YOUNG) {
+        flags[page] = f & ~YOUNG;
+        gen.activate(c, type, page);
+        continue;
+      }
+      if (!this.canSwap(c)) {
+        if (this.device.freeSlotCount < 1) this.reportSwapFull();
+        break;
+      }
+      if (sc.kswapd && this.kswapdWriteBudget <= 0) {
+        sc.nrToReclaim = sc.reclaimed + reclaimed;
+        break;
+      }
+      this.swapOut(page, sc);
+      this.evict(page, c, true);
+      reclaimed++;
+    }
+    sc.scanned += scanned;
+    sc.reclaimed += reclaimed;
+    this.countScan(c, scanned);
+    return scanned;
+  }
+
+  /** Allocates a swap slot for an anonymous page being reclaimed and queues its write. */
+  private swapOut(page: number, sc: ScanControl): void {
+    this.device.allocSlots(1);
+    const owner = this.procs[this.owner[page]!]!;
+    this.chargeSwap(owner.cg, 1);
+    owner.swap++;
+    this.swapOutPages++;
+    this.queueWrites(1);
+    if (sc.kswapd) this.kswapdWriteBudget--;
+    sc.written++;
+  }
+
+  /** `memcg_memory_event`: counts in the cgroup and every ancestor below the root (memory.events is hierarchical). */
+  memoryEvent(cg: number, ev: number): void {
+    const chain = this.cgs[cg]!.chain;
+    for (let i = 0; i < chain.length; i++) if (chain[i]! > 0) this.cgs[chain[i]!]!.memoryEvents[ev]!++;
   }
 
   private countScan(c: number, n: number): void {
@@ -937,8 +1154,11 @@ export class Host {
     const f = this.flags[page]!;
     const owner = this.procs[this.owner[page]!]!;
     this.lru.remove(page);
-    this.shadow[page] = this.cgs[c]!.nonresidentAge >>> 0;
-    this.ageNonresident(c);
+    if (this.gen) this.shadow[page] = this.gen.evict(c, f & FILE ? T_FILE : T_ANON, page);
+    else {
+      this.shadow[page] = this.cgs[c]!.nonresidentAge >>> 0;
+      this.ageNonresident(c);
+    }
     let nf = (f & (FILE | EVER | WRITABLE)) | (f & WS ? SHADOW_WS : 0);
     if (toSwap) nf |= SWP;
     this.flags[page] = nf;
@@ -973,6 +1193,16 @@ export class Host {
       } else flags[page] = f | YOUNG;
       return 0;
     }
+    // A forked child's first write copies one 4 KiB page (wp_page_copy), never a huge one.
+    if (
+      this.thpPages > 0 &&
+      p.cowParent < 0 &&
+      !(f & (EVER | FILE)) &&
+      page >= p.anonBase &&
+      page < p.anonBase + p.anonCap &&
+      this.thpFault(p, page)
+    )
+      return 1;
     if (!this.allocFrame(p)) return -1;
     const c = p.cg;
     if (!(f & EVER)) {
@@ -988,7 +1218,10 @@ export class Host {
     }
     // A refault: swap-in or page-cache read of a page evicted before (§2.4, §8.1).
     const isFile = (f & FILE) !== 0;
-    const active = this.refaultActivates(page, c, f);
+    let active = false;
+    // MGLRU: anon refaults happen in a fault (swap-in), file ones in a buffered read.
+    if (this.gen) this.gen.refault(c, isFile ? T_FILE : T_ANON, page, this.shadow[page]!, !isFile);
+    else active = this.refaultActivates(page, c, f);
     const nf = (f & (FILE | EVER | WRITABLE)) | RES | YOUNG | (active ? ACT : 0) | (active && f & SHADOW_WS ? WS : 0);
     this.mapNew(p, page, (isFile ? L_IF : L_IA) + (active ? 1 : 0), isFile && f & WRITABLE ? nf | DIRTY : nf);
     if (isFile) {
@@ -1089,12 +1322,16 @@ export class Host {
 
   /** `mark_page_accessed` for a buffered file read: second access activates (§2.2). */
   private markAccessed(page: number, f: number): void {
+    if (this.gen) {
+      this.gen.access(page);
+      return;
+    }
     if (!(f & ACT) && f & REF) {
       this.flags[page] = (this.flags[page]! & ~REF) | ACT;
       const l = this.lru.on[page]!;
       this.lru.moveHead(l + 1, page);
       this.ageNonresident(Math.floor(l / 4));
-    } else this.flags[page] = f | REF;
+    } else this.flags[page] = this.flags[page]! | REF;
   }
 
   /** `workingset_refault` / `workingset_test_recent`: activate iff refault distance ≤ workingset size. */
@@ -1124,8 +1361,17 @@ export class Host {
   }
 
   private mapNew(p: ProcRt, page: number, l: number, nf: number): void {
-    this.flags[page] = nf;
-    this.lru.addHead(p.cg * 4 + l, page);
+    if (this.gen) {
+      // A buffered read maps nothing (no accessed bit) and is itself one fd access;
+      // anon pages arrive through a fault, which makes them active (youngest generation).
+      const file = (nf & FILE) !== 0;
+      this.flags[page] = nf & ~(ACT | WS | (file ? YOUNG : 0));
+      this.gen.add(p.cg, page, !file, file ? T_FILE : T_ANON);
+      if (file) this.gen.access(page);
+    } else {
+      this.flags[page] = nf;
+      this.lru.addHead(p.cg * 4 + l, page);
+    }
     if (nf & FILE) p.rssFile++;
     else p.rssAnon++;
     const rss = p.rssAnon + p.rssFile;
@@ -1219,7 +1465,7 @@ export class Host {
             hostTotalPages: hostTotal,
           };
     const procs = this.procs;
-    const rss = procs.map((p) => (p.rssAnon + p.rssFile) * scale);
+    const rss = procs.map((p) => this.rss(p) * scale);
     const swap = procs.map((p) => p.swap * scale);
     const decision = selectOomVictims(
       {
@@ -1238,6 +1484,7 @@ export class Host {
     );
     for (const v of decision.victims) {
       const p = procs[v.process]!;
+      this.memoryEvent(p.cg, EV_OOM_KILL);
       this.events.oomKill(p, v.badness, `${reason}; ${decision.reason}`, cg);
       this.exitProcess(p, true);
     }
@@ -1253,11 +1500,79 @@ export class Host {
     };
   }
 
+  // ---------------------------------------------------------------- fork and copy-on-write
+
+  /**
+   * `fork` (`dup_mmap` → `copy_present_pte` / `copy_nonpresent_pte`): the child maps every
+   * anon page the parent has (resident or in swap) without copying; both keep the frame
+   * until the child writes the page. Offsets coincide: the child's anon offset o is the
+   * parent's offset o.
+   */
+  fork(child: ProcRt, parent: ProcRt): void {
+    const cow = this.cow!;
+    child.cowParent = parent.idx;
+    const n = Math.min(child.anonCap, parent.anonCap);
+    for (let o = 0; o < n; o++) if (this.flags[parent.anonBase + o]! & EVER) cow[parent.anonBase + o] = 1;
+  }
+
+  /**
+   * A forked child's touch of its anon page `page`. A page it never wrote and still shares
+   * is the parent's frame: a read maps it (a fault on a swapped one swaps it in charged to
+   * the parent's cgroup, as `mem_cgroup_swapin_charge_folio` charges the swap entry's owner),
+   * with the work and waits paid by the child. The first write of a page in its write set
+   * (`cowWriteFraction`, chosen by hash) copies it (`do_wp_page` → `wp_page_copy`): a minor
+   * fault allocating the child's own frame, charged to the child's cgroup. Returns as `touch`.
+   */
+  touchCow(child: ProcRt, page: number): number {
+    const o = page - child.anonBase;
+    const parent = this.procs[child.cowParent]!;
+    const shared = parent.anonBase + o;
+    if (o >= parent.anonCap || this.cow![shared] === 0 || this.flags[page]! & EVER) return this.touch(child, page);
+    if (hash32(page, COW_SEED) / 4294967296 < child.cfg.cowWriteFraction) return this.touch(child, page);
+    // The parent's page-fault path with the child's tick: the same counters, the child's cost.
+    const own = parent.tick;
+    parent.tick = child.tick;
+    const r = this.touch(parent, shared);
+    parent.tick = own;
+    // −1 means the parent died (OOM) while faulting the page in; the child lives on.
+    return Math.max(r, 0);
+  }
+
+  /** Resident pages the child maps but has not copied (Linux counts them in both RSS). */
+  cowSharedResident(child: ProcRt): number {
+    if (child.cowParent < 0) return 0;
+    const parent = this.procs[child.cowParent]!;
+    const cow = this.cow!;
+    let n = 0;
+    const end = Math.min(child.anonCap, parent.anonCap);
+    for (let o = 0; o < end; o++) {
+      const shared = parent.anonBase + o;
+      if (cow[shared] === 1 && this.flags[shared]! & RES && !(this.flags[child.anonBase + o]! & EVER)) n++;
+    }
+    return n;
+  }
+
+  /** RSS as /proc reports it: own resident pages plus those shared copy-on-write with a parent. */
+  rss(p: ProcRt): number {
+    return p.rssAnon + p.rssFile + this.cowSharedResident(p);
+  }
+
+  /**
+   * A parent's exit ends the sharing: its frames are freed with it, and its children fault
+   * their pages as their own from then on. A child's exit only drops its own pages.
+   */
+  private endCow(p: ProcRt): void {
+    p.cowParent = -1;
+    for (const q of this.procs) if (q.cowParent === p.idx) q.cowParent = -1;
+    this.cow!.fill(0, p.anonBase, p.anonBase + p.anonCap);
+  }
+
   /** Frees everything a process holds (exit, kill, OOM kill: the OOM reaper frees at once). */
   exitProcess(p: ProcRt, killed: boolean): void {
     if (!p.alive) return;
     p.alive = false;
     p.killed = killed;
+    if (this.cow) this.endCow(p);
     for (let page = p.anonBase; page < p.leakBase + p.leakCap; page++) {
       const f = this.flags[page]!;
       if (f & RES) {
@@ -1317,9 +1632,10 @@ export class Host {
     this.free--;
     this.charge(p.cg, 1);
     const base = isFile ? L_IF : L_IA;
-    const nf = (this.flags[page]! & (FILE | WRITABLE)) | EVER | RES | (active ? ACT | WS : 0);
+    const nf = (this.flags[page]! & (FILE | WRITABLE)) | EVER | RES | (active && !this.gen ? ACT | WS : 0);
     this.flags[page] = nf;
     if (this.policy) this.policy.insert(page);
+    else if (this.gen) this.gen.addWarm(p.cg, page, isFile ? T_FILE : T_ANON, active);
     else this.lru.addTail(p.cg * 4 + base + (active ? 1 : 0), page);
     if (isFile) p.rssFile++;
     else p.rssAnon++;
@@ -1422,6 +1738,7 @@ function mkCg(cfg: CgroupConfig | null, path: string, parent: number): CgroupRt 
     throttleSec: 0,
     majorTick: 0,
     pgscan: 0,
+    memoryEvents: new Float64Array(5),
   };
 }
 
@@ -1431,3 +1748,12 @@ function mkCg(cfg: CgroupConfig | null, path: string, parent: number): CgroupRt 
  * without queueing.
  */
 const FALLBACK_FILE_READ_SEC = 80e-6;
+
+/** HPAGE_PMD_SIZE: a PMD-mapped huge page, 2 MiB on x86-64 (512 pages of 4 KiB). */
+const HPAGE_PMD_SIZE = 2 * 1024 * 1024;
+
+/** CPU to zero a 2 MiB huge page at fault, µs (§8.4: ~50–100 µs [estimate]). */
+const THP_ZERO_CPU_US = 75;
+
+/** Seed of the hash choosing which shared pages a forked child writes. */
+const COW_SEED = 0xc0fe;

@@ -25,6 +25,11 @@ export class LruLists {
     }
   }
 
+  /** The sentinel node of list `l`: walking `prev` from it visits the list tail first and ends back at it. */
+  sentinel(l: number): number {
+    return this.base + l;
+  }
+
   /** Tail page of list `l`, or −1 when empty. */
   tail(l: number): number {
     const s = this.base + l;

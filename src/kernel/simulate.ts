@@ -10,18 +10,22 @@
  * min / low / swap.max / oom.group, v1 soft limit, memsw and swappiness, OOM kills
  * (oom.ts), overcommit and RLIMIT_AS alloc-fail (overcommit.ts), PSI (psi.ts), user-space
  * OOM daemons (oomd.ts), requests with latency, spatial sampling, registry policies as one
- * global list (simple path, no cgroup limits).
- * Not implemented: MGLRU (refused with an InputError), OPT (offline), THP, trace-driven
- * access, fork/COW sharing (forkOf is ignored).
+ * global list (simple path, no cgroup limits), MGLRU (mglru.ts: generations per cgroup and
+ * type, aging as a sweep of accessed bits, tiers, the refault PID controller, swappiness
+ * as type choice), memory.high throttle episodes as `throttle` events and memory.events
+ * counters per cgroup (summary.cgroups), fork with copy-on-write sharing (forkOf,
+ * cowWriteFraction), THP `always` as 2 MiB first-touch faults with bloat and fallbacks.
+ * Not implemented: MGLRU min_ttl_ms (no scenario field), OPT (offline), khugepaged and THP
+ * swap, madvise (no scenario field: `madvise` acts as `never`), trace-driven access.
  * See docs/kernel.md for the model, its parameters and its deviations from the kernel.
  */
 import { CGROUP_SERIES, HOST_SERIES, PROCESS_SERIES } from '../analysis/metrics.js';
-import type { EventRecord, PhaseSummary, ProcessSummary, RunResult, Series } from '../result/types.js';
+import type { CgroupSummary, EventRecord, PhaseSummary, ProcessSummary, RunResult, Series } from '../result/types.js';
 import type { Scenario } from '../scenario/types.js';
 import { InputError } from '../util/errors.js';
 import { phaseAt } from '../workload/stream.js';
 import { chooseFidelity, fidelityInfo } from './fidelity.js';
-import { emptyStats, Host, type ProcRt, type ProcStats } from './host.js';
+import { EV_HIGH, EV_LOW, EV_MAX, EV_OOM, EV_OOM_KILL, emptyStats, Host, type ProcRt, type ProcStats } from './host.js';
 import { F64Buf, histogram, percentileSorted, round3, summarize } from './latency.js';
 import { DEFAULT_MEMCG_CHARGE_BATCH, overHighPenalty } from './mechanisms/memcg-high.js';
 import { OomDaemon } from './mechanisms/oomd.js';
@@ -44,12 +48,6 @@ export interface SimulateOptions {
 const CHUNK = 32;
 
 export function simulateHost(scenario: Scenario, opts: SimulateOptions = {}): KernelOutput {
-  const policy = scenario.host.policy;
-  if (policy === 'mglru') {
-    throw new InputError(
-      'host.policy mglru is not modelled yet (generations, aging, tiers and the refault PID controller of kernel-model.md §4 are missing): use policy linux',
-    );
-  }
   return new Simulation(scenario, opts).run();
 }
 
@@ -100,6 +98,12 @@ class Simulation {
   private stepPsiFull = 0;
   private readonly stepCgMajor: Float64Array;
   private readonly stepCgThrottle: Float64Array;
+  // memory.high throttling episodes per cgroup: the open episode's event, start and sleep, run totals
+  private readonly thrEvent: (EventRecord | null)[];
+  private readonly thrStartMs: Float64Array;
+  private readonly thrSec: Float64Array;
+  private readonly thrTotalSec: Float64Array;
+  private readonly thrEpisodes: Int32Array;
   // output
   private readonly hostSeries: Record<string, Series> = {};
   private readonly procSeries: Record<string, Record<string, Series>> = {};
@@ -139,7 +143,7 @@ class Simulation {
           process: p.cfg.name,
           cgroup: p.cfg.cgroup,
           message: `${scopeCg === 0 ? 'global' : 'memcg'} OOM: killed ${p.cfg.name} (badness ${badness}, oom_score_adj ${p.cfg.oomScoreAdj}): ${reason}`,
-          detail: { badness, oomScoreAdj: p.cfg.oomScoreAdj, rssBytes: this.bytes(p.rssAnon + p.rssFile) },
+          detail: { badness, oomScoreAdj: p.cfg.oomScoreAdj, rssBytes: this.bytes(this.host.rss(p)) },
         });
       },
       swapFull: () => {
@@ -187,6 +191,12 @@ class Simulation {
     this.stepProc = this.host.procs.map(() => ({ stats: emptyStats(), ticks: 0, threadSec: 0 }));
     this.stepCgMajor = new Float64Array(this.host.cgs.length);
     this.stepCgThrottle = new Float64Array(this.host.cgs.length);
+    const ncg = this.host.cgs.length;
+    this.thrEvent = this.host.cgs.map(() => null);
+    this.thrStartMs = new Float64Array(ncg);
+    this.thrSec = new Float64Array(ncg);
+    this.thrTotalSec = new Float64Array(ncg);
+    this.thrEpisodes = new Int32Array(ncg);
     this.psi = new MemoryPsi(
       this.host.cgs.map((c) => c.parent),
       { cpus: sc.host.cpus },
@@ -307,7 +317,14 @@ class Simulation {
       cgroup: p.cfg.cgroup,
       message: `${p.cfg.name} started`,
     });
-    if (this.nowMs === 0) this.warmStart(p);
+    const parent = p.cfg.forkOf === null ? null : this.procByName(p.cfg.forkOf);
+    if (parent && !parent.started && parent.cfg.startMs <= this.nowMs) this.startProcess(parent);
+    if (parent?.alive) {
+      // A forked child starts with its parent's image mapped: its first touches find the
+      // shared pages (or copy the ones it writes) instead of allocating.
+      this.host.fork(p, parent);
+      p.growthPending = p.anon.current;
+    } else if (this.nowMs === 0) this.warmStart(p);
     else p.growthPending = p.anon.current;
   }
 
@@ -474,7 +491,51 @@ class Simulation {
     this.deviceTick();
     this.psiTick();
     this.oomdTick();
+    this.throttleTick();
     this.accumulate();
+  }
+
+  /**
+   * Coalesces memory.high throttling into episodes, one `throttle` event each: an episode
+   * opens at the first tick with a throttle sleep in the cgroup and stays open while sleeps
+   * go on or the cgroup stays above memory.high (its tasks are still paying the penalty);
+   * the event, recorded at the start, gets its totals when the episode ends.
+   */
+  private throttleTick(): void {
+    const cgs = this.host.cgs;
+    const endMs = this.nowMs + this.tickMs;
+    for (let c = 1; c < cgs.length; c++) {
+      const cg = cgs[c]!;
+      const sleep = cg.throttleSec;
+      this.thrTotalSec[c]! += sleep;
+      if (sleep > 0) {
+        if (!this.thrEvent[c]) {
+          const ev: EventRecord = {
+            timeMs: this.nowMs,
+            kind: 'throttle',
+            cgroup: cg.path,
+            message: `memory.high of ${cg.path} exceeded: its tasks are throttled`,
+          };
+          this.events.push(ev);
+          this.thrEvent[c] = ev;
+          this.thrStartMs[c] = this.nowMs;
+          this.thrSec[c] = 0;
+          this.thrEpisodes[c]!++;
+        }
+        this.thrSec[c]! += sleep;
+      } else if (this.thrEvent[c] && cg.usage <= cg.high) this.closeThrottle(c, endMs, false);
+    }
+  }
+
+  private closeThrottle(c: number, endMs: number, atEnd: boolean): void {
+    const ev = this.thrEvent[c]!;
+    const ms = Math.round(this.thrSec[c]! * 1000);
+    const durationMs = endMs - this.thrStartMs[c]!;
+    ev.message =
+      `memory.high of ${ev.cgroup} exceeded: tasks throttled ${ms} ms over ${round3(durationMs / 1000)} s` +
+      (atEnd ? ' (still throttled at the end of the run)' : '');
+    ev.detail = { throttledMs: ms, durationMs };
+    this.thrEvent[c] = null;
   }
 
   /**
@@ -562,7 +623,7 @@ class Simulation {
         break;
       }
       host.nowUs = Math.min(this.tickSec, this.position(p)) * 1e6;
-      const r = host.touch(p, page);
+      const r = p.cowParent >= 0 && page < p.fileBase ? host.touchCow(p, page) : host.touch(p, page);
       if (r < 0) return;
       p.tick.touches++;
       p.tick.cpuUserSec += touchCost;
@@ -581,6 +642,8 @@ class Simulation {
     for (const c of host.cgs[p.cg]!.chain) {
       const cg = host.cgs[c]!;
       if (cg.usage > cg.high) {
+        // reclaim_high: every ancestor over its memory.high counts a `high` event.
+        host.memoryEvent(c, EV_HIGH);
         const over = (cg.usage - cg.high) / Math.max(1, cg.high);
         if (over > worstOver) {
           worstOver = over;
@@ -767,8 +830,12 @@ class Simulation {
       const ps = this.procSeries[p.cfg.name]!;
       ps.minorFaultsPerSec!.push(round3((st.minor * sc) / stepSec));
       ps.majorFaultsPerSec!.push(round3((st.major * sc) / stepSec));
-      ps.rssBytes!.push(this.bytes(p.rssAnon + p.rssFile));
-      ps.anonBytes!.push(this.bytes(p.rssAnon));
+      // Pages shared copy-on-write with a parent count in the child's RSS too (RssAnon).
+      const shared = host.cowSharedResident(p);
+      const rss = p.rssAnon + p.rssFile + shared;
+      if (rss > p.peakRss) p.peakRss = rss;
+      ps.rssBytes!.push(this.bytes(rss));
+      ps.anonBytes!.push(this.bytes(p.rssAnon + shared));
       ps.swapBytes!.push(this.bytes(p.swap));
       ps.stallPct!.push(acc.threadSec > 0 ? round3(Math.min(100, (st.stallSec / acc.threadSec) * 100)) : 0);
       ps.cpuUserPct!.push(round3((st.cpuUserSec / cap) * 100));
@@ -836,6 +903,24 @@ class Simulation {
   private output(): KernelOutput {
     const host = this.host;
     const sc = this.scale;
+    const cgroups: Record<string, CgroupSummary> = {};
+    for (let c = 1; c < host.cgs.length; c++) {
+      const cg = host.cgs[c]!;
+      if (this.thrEvent[c]) this.closeThrottle(c, this.sc.durationMs, true);
+      if (!cg.cfg) continue;
+      const ev = cg.memoryEvents;
+      cgroups[cg.path] = {
+        memoryEvents: {
+          low: ev[EV_LOW]!,
+          high: ev[EV_HIGH]!,
+          max: ev[EV_MAX]!,
+          oom: ev[EV_OOM]!,
+          oomKill: ev[EV_OOM_KILL]!,
+        },
+        throttledMs: Math.round(this.thrTotalSec[c]! * 1000),
+        throttleEpisodes: this.thrEpisodes[c]!,
+      };
+    }
     const processes: Record<string, ProcessSummary> = {};
     let minor = 0;
     let major = 0;
@@ -884,6 +969,7 @@ class Simulation {
       },
       processes,
       phases: this.phases(),
+      cgroups,
     };
     return {
       fidelity: fidelityInfo(this.fidelity, host.frames),

@@ -22,8 +22,8 @@ export class RegionStream {
   private pattern: AccessPattern = { kind: 'uniform' };
   private zipf: ZipfSampler | null = null;
   private cursor = 0;
-  private readonly mulA: number;
-  private readonly addB: number;
+  private mulA: number;
+  private addB: number;
   private readonly rng: Rng;
 
   constructor(capacity: number, rng: Rng) {
@@ -31,6 +31,17 @@ export class RegionStream {
     this.rng = rng;
     this.mulA = capacity > 1 ? coprimeNear(capacity, Math.floor(capacity * 0.6180339887) + 1) : 1;
     this.addB = capacity > 1 ? rng.nextInt(capacity) : 0;
+  }
+
+  /**
+   * Takes another stream's rank → offset layout: a forked child sees its parent's heap as
+   * it is, so the pages it finds hot are the parent's hot pages. Regions of another size
+   * cannot share a layout and keep their own.
+   */
+  adoptLayout(other: RegionStream): void {
+    if (other.capacity !== this.capacity) return;
+    this.mulA = other.mulA;
+    this.addB = other.addB;
   }
 
   /** Current number of pages in use (≤ capacity). */

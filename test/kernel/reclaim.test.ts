@@ -184,12 +184,6 @@ describe('cgroups', () => {
 });
 
 describe('refusals', () => {
-  it('refuses mglru naming what is missing', () => {
-    const sc = scenario();
-    sc.host.policy = 'mglru';
-    expect(() => simulateHost(sc)).toThrow(/mglru.*generations/);
-  });
-
   it('refuses a scenario too large even when sampled, before allocating', () => {
     const sc = scenario({
       host: host({ ramBytes: 2048 * GiB }),

@@ -3,6 +3,21 @@ import { Rng } from '../../src/util/rng.js';
 import { phaseAt, RegionStream } from '../../src/workload/stream.js';
 
 describe('RegionStream', () => {
+  it('adoptLayout: a forked child places ranks where its parent does (same region size only)', () => {
+    const zipf = { kind: 'zipf', alpha: 1 } as const;
+    const parent = new RegionStream(1000, new Rng(1));
+    const child = new RegionStream(1000, new Rng(2));
+    const other = new RegionStream(999, new Rng(3));
+    for (const s of [parent, child, other]) s.configure(zipf, 500);
+    const ranks = (s: RegionStream) => Array.from({ length: 50 }, (_, r) => s.offsetOfRank(r));
+    expect(ranks(child)).not.toEqual(ranks(parent));
+    child.adoptLayout(parent);
+    expect(ranks(child)).toEqual(ranks(parent));
+    const before = ranks(other);
+    other.adoptLayout(parent);
+    expect(ranks(other)).toEqual(before);
+  });
+
   it('zipf: the hottest pages are popular but not adjacent', () => {
     const s = new RegionStream(10_000, new Rng(1));
     s.configure({ kind: 'zipf', alpha: 1 }, 10_000);
