@@ -25,6 +25,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import YAML, { isMap, isScalar, parseDocument } from 'yaml';
 import { renderSvg } from '../report/charts/render-svg.js';
 import type { ObservedError, RunResult } from '../result/types.js';
+import { parseFitRange } from '../scenario/fit-range.js';
 import { loadScenarioText } from '../scenario/load.js';
 import { ScenarioSpec } from '../scenario/schema.js';
 import { kindOf, resolveDottedPath } from '../scenario/schema-walk.js';
@@ -53,7 +54,7 @@ export interface ObservedInput {
 }
 
 export interface FitOptions {
-  /** `--vary path=low..high`, at least one. */
+  /** `--vary path=low..high`; when empty, the scenario's `fit:` section declares the unknowns. */
   vary: readonly string[];
   /** Replaces the scenario's `observed:` when given (`--observed kind:file[@offset]`). */
   observed?: readonly ObservedInput[];
@@ -111,49 +112,35 @@ export const OBJECTIVE_DEFINITION =
 /** Smallest compass step, in normalised coordinates: 1/256 of a range is finer than the simulation's noise. */
 const MIN_STEP = 1 / 256;
 
-const VARY_RE =
-  /^([^=]+)=\s*(-?[0-9]+(?:\.[0-9]+)?)\s*([A-Za-zµ]*)\s*\.\.\s*(-?[0-9]+(?:\.[0-9]+)?)\s*([A-Za-zµ]*)\s*$/;
-
-/** Parses `path=low..high` (units as in the scenario: `256Mi..1Gi` is not accepted, write `256Mi..1024Mi`). */
+/** Parses `path=low..high` (range notation in scenario/fit-range.ts: `256Mi..1Gi` is not accepted, write `256Mi..1024Mi`). */
 export function parseVary(spec: string, raw: Record<string, unknown>): FitParam {
-  const m = VARY_RE.exec(spec.trim());
-  if (!m)
+  const eq = spec.indexOf('=');
+  if (eq <= 0)
     throw new InputError(
       `--vary '${spec}': expected <field path>=<low>..<high>, e.g. processes.db.memory.anon=8Gi..24Gi`,
     );
-  const [, path, lowText, lowUnit, highText, highUnit] = m as unknown as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  if (lowUnit !== highUnit) {
-    throw new InputError(`--vary '${spec}': both ends need the same unit (found '${lowUnit}' and '${highUnit}')`);
-  }
-  const low = Number(lowText);
-  const high = Number(highText);
-  if (!(high > low)) throw new InputError(`--vary '${spec}': the range needs low < high`);
-  const res = resolveDottedPath(ScenarioSpec, path.trim(), raw);
+  const range = parseFitRange(spec.slice(eq + 1));
+  if ('error' in range) throw new InputError(`--vary '${spec}': the range ${range.error}`);
+  const path = spec.slice(0, eq).trim();
+  const res = resolveDottedPath(ScenarioSpec, path, raw);
   if (!res.ok) {
     const known = res.known.length > 0 ? `; known under ${res.at || 'the top level'}: ${res.known.join(', ')}` : '';
     throw new InputError(`--vary '${spec}': the path names no field of the scenario${known}`);
   }
   if (['object', 'record', 'array'].includes(kindOf(res.value.schema))) {
-    throw new InputError(`--vary '${spec}': ${path.trim()} is a section; name a field inside it`);
+    throw new InputError(`--vary '${spec}': ${path} is a section; name a field inside it`);
   }
   const top = res.value.segments[0];
-  if (top === 'sweep' || top === 'observed' || top === 'name') {
+  if (top === 'sweep' || top === 'observed' || top === 'name' || top === 'fit') {
     throw new InputError(`--vary '${spec}': ${top} cannot be fitted`);
   }
   return {
-    path: path.trim(),
+    path,
     segments: res.value.segments,
-    low,
-    high,
-    unit: lowUnit,
-    integer: lowUnit === '' && !lowText.includes('.') && !highText.includes('.'),
+    low: range.low,
+    high: range.high,
+    unit: range.unit,
+    integer: range.integer,
   };
 }
 
@@ -205,6 +192,8 @@ function candidateText(
   observed: readonly ObservedInput[] | undefined,
 ): string {
   const doc: Record<string, unknown> = structuredClone(raw);
+  // The unknowns are this candidate's one-point sweep now; `fit:` would refuse a swept path.
+  delete doc.fit;
   doc.sweep = { matrix: Object.fromEntries(params.map((p, i) => [p.path, [valueAt(p, point[i] as number)]])) };
   if (observed) doc.observed = observed.map((o) => ({ kind: o.kind, file: o.file, offset: `${o.offsetMs}ms` }));
   return YAML.stringify(doc);
@@ -224,8 +213,14 @@ export async function fitScenario(file: string, opts: FitOptions): Promise<FitOu
   // Validates the scenario as written first, so its own problems are reported against its lines.
   const loaded = loadScenarioText(text, file);
   const raw = YAML.parse(text) as Record<string, unknown>;
-  if (opts.vary.length === 0) throw new InputError('fit needs at least one --vary <field path>=<low>..<high>');
-  const params = opts.vary.map((v) => parseVary(v, raw));
+  // --vary replaces the scenario's own `fit:` section as a whole, so a run can try other unknowns.
+  const vary =
+    opts.vary.length > 0 ? opts.vary : (loaded.scenario.fit ?? []).map((f) => `${f.path}=${f.low}..${f.high}`);
+  if (vary.length === 0)
+    throw new InputError(
+      'nothing to fit: declare unknowns in a fit: section of the scenario or give --vary <field path>=<low>..<high>',
+    );
+  const params = vary.map((v) => parseVary(v, raw));
   const swept = Object.keys((raw.sweep as { matrix?: object } | undefined)?.matrix ?? {});
   for (const p of params) {
     if (swept.includes(p.path))

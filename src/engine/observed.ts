@@ -1,6 +1,6 @@
 /**
  * Observed series into the result: each `observed:` file of the scenario is imported with
- * the telemetry importers (or read as the normalised CSV `faultline import` writes),
+ * the telemetry importers (kind `csv`: the normalised CSV `faultline import` writes),
  * placed in simulated time, resampled onto the run's steps and compared with the
  * simulated host series it measures. The rules are documented in docs/postmortem.md,
  * "The `observed` field"; the report draws overlays from `RunResult.observed`.
@@ -80,7 +80,7 @@ export interface ObservedData {
   values: number[][];
 }
 
-/** Reads one observed file: the telemetry importers, or the normalised CSV for kind `csv`. */
+/** Reads one observed file with the telemetry importer of its kind (`csv`: the normalised CSV). */
 export function loadObservedData(kind: string, file: string): ObservedData {
   let text: string;
   try {
@@ -88,7 +88,6 @@ export function loadObservedData(kind: string, file: string): ObservedData {
   } catch (err) {
     throw new InputError(`cannot read observed file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  if (kind === 'csv') return parseNormalisedCsv(text, file);
   const { table } = importTelemetry(parseKind(kind), text, { file, lenient: false });
   return {
     intervalSec: table.source.intervalSec,
@@ -96,41 +95,6 @@ export function loadObservedData(kind: string, file: string): ObservedData {
     timeMs: table.timeMs,
     values: table.values,
   };
-}
-
-/** Reads the CSV `faultline import` writes (docs/import.md, "Output"): `time`, `t_s`, then series; empty cells unknown. */
-export function parseNormalisedCsv(text: string, file: string): ObservedData {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = lines[0]?.split(',');
-  if (header?.[0] !== 'time' || header[1] !== 't_s') {
-    throw new InputError(
-      `${file}:1: expected the header of a normalised CSV (time,t_s,...), as faultline import writes`,
-    );
-  }
-  const names = header.slice(2);
-  const timeMs: number[] = [];
-  const values: number[][] = names.map(() => []);
-  lines.slice(1).forEach((line, i) => {
-    const cells = line.split(',');
-    const t = Date.parse(cells[0] ?? '');
-    if (cells.length !== header.length || !Number.isFinite(t)) {
-      throw new InputError(`${file}:${i + 2}: expected ${header.length} cells starting with an ISO 8601 time: ${line}`);
-    }
-    if (timeMs.length > 0 && t <= (timeMs[timeMs.length - 1] as number)) {
-      throw new InputError(`${file}:${i + 2}: times must increase: ${line}`);
-    }
-    timeMs.push(t);
-    names.forEach((_, c) => {
-      const cell = cells[c + 2] as string;
-      const v = cell === '' ? Number.NaN : Number(cell);
-      if (cell !== '' && !Number.isFinite(v)) throw new InputError(`${file}:${i + 2}: not a number: '${cell}'`);
-      (values[c] as number[]).push(v);
-    });
-  });
-  if (timeMs.length === 0) throw new InputError(`${file}: no rows after the header`);
-  const spacing = timeMs.slice(1).map((t, i) => (t - (timeMs[i] as number)) / 1000);
-  spacing.sort((a, b) => a - b);
-  return { intervalSec: spacing[Math.floor(spacing.length / 2)], columns: names, timeMs, values };
 }
 
 /**

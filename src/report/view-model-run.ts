@@ -3,9 +3,10 @@
  * formatted. Templates only place these values; they compute nothing.
  */
 import { latencyBaselines } from '../analysis/verdict.js';
-import type { CheckResult, EventRecord, RunResult, Verdict } from '../result/types.js';
-import type { MetricDefinition } from './charts/run-charts.js';
+import type { CheckResult, EventRecord, ObservedComparison, RunResult, Verdict } from '../result/types.js';
+import { fileName, type MetricDefinition } from './charts/run-charts.js';
 import { formatBytesExact, formatClock, formatDurationMs, formatNumber, formatParam, formatValue } from './format.js';
+import { metricInfo } from './metric-info.js';
 
 export interface ChartView {
   id: string;
@@ -46,6 +47,23 @@ export interface KeyValue {
   value: string;
 }
 
+/** The "Simulation vs observed" section: present only for results with `observed`. */
+export interface ObservedView {
+  intro: string;
+  rows: {
+    label: string;
+    metric: string;
+    column: string;
+    file: string;
+    points: string;
+    mae: string;
+    mape: string;
+    mapePoints: string;
+  }[];
+  /** Why a series may have MAE but no MAPE: the near-zero rule. */
+  caption: string;
+}
+
 export interface RunViewModel {
   pageTitle: string;
   scenarioTitle: string;
@@ -56,6 +74,7 @@ export interface RunViewModel {
   error?: string;
   figures: Figure[];
   charts: ChartView[];
+  observed?: ObservedView;
   processHeaders: string[];
   processRows: { name: string; cells: string[] }[];
   phaseRows: { name: string; span: string; cells: string[] }[];
@@ -149,6 +168,54 @@ function eventRows(events: EventRecord[]): EventRow[] {
       .join(', '),
     cssClass: `event-${e.kind}`,
   }));
+}
+
+const OBSERVED_LABELS: Record<string, string> = {
+  majorFaultsPerSec: 'major faults/s',
+  swapInPagesPerSec: 'swap-in pages/s',
+  swapOutPagesPerSec: 'swap-out pages/s',
+  memFreeBytes: 'free memory',
+  swapUsedBytes: 'swap in use',
+  psiSomeAvg10Pct: 'PSI some avg10',
+  psiFullAvg10Pct: 'PSI full avg10',
+};
+
+/**
+ * The near-zero rule of engine/observed.ts (MAPE_NEAR_ZERO_SHARE and the unit floors of
+ * OBSERVED_MAPPINGS) in words; test/report/observed.test.ts keeps the two in step.
+ */
+export const MAPE_RULE_CAPTION =
+  'MAE is the mean absolute difference between simulated and observed values over the steps where both have one, in the series\' own unit (percentage points for percentages). MAPE is the mean absolute percentage error over the points that are not near zero: a point counts when its observed magnitude is at least the larger of a unit floor (1/s for fault and page rates, 1 MiB for bytes, 0.5 for percentages) and 5% of the largest observed magnitude of that series, so that a quiet baseline (0.3 faults/s observed against a simulated 0 is "100% off") does not dominate the figure. "MAPE points" says how many counted; "—" means none did. For gauges such as free memory the rule also leaves out the time spent near the low watermark: read MAE there.';
+
+function observedView(r: RunResult, o: ObservedComparison): ObservedView {
+  const sources = o.sources.map(
+    (src) =>
+      `${fileName(src.file)} (${src.kind}, ${src.rows === 0 ? 'not read: see the warnings' : `${formatNumber(src.rows)} rows, first sample at ${formatClock(src.offsetMs)}`})`,
+  );
+  const intro =
+    o.errors.length === 0
+      ? `Observed: ${sources.join('; ')}. None of its columns measures a simulated host series (docs/postmortem.md lists the mapping), so nothing is compared.`
+      : `Observed: ${sources.join('; ')}. Each series is averaged onto the run's ${formatDurationMs(r.scenario.stepMs)} steps and drawn dashed on the charts above, against the simulated host.`;
+  return {
+    intro,
+    rows: o.errors.map((e) => {
+      const unit = metricInfo(r, 'host', e.metric).unit;
+      const src = o.sources[e.source];
+      return {
+        label: OBSERVED_LABELS[e.metric] ?? e.metric,
+        metric: `host.${e.metric}`,
+        column: e.observedColumn,
+        file: src ? fileName(src.file) : '',
+        points: formatNumber(e.points),
+        // A percentage metric's absolute error is in percentage points, not a percentage of anything.
+        mae:
+          e.points === 0 ? '—' : unit === 'pct' ? `${formatNumber(e.maeValue)} points` : formatValue(e.maeValue, unit),
+        mape: e.mapePct === null ? '—' : formatValue(e.mapePct, 'pct'),
+        mapePoints: formatNumber(e.mapePoints),
+      };
+    }),
+    caption: MAPE_RULE_CAPTION,
+  };
 }
 
 export interface RunViewOptions {
@@ -300,6 +367,7 @@ export function runViewModel(r: RunResult, charts: ChartView[], opts: RunViewOpt
     ...(r.error === undefined ? {} : { error: r.error }),
     figures,
     charts,
+    ...(r.observed ? { observed: observedView(r, r.observed) } : {}),
     processHeaders,
     processRows,
     phaseHeaders,

@@ -34,7 +34,12 @@ export interface EventRecord {
   cgroup?: string;
   /** One line a person can read, e.g. "global OOM: killed spark (badness 912, oom_score_adj 0)". */
   message: string;
-  /** Kind-specific numbers (badness score, bytes requested, throttle ms, ...), units in the keys. */
+  /**
+   * Kind-specific numbers (badness score, bytes requested, ...), units in the keys. A
+   * `throttle` event is one memory.high throttling episode of `cgroup`, at its start:
+   * `throttledMs` (sleep imposed on its tasks) and `durationMs` (start to end; an episode
+   * still open at the end of the run ends there).
+   */
   detail?: Record<string, number | string>;
 }
 
@@ -84,6 +89,26 @@ export interface HostSummary {
   swapOutPages: number;
   psiSomeAvg10PctMax: number;
   psiFullAvg10PctMax: number;
+}
+
+/**
+ * One cgroup over the whole run (`summary.cgroups`, optional: results written before it
+ * existed, and failed runs, lack it). Counts are whole-run totals.
+ */
+export interface CgroupSummary {
+  /**
+   * memory.events as the cgroup v2 file shows it (hierarchical: a child's event counts in its
+   * ancestors too): `low` reclaimed below memory.low, `high` memory.high reclaim-and-throttle
+   * entries, `max` charges that hit memory.max (each reclaim round), `oom` memory.max reclaim
+   * gave up, `oomKill` processes in it killed by the kernel OOM killer (memcg or global).
+   * `high` and `max` count the model's reclaim entries, one per scheduling turn of 32 touches
+   * that charged over the limit (the kernel counts one per return to user space / charge).
+   */
+  memoryEvents: { low: number; high: number; max: number; oom: number; oomKill: number };
+  /** memory.high throttling sleep imposed on tasks, ms over the run (the sum of `throttledMsPerSec`). */
+  throttledMs: number;
+  /** Throttling episodes (one `throttle` event each). */
+  throttleEpisodes: number;
 }
 
 /** The same figures over one interval between scenario events (a "phase"). */
@@ -231,6 +256,8 @@ export interface RunResult {
     host: HostSummary;
     processes: Record<string, ProcessSummary>;
     phases: PhaseSummary[];
+    /** Cgroup path (as in `cgroups`) → whole-run memory.events and throttling (CgroupSummary). */
+    cgroups?: Record<string, CgroupSummary>;
   };
   checks: CheckResult[];
   verdict: Verdict;

@@ -78,7 +78,7 @@ export function unknownKey(
   };
 }
 
-function describeIssue(iss: Issue): { message: string; hint?: string } {
+export function describeIssue(iss: Issue): { message: string; hint?: string } {
   const input = (iss as { input?: unknown }).input;
   // Messages we wrote ourselves (units) carry their hint after a newline.
   const [head, hint] = iss.message.split('\n');

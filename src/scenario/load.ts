@@ -9,12 +9,13 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import type { SourcePos } from '../util/errors.js';
-import { type Diagnostic, DiagnosticsError, editDistance } from '../util/errors.js';
+import { type Diagnostic, DiagnosticsError } from '../util/errors.js';
+import { checkFieldPath, type FieldAxis } from './field-path.js';
 import { reportIssues } from './issues.js';
 import { Reporter } from './reporter.js';
 import { resolveScenario } from './resolve.js';
 import { ScenarioSpec, type ScenarioSpecOutput } from './schema.js';
-import { exampleOf, isOptional, kindOf, resolveDottedPath, schemaAt } from './schema-walk.js';
+import { exampleOf, isOptional, kindOf, schemaAt } from './schema-walk.js';
 import { Source } from './source.js';
 import { combinations, keyOrder, type SweepValue, variantIds } from './sweep.js';
 import type { Scenario, Variant } from './types.js';
@@ -201,12 +202,8 @@ function setAt(data: Record<string, unknown>, path: readonly (string | number)[]
 // ---------------------------------------------------------------------------------------
 // Sweep
 
-interface Axis {
-  path: string;
-  segments: string[];
-}
-
-const SCALAR_KINDS = new Set(['string', 'number', 'boolean', 'literal', 'enum', 'union', 'null']);
+/** Sections that drive the run itself, not fields of the simulated system. */
+const SWEEP_EXCLUDED = ['sweep', 'name'];
 
 function buildVariants(
   raw: Record<string, unknown>,
@@ -218,42 +215,16 @@ function buildVariants(
   const sweep = ScenarioSpec.shape.sweep.safeParse(raw.sweep);
   if (!sweep.success || sweep.data === undefined) return [{ id: 'base', params: {}, scenario: base }];
   const input = sweep.data;
-  const axes = new Map<string, Axis>();
+  const axes = new Map<string, FieldAxis>();
   const checkPath = (path: string, where: (string | number)[]) => {
     if (axes.has(path)) return axes.get(path);
-    const res = resolveDottedPath(ScenarioSpec, path, raw);
-    if (!res.ok) {
-      const under = res.at === '' ? 'the top level' : res.at;
-      const rest = res.at === '' ? path : path.slice(res.at.length + 1);
-      r.error(
-        where,
-        `sweep path "${path}" names nothing: "${rest}" matches no key under ${under}`,
-        suggest(rest, res.known),
-        {
-          key: true,
-        },
-      );
-      return undefined;
-    }
-    if (res.value.segments[0] === 'sweep' || res.value.segments[0] === 'name') {
-      r.error(where, `sweep path "${path}" cannot be swept`, 'sweep fields of host, cgroups, processes, events…', {
-        key: true,
-      });
-      return undefined;
-    }
-    if (!SCALAR_KINDS.has(kindOf(res.value.schema))) {
-      r.error(where, `sweep path "${path}" names a section, not a single field`, 'name a field inside it', {
-        key: true,
-      });
-      return undefined;
-    }
-    const axis = { path, segments: res.value.segments };
-    axes.set(path, axis);
+    const axis = checkFieldPath(path, raw, where, r, 'sweep', SWEEP_EXCLUDED);
+    if (axis) axes.set(path, axis);
     return axis;
   };
   const valuePos = new Map<string, SourcePos>();
   const posKey = (path: string, v: SweepValue) => `${path}\u0000${JSON.stringify(v)}`;
-  const checkValue = (axis: Axis, value: SweepValue, where: (string | number)[]) => {
+  const checkValue = (axis: FieldAxis, value: SweepValue, where: (string | number)[]) => {
     const field = schemaAt(ScenarioSpec, axis.segments, raw);
     const res = field?.safeParse(value, { reportInput: true });
     if (field && res && !res.success) reportIssues(res.error.issues, field, r, where);
@@ -288,33 +259,17 @@ function buildVariants(
     const data = structuredClone(raw);
     const overrides = new Map<string, SourcePos>();
     for (const [path, value] of Object.entries(params)) {
-      const axis = axes.get(path) as Axis;
+      const axis = axes.get(path) as FieldAxis;
       setIn(data, axis.segments, value);
       overrides.set(axis.segments.join('.'), valuePos.get(posKey(path, value)) as SourcePos);
     }
     const vr = new Reporter(source, overrides);
     // Swept values were checked one by one above, at their place in `sweep:`.
-    const swept = Object.keys(params).map((p) => (axes.get(p) as Axis).segments.join('.'));
+    const swept = Object.keys(params).map((p) => (axes.get(p) as FieldAxis).segments.join('.'));
     const scenario = validateAndResolve(data, base.file, vr, [...badPaths, ...swept]);
     for (const d of vr.diagnostics) r.push(d);
     return scenario ? [{ id: ids[i] as string, params, scenario }] : [];
   });
-}
-
-/** A close key for a misspelled path: the known key nearest to the path's start. */
-function suggest(rest: string, known: string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Number.POSITIVE_INFINITY;
-  for (const k of known) {
-    const segments = k.split('.').length;
-    const d = editDistance(rest.split('.').slice(0, segments).join('.'), k);
-    if (d < bestD) {
-      bestD = d;
-      best = k;
-    }
-  }
-  if (best !== undefined && bestD <= Math.max(2, Math.floor(best.length / 3))) return `did you mean ${best}?`;
-  return known.length > 0 ? `known here: ${known.slice(0, 12).join(', ')}` : undefined;
 }
 
 /** Writes `value` at `segments`, creating maps on the way (a `db:` with no value becomes a map). */

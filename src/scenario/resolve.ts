@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { parsePolicySpec } from '../policies/registry.js';
-import { FaultlineError } from '../util/errors.js';
+import { FaultlineError, formatPos } from '../util/errors.js';
 import { formatBytes, parseDuration, parseSize } from '../util/units.js';
 import {
   DEVICE_PRESETS,
@@ -18,7 +18,9 @@ import {
   qosClass,
 } from './defaults.js';
 import { parseExpectations } from './expect.js';
-import { suggest, unknownKey } from './issues.js';
+import { checkFieldPath } from './field-path.js';
+import { parseFitRange } from './fit-range.js';
+import { describeIssue, suggest, unknownKey } from './issues.js';
 import type { Reporter } from './reporter.js';
 import {
   type AccessPatternSpec,
@@ -28,17 +30,20 @@ import {
   type HostSpecOutput,
   NAME_RE,
   type ProcessSpecOutput,
+  ScenarioSpec,
   type ScenarioSpecOutput,
   type SwapSpecOutput,
   SysctlSpec,
   V1_FILES,
   V2_FILES,
 } from './schema.js';
+import { resolveDottedPath, schemaAt } from './schema-walk.js';
 import type { FieldPath } from './source.js';
 import type {
   AccessPattern,
   AccessPhase,
   CgroupConfig,
+  FitUnknown,
   HostConfig,
   OomDaemonConfig,
   ProcessConfig,
@@ -116,6 +121,7 @@ export function resolveScenario(spec: ResolveInput, raw: Record<string, unknown>
     }
     return { kind: o.kind, file: path, offsetMs: msOf(o.offset) };
   });
+  const fit = resolveFit(spec.fit ?? {}, raw, r);
   const fidelity = spec.fidelity;
   if (fidelity.sampleRate !== undefined && fidelity.mode !== 'sampled') {
     r.error(['fidelity', 'sampleRate'], `sampleRate applies only to mode sampled, found mode ${fidelity.mode}`);
@@ -138,6 +144,7 @@ export function resolveScenario(spec: ResolveInput, raw: Record<string, unknown>
     oomDaemons,
     expect,
     observed,
+    fit,
     fidelity: {
       mode: fidelity.mode,
       sampleRate: fidelity.sampleRate ?? null,
@@ -145,6 +152,61 @@ export function resolveScenario(spec: ResolveInput, raw: Record<string, unknown>
     },
     warnings: r.warnings.map((w) => ({ ...w })),
   };
+}
+
+/** Sections that drive the run or the fit itself, not fields of the simulated system. */
+const FIT_EXCLUDED = ['name', 'sweep', 'observed', 'fit'];
+
+/**
+ * `fit:` unknowns: each path is resolved as a sweep path is, and each end of its range must
+ * be a value the field accepts, so that every candidate `faultline fit` writes between them
+ * loads. A path the scenario also sweeps is refused: the fit runs one candidate per variant.
+ */
+function resolveFit(spec: Record<string, string>, raw: Record<string, unknown>, r: Reporter): FitUnknown[] {
+  const sweepMatrix = (raw.sweep as { matrix?: unknown } | undefined)?.matrix;
+  const swept = new Set<string>();
+  for (const key of Object.keys(sweepMatrix && typeof sweepMatrix === 'object' ? sweepMatrix : {})) {
+    const res = resolveDottedPath(ScenarioSpec, key, raw);
+    if (res.ok) swept.add(res.value.segments.join('.'));
+  }
+  const out: FitUnknown[] = [];
+  for (const [path, text] of Object.entries(spec)) {
+    const where = ['fit', path];
+    const axis = checkFieldPath(path, raw, where, r, 'fit', FIT_EXCLUDED);
+    if (!axis) continue;
+    if (swept.has(axis.segments.join('.'))) {
+      r.error(where, `fit path "${path}" is also swept`, 'fit it or sweep it, not both', { key: true });
+      continue;
+    }
+    const range = parseFitRange(text);
+    if ('error' in range) {
+      r.error(where, `the range "${text}" ${range.error}`);
+      continue;
+    }
+    const field = schemaAt(ScenarioSpec, axis.segments, raw);
+    let ok = true;
+    for (const [end, value] of [
+      ['low', range.lowValue],
+      ['high', range.highValue],
+    ] as const) {
+      const res = field?.safeParse(value, { reportInput: true });
+      const first = res && !res.success ? res.error.issues[0] : undefined;
+      if (first) {
+        const { message, hint } = describeIssue(first);
+        r.error(where, `the ${end} end of "${text}" does not fit ${path}: ${message}`, hint);
+        ok = false;
+      }
+    }
+    if (ok) {
+      out.push({
+        path,
+        low: String(range.lowValue),
+        high: String(range.highValue),
+        where: formatPos(r.posOf(where, true)),
+      });
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------

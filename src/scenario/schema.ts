@@ -11,6 +11,8 @@
  * keywords) but printed in the field reference.
  */
 import { z } from 'zod';
+import { TELEMETRY_KINDS } from '../traces/telemetry/types.js';
+import { FIT_RANGE_PATTERN } from './fit-range.js';
 
 export interface FieldMeta {
   description: string;
@@ -790,7 +792,7 @@ const ThresholdObject = z.strictObject({
 const ThresholdEntry = z.union([z.string(), ThresholdObject]);
 
 const ObservedSpec = z.strictObject({
-  kind: meta(z.enum(['vmstat', 'sar', 'psi', 'proc-vmstat', 'ps', 'memory-stat', 'csv']), {
+  kind: meta(z.enum(TELEMETRY_KINDS), {
     description: 'Importer for the file (the tool that produced it).',
     unit: 'kind',
     examples: ['vmstat'],
@@ -822,6 +824,12 @@ const SweepSpec = z.strictObject({
     description: 'Combinations matching every key of an entry are removed (before include).',
   }),
 });
+
+const fitRangeError = (input: unknown) =>
+  `expected a range <low>..<high> in the field's notation, such as "8Gi..24Gi", "50us..500us" or "0.6..1.2", found ${describeFound(input)}\nboth ends carry the same unit`;
+const FitRange = z
+  .string({ error: (iss) => fitRangeError(iss.input) })
+  .regex(new RegExp(FIT_RANGE_PATTERN), { error: (iss) => fitRangeError(iss.input) });
 
 // ---------------------------------------------------------------------------------------
 // The document
@@ -901,6 +909,11 @@ export const ScenarioSpec = z.strictObject({
   }),
   observed: meta(z.array(ObservedSpec).default([]), { description: 'Measured series to compare with.' }),
   sweep: meta(SweepSpec.optional(), { description: 'Variants: a matrix of field values.' }),
+  fit: meta(z.record(z.string(), FitRange).optional(), {
+    description:
+      "Unknowns for `faultline fit`: field path (as in a sweep) → range `low..high` in the field's notation, both ends with the same unit. `--vary` on the command line replaces the whole section.",
+    examples: [{ 'processes.batch.memory.anon': '8Gi..24Gi', 'host.swap.readLatency': '50us..500us' }],
+  }),
 });
 
 export type ScenarioSpecOutput = z.output<typeof ScenarioSpec>;

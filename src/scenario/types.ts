@@ -220,6 +220,17 @@ export interface ObservedConfig {
   offsetMs: number;
 }
 
+/** An unknown of `faultline fit`, declared in the scenario's `fit:` section. */
+export interface FitUnknown {
+  /** The dotted field path as written (a sweep path). */
+  path: string;
+  /** The range's ends in the field's notation, same unit: `8Gi`, `24Gi`; `0.6`, `1.2`. */
+  low: string;
+  high: string;
+  /** `file:line:col` of the entry, for messages. */
+  where: string;
+}
+
 export interface FidelityConfig {
   /** auto: exact when it fits the time budget, sampled otherwise. */
   mode: 'auto' | 'exact' | 'sampled';
@@ -246,6 +257,11 @@ export interface Scenario {
   oomDaemons: OomDaemonConfig[];
   expect: ExpectConfig[];
   observed: ObservedConfig[];
+  /**
+   * `fit:` unknowns, in file order. The loader always sets it (empty without the section);
+   * optional so that Scenario objects built by hand (tests, library callers) stay valid.
+   */
+  fit?: FitUnknown[];
   fidelity: FidelityConfig;
   /** Suspicious settings found while loading; kept in the result. */
   warnings: { code: string; message: string; where?: string }[];

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderRunReport, renderSweepReport } from '../../src/report/html.js';
-import { incidentResult, sweepFixture } from '../report/fixtures.js';
+import { incidentResult, sweepFixture, withObserved } from '../report/fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -43,6 +43,9 @@ describe.skipIf(!available && !process.env.CI)('reports in Chromium', () => {
     writeFileSync(join(dir, 'sweep.html'), await renderSweepReport(manifest, results));
     const hostile = incidentResult({ db: '<img src=x onerror=alert(1)>' });
     writeFileSync(join(dir, 'run-interactive.html'), await renderRunReport(hostile, { interactive: true }));
+    const observed = withObserved(incidentResult());
+    writeFileSync(join(dir, 'run-observed.html'), await renderRunReport(observed));
+    writeFileSync(join(dir, 'run-observed-interactive.html'), await renderRunReport(observed, { interactive: true }));
     ctx = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
@@ -129,6 +132,46 @@ describe.skipIf(!available && !process.env.CI)('reports in Chromium', () => {
     expect(problems).toEqual([]);
     expect(requests).toEqual([url]);
     await page.close();
+  });
+
+  /** Dashed line paths (observed series, thresholds and event rules are lines too, so only paths count). */
+  function dashedLines(page: Page, chart: string): Promise<number> {
+    return page.evaluate(
+      (id) => document.querySelectorAll(`#${id} svg .mark-line path[stroke-dasharray]`).length,
+      chart,
+    );
+  }
+
+  it('run report with observed series: dashed overlays on the charts and the comparison table', async () => {
+    const { page, problems, requests, url } = await open('run-observed.html');
+    const counts = await markCounts(page);
+    expect(counts.map((c) => c.id)).toEqual([
+      'chart-major-faults',
+      'chart-minor-faults',
+      'chart-cpu',
+      'chart-memory',
+      'chart-swap',
+      'chart-swap-used',
+      'chart-psi',
+      'chart-latency',
+    ]);
+    for (const c of counts) expect(c.marks, c.id).toBeGreaterThan(0);
+    for (const id of ['chart-major-faults', 'chart-memory', 'chart-swap', 'chart-swap-used', 'chart-psi'])
+      expect(await dashedLines(page, id), id).toBeGreaterThan(0);
+    expect(await dashedLines(page, 'chart-cpu')).toBe(0);
+    expect(await page.textContent('#chart-swap svg')).toContain('swap-in, observed (sar)');
+    expect(await page.locator('#observed table tbody tr').count()).toBe(7);
+    await page.screenshot({ path: join(SHOTS, 'run-observed.png'), fullPage: true });
+    await page.locator('#chart-swap').screenshot({ path: join(SHOTS, 'run-observed-swap.png') });
+    await page.locator('#observed').screenshot({ path: join(SHOTS, 'run-observed-table.png') });
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([url]);
+    await page.close();
+    const live = await open('run-observed-interactive.html');
+    await live.page.waitForFunction('Number(document.body.dataset.rendered || 0) >= 8', undefined, { timeout: 20_000 });
+    expect(await dashedLines(live.page, 'chart-swap')).toBeGreaterThan(0);
+    expect(live.problems).toEqual([]);
+    await live.page.close();
   });
 
   it('interactive report: live charts replace the static ones, hostile names stay text', async () => {

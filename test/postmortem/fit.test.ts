@@ -77,6 +77,54 @@ describe('fit', () => {
   });
 });
 
+describe('the fit: section', () => {
+  const withFit = (name: string, fit: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, `${readFileSync(SCENARIO, 'utf8')}fit:\n${fit}`);
+    return file;
+  };
+  const observed = [
+    {
+      kind: 'vmstat',
+      file: new URL('../fixtures/telemetry/vmstat-t-thrash.txt', import.meta.url).pathname,
+      offsetMs: 0,
+    },
+  ];
+
+  it('declares the unknowns when no --vary is given; --vary replaces it', async () => {
+    const file = withFit(
+      'declared.yaml',
+      '  processes.app.memory.anon: 256Mi..512Mi\n  host.sysctl.vm.swappiness: 10..90\n',
+    );
+    expect(loadScenarioFile(file).scenario.fit).toEqual([
+      { path: 'processes.app.memory.anon', low: '256Mi', high: '512Mi', where: `${file}:26:3` },
+      { path: 'host.sysctl.vm.swappiness', low: '10', high: '90', where: `${file}:27:3` },
+    ]);
+    const declared = await fitScenario(file, { vary: [], observed, budget: 2, jobs: 2 });
+    expect(declared.report.parameters.map((p) => [p.path, p.low, p.high, p.unit, p.start])).toEqual([
+      ['processes.app.memory.anon', 256, 512, 'Mi', '448Mi'],
+      ['host.sysctl.vm.swappiness', 10, 90, '', 50],
+    ]);
+    expect(Object.keys(declared.report.iterations[1]?.params ?? {})).toEqual([
+      'processes.app.memory.anon',
+      'host.sysctl.vm.swappiness',
+    ]);
+    const overridden = await fitScenario(file, {
+      vary: ['host.swap.readLatency=40us..400us'],
+      observed,
+      budget: 2,
+      jobs: 2,
+    });
+    expect(overridden.report.parameters.map((p) => p.path)).toEqual(['host.swap.readLatency']);
+  });
+
+  it('is required when no --vary is given', async () => {
+    await expect(fitScenario(SCENARIO, { vary: [], observed, budget: 2, jobs: 1 })).rejects.toThrow(
+      /nothing to fit: declare unknowns in a fit: section/,
+    );
+  });
+});
+
 describe('--vary', () => {
   const raw = YAML.parse(readFileSync(SCENARIO, 'utf8'));
 

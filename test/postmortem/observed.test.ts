@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseNormalisedCsv, resampleOnto, seriesError } from '../../src/engine/observed.js';
+import { loadObservedData, resampleOnto, seriesError } from '../../src/engine/observed.js';
 import { runVariant } from '../../src/engine/run-variant.js';
 import { loadScenarioText } from '../../src/scenario/load.js';
 import type { Variant } from '../../src/scenario/types.js';
+import { importTelemetry, tableToCsv } from '../../src/traces/telemetry/index.js';
 
 const SCENARIO = new URL('../fixtures/postmortem/synthetic.yaml', import.meta.url).pathname;
 const VMSTAT = new URL('../fixtures/telemetry/vmstat-t-thrash.txt', import.meta.url).pathname;
@@ -48,18 +51,19 @@ describe('seriesError', () => {
   });
 });
 
-describe('parseNormalisedCsv', () => {
-  it('reads what faultline import writes, empty cells as unknown', () => {
-    const d = parseNormalisedCsv(
-      'time,t_s,free_bytes,swap_in_pages_per_sec\n2026-03-14T02:00:00.000Z,0,100,\n2026-03-14T02:00:05.000Z,5,90,7\n',
-      'x.csv',
-    );
-    expect(d.columns).toEqual(['free_bytes', 'swap_in_pages_per_sec']);
-    expect(d.timeMs[1] as number).toBe((d.timeMs[0] as number) + 5000);
-    expect(d.intervalSec).toBe(5);
-    expect(d.values[1]?.[0]).toBeNaN();
-    expect(() => parseNormalisedCsv('a,b\n', 'x.csv')).toThrow(/x.csv:1: expected the header/);
-    expect(() => parseNormalisedCsv('time,t_s,x\nnot-a-time,0,1\n', 'x.csv')).toThrow(/x.csv:2:/);
+describe('loadObservedData', () => {
+  it('reads a csv source through the telemetry csv importer: the same data as its vmstat original', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-observed-'));
+    try {
+      const csv = join(dir, 'vmstat.csv');
+      const { table } = importTelemetry('vmstat', readFileSync(VMSTAT, 'utf8'), { file: VMSTAT, lenient: false });
+      writeFileSync(csv, tableToCsv(table));
+      expect(loadObservedData('csv', csv)).toEqual(loadObservedData('vmstat', VMSTAT));
+      writeFileSync(csv, 'time,t_s,free_bytes\n2026-03-14T02:00:00.000Z,0,1\nnot-a-time,5,2\n');
+      expect(() => loadObservedData('csv', csv)).toThrow(`${csv}:3: the time cell is not an ISO 8601 time`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

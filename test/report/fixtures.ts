@@ -12,6 +12,7 @@ import {
   RUN_COUNTERS,
 } from '../../src/analysis/metrics.js';
 import { computeVerdict } from '../../src/analysis/verdict.js';
+import { seriesError } from '../../src/engine/observed.js';
 import type {
   CheckResult,
   EventRecord,
@@ -451,5 +452,55 @@ export function entryOf(r: RunResult, order = 0): RunSetEntry {
     verdict: r.verdict,
     checks: r.checks,
     summary: { host: r.summary.host, processes: r.summary.processes },
+  };
+}
+
+/**
+ * `result` with the `observed` comparison a sar log (-B -r -S -W) and a PSI capture would
+ * give (engine/observed.ts): the simulated host series scaled by `gain` with a little
+ * seeded noise, missing up to `offsetS` (the logs start later).
+ */
+export function withObserved(
+  result: RunResult,
+  opts: { offsetS?: number; gain?: number; file?: string } = {},
+): RunResult {
+  const offsetMs = (opts.offsetS ?? 30) * 1000;
+  const gain = opts.gain ?? 1.15;
+  const rng = new Rng(7);
+  const columns: [string, string, number][] = [
+    ['majorFaultsPerSec', 'major_faults_per_sec', 0],
+    ['swapInPagesPerSec', 'swap_in_pages_per_sec', 0],
+    ['swapOutPagesPerSec', 'swap_out_pages_per_sec', 0],
+    ['memFreeBytes', 'free_bytes', 0],
+    ['swapUsedBytes', 'swap_used_bytes', 0],
+    ['psiSomeAvg10Pct', 'psi_some_avg10_pct', 1],
+    ['psiFullAvg10Pct', 'psi_full_avg10_pct', 1],
+  ];
+  const floors: Record<string, number> = { memFreeBytes: 2 ** 20, swapUsedBytes: 2 ** 20 };
+  const host: Record<string, Series> = {};
+  const errors: NonNullable<RunResult['observed']>['errors'] = [];
+  for (const [metric, column, source] of columns) {
+    const simulated = result.host[metric] ?? [];
+    const cap = metric.endsWith('Pct') ? 100 : Number.POSITIVE_INFINITY;
+    const series = simulated.map((v, i) =>
+      v === null || (result.timeMs[i] as number) <= offsetMs
+        ? null
+        : Math.min(cap, v * gain * (0.97 + 0.06 * rng.nextFloat())),
+    );
+    host[metric] = series;
+    errors.push({ metric, source, observedColumn: column, ...seriesError(simulated, series, floors[metric] ?? 1) });
+  }
+  const rows = result.timeMs.filter((t) => t > offsetMs).length;
+  return {
+    ...result,
+    observed: {
+      sources: [
+        { kind: 'sar', file: opts.file ?? '/var/log/incident/sar-thrash.txt', offsetMs, rows },
+        { kind: 'psi', file: '/var/log/incident/pressure.txt', offsetMs, rows },
+      ],
+      timeMs: [...result.timeMs],
+      host,
+      errors,
+    },
   };
 }

@@ -42,6 +42,14 @@ describe('faultline import', () => {
     );
   });
 
+  it('reads its own CSV back (kind csv): the same bytes out', () => {
+    const out = join(dir, 'vmstat.csv');
+    expect(faultline('import', 'vmstat', join(FIXTURES, 'vmstat-t-thrash.txt'), '--out', out).code).toBe(0);
+    const again = faultline('import', 'csv', out);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(readFileSync(out, 'utf8'));
+  });
+
   it('exits 2 on a malformed line, naming file, line and content; --lenient skips and counts', () => {
     const file = join(dir, 'bad-vmstat.txt');
     const lines = readFileSync(join(FIXTURES, 'vmstat-t-thrash.txt'), 'utf8').split('\n');

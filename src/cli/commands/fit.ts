@@ -32,7 +32,8 @@ export const fitCommand: CommandModule<object, FitArgs> = {
       .option('vary', {
         type: 'string',
         array: true,
-        describe: 'field path=low..high, e.g. processes.db.memory.anon=8Gi..24Gi (same unit at both ends)',
+        describe:
+          "field path=low..high, e.g. processes.db.memory.anon=8Gi..24Gi (same unit at both ends); replaces the scenario's fit: section",
       })
       .option('metric', {
         type: 'string',

@@ -3,10 +3,10 @@
  * spec plus the caption that says how to read it and which metrics it draws.
  */
 import { VERDICT_THRESHOLDS } from '../../analysis/verdict.js';
-import type { RunResult, Series } from '../../result/types.js';
+import type { ObservedComparison, RunResult, Series } from '../../result/types.js';
 import { formatBytes } from '../../util/units.js';
 import { bucketMax, bucketMean, bucketSize, bucketTimes } from '../downsample.js';
-import { formatDurationMs } from '../format.js';
+import { formatClock, formatDurationMs } from '../format.js';
 import { type MetricScope, metricInfo } from '../metric-info.js';
 import {
   CHART_HEIGHT,
@@ -58,6 +58,9 @@ interface Ctx {
 
 const GiB = 2 ** 30;
 
+/** Legend label of the simulated host total drawn beside an observed one. */
+const HOST_TOTAL = 'all processes (simulated)';
+
 /** The time charts of a run; none when it has no steps (a run that failed before its first). */
 export function runChartDefs(result: RunResult): ChartDef[] {
   if (result.timeMs.length === 0) return [];
@@ -93,6 +96,20 @@ export function runChartDefs(result: RunResult): ChartDef[] {
       yTitle: 'pages/s',
       colors: ['#D55E00', '#0072B2'],
     }),
+    ...(ctx.result.observed?.host.swapUsedBytes
+      ? [
+          linesChart(ctx, {
+            id: 'swap-used',
+            title: 'Swap in use (GiB)',
+            caption:
+              'Swap space holding pages pushed out of RAM. It grows while anonymous memory is swapped out faster than it is read back or freed; the observed log has this series, so it is drawn against the simulation.',
+            series: [['in use', 'swapUsedBytes']],
+            yTitle: 'GiB',
+            colors: ['#0072B2'],
+            scale: GiB,
+          }),
+        ]
+      : []),
     linesChart(ctx, {
       id: 'psi',
       title: 'Memory pressure stall information (PSI avg10)',
@@ -121,6 +138,101 @@ function rows(ctx: Ctx, label: string, series: Series | undefined, reduce: 'max'
   return b.map((v, i) => ({ t: ctx.times[i]!, series: label, v: v === null ? null : v / scale }));
 }
 
+/** Where one host metric's observed series came from, when the result carries one (docs/postmortem.md). */
+interface ObservedSource {
+  series: Series;
+  kind: string;
+  fileName: string;
+  column: string;
+  offsetMs: number;
+}
+
+/** A file's name without its folder (either separator): captions and legends stay short. */
+export function fileName(path: string): string {
+  return path.split(/[\\/]/).pop() || path;
+}
+
+function observedOf(observed: ObservedComparison | undefined, metric: string): ObservedSource | undefined {
+  const series = observed?.host[metric];
+  const error = observed?.errors.find((e) => e.metric === metric);
+  const source = error && observed?.sources[error.source];
+  if (!series || !error || !source) return undefined;
+  return {
+    series,
+    kind: source.kind,
+    fileName: fileName(source.file),
+    column: error.observedColumn,
+    offsetMs: source.offsetMs,
+  };
+}
+
+const OBSERVED_DASH = [6, 3];
+const SOLID = [1, 0];
+
+/** What the dashed lines of a chart are, for its caption: each source once. */
+function overlayNote(sources: ObservedSource[]): string {
+  if (sources.length === 0) return '';
+  const named = [
+    ...new Set(sources.map((o) => `${o.fileName} (${o.kind}, first sample at ${formatClock(o.offsetMs)})`)),
+  ];
+  return ` Dashed lines are the host as observed: ${named.join('; ')}, averaged over each step of the run; where the log does not cover a step there is no dashed line. The table "Simulation vs observed" gives the error figures.`;
+}
+
+function observedDefinition(ctx: Ctx, metric: string, o: ObservedSource): MetricDefinition {
+  const m = metricInfo(ctx.result, 'host', metric);
+  return {
+    name: `observed.${metric}`,
+    unit: m.unit,
+    description: `The same quantity as measured: column ${o.column} of ${o.fileName} (${o.kind}), converted to this unit and averaged over each step.`,
+  };
+}
+
+/**
+ * The comparison lines of a chart in a layer of their own: observed series dashed, the
+ * simulated line they are compared with (if the chart has none) solid. Colour and dash on
+ * the same field give one legend group with dashed symbols; `independentLegend` keeps it
+ * apart from the simulated layer's legend.
+ */
+function overlayLayer(
+  ctx: Ctx,
+  values: Row[],
+  lines: { label: string; color: string; dashed: boolean }[],
+  y: Record<string, unknown>,
+): Layer {
+  const domain = lines.map((l) => l.label);
+  return {
+    data: { values },
+    // A foreign log can hold values outside a fixed axis (PSI above 100): keep them in the plot.
+    mark: { type: 'line', strokeWidth: 1.6, clip: true },
+    encoding: {
+      x: ctx.x,
+      y,
+      color: seriesColor(
+        domain,
+        lines.map((l) => l.color),
+      ),
+      strokeDash: {
+        field: 'series',
+        type: 'nominal',
+        sort: domain,
+        scale: { domain, range: lines.map((l) => (l.dashed ? OBSERVED_DASH : SOLID)) },
+        legend: { title: null },
+      },
+    },
+  };
+}
+
+function independentLegend(spec: Spec): Spec {
+  return { ...spec, resolve: { scale: { color: 'independent', strokeDash: 'independent' } } } as Spec;
+}
+
+/** A darker shade of a `#rrggbb` colour: an observed line stays readable over its simulated twin. */
+function darker(hex: string): string {
+  const n = Number.parseInt(hex.slice(1), 16);
+  const channel = (shift: number) => Math.round(((n >> shift) & 0xff) * 0.55);
+  return `#${((channel(16) << 16) | (channel(8) << 8) | channel(0)).toString(16).padStart(6, '0')}`;
+}
+
 function base(ctx: Ctx, title: string, layers: Layer[], height = CHART_HEIGHT): Spec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -135,8 +247,16 @@ function base(ctx: Ctx, title: string, layers: Layer[], height = CHART_HEIGHT): 
 function faultsChart(ctx: Ctx, metric: 'majorFaultsPerSec' | 'minorFaultsPerSec', id: string, title: string): ChartDef {
   const names = Object.keys(ctx.result.processes);
   const data = names.flatMap((p) => rows(ctx, p, ctx.result.processes[p]?.[metric], 'max'));
+  // A log measures the whole host, so it is compared with the host total, drawn only then.
+  const obs = metric === 'majorFaultsPerSec' ? observedOf(ctx.result.observed, metric) : undefined;
+  const overlay = obs
+    ? [
+        ...rows(ctx, HOST_TOTAL, ctx.result.host.majorFaultsPerSec, 'max'),
+        ...rows(ctx, `observed (${obs.kind})`, obs.series, 'max'),
+      ]
+    : [];
   const yScale = { type: 'symlog', constant: 1 };
-  const top = Math.max(1, ...data.map((d) => d.v ?? 0));
+  const top = Math.max(1, ...data.map((d) => d.v ?? 0), ...overlay.map((d) => d.v ?? 0));
   // A symlog axis left to itself labels only the top decades; name every power of ten instead.
   const decades = [0];
   for (let v = 1; v <= top && decades.length < 9; v *= 10) decades.push(v);
@@ -161,17 +281,37 @@ function faultsChart(ctx: Ctx, metric: 'majorFaultsPerSec' | 'minorFaultsPerSec'
         ),
       },
     },
+    ...(obs
+      ? [
+          overlayLayer(
+            ctx,
+            overlay,
+            [
+              { label: HOST_TOTAL, color: '#555', dashed: false },
+              { label: `observed (${obs.kind})`, color: '#000', dashed: true },
+            ],
+            { field: 'v', type: 'quantitative', scale: yScale },
+          ),
+        ]
+      : []),
     ...(major ? ruleAt(threshold, `${threshold}/s: sustained above this is a problem`, yScale) : []),
   ];
   const caption = major
     ? `Faults that had to wait for a read from swap or a file, per process. Each costs milliseconds of device time, against nanoseconds for a memory access: more than about ${threshold} per second sustained (dashed line) is a problem. The scale is logarithmic above 1 so that both quiet and thrashing periods are readable.`
     : 'Faults served without I/O (page mapped from memory or zero-filled), per process. A rise that tracks the major faults usually means reclaim is evicting and re-mapping pages. The scale is logarithmic above 1.';
+  const overlayCaption = obs
+    ? ` The grey line is the host total of the simulation, which the observed host (dashed black) is compared with.${overlayNote([obs])}`
+    : '';
+  const spec = base(ctx, title, layers);
   return {
     id,
     title,
-    caption: caption + ctx.bucketNote('max'),
-    definitions: [defn(ctx.result, 'process', metric)],
-    spec: base(ctx, title, layers),
+    caption: caption + ctx.bucketNote('max') + overlayCaption,
+    definitions: [
+      defn(ctx.result, 'process', metric),
+      ...(obs ? [defn(ctx.result, 'host', metric), observedDefinition(ctx, metric, obs)] : []),
+    ],
+    spec: obs ? independentLegend(spec) : spec,
   };
 }
 
@@ -272,15 +412,41 @@ function memoryChart(ctx: Ctx): ChartDef {
     },
     ...limits,
   ];
+  const obs = observedOf(r.observed, 'memFreeBytes');
+  if (obs) layers.push(observedFreeLayer(ctx, stacked, obs));
+  const spec = base(ctx, title, layers);
   return {
     id: 'memory',
     title,
     caption:
       "Resident memory by owner: each process's anonymous memory (heap, not backed by a file), the page cache, and free RAM, stacked. The black line is the host's RAM; red lines are cgroup limits. When free memory is gone and a process keeps growing, the kernel takes pages from the others: the page cache first, then anonymous pages go to swap." +
-      ctx.bucketNote('mean'),
-    definitions: [defn(r, 'process', 'anonBytes'), defn(r, 'host', 'memFileBytes'), defn(r, 'host', 'memFreeBytes')],
-    spec: base(ctx, title, layers),
+      ctx.bucketNote('mean') +
+      (obs
+        ? ` The observed free memory is drawn where the lower edge of the free band would be with that much free (the top of the stack minus observed free): it runs along the band's lower edge where the simulation matches the log, above it where the host had less free memory than simulated.${overlayNote([obs])}`
+        : ''),
+    definitions: [
+      defn(r, 'process', 'anonBytes'),
+      defn(r, 'host', 'memFileBytes'),
+      defn(r, 'host', 'memFreeBytes'),
+      ...(obs ? [observedDefinition(ctx, 'memFreeBytes', obs)] : []),
+    ],
+    spec: obs ? independentLegend(spec) : spec,
   };
+}
+
+/**
+ * Observed free memory on the stacked chart: a free band drawn from the observed value
+ * would start where the simulated one does, so the line sits at stack top − observed free.
+ */
+function observedFreeLayer(ctx: Ctx, stacked: (Row & { order: number })[], obs: ObservedSource): Layer {
+  const top = new Map<number, number>();
+  for (const row of stacked) if (row.v !== null) top.set(row.t, (top.get(row.t) ?? 0) + row.v);
+  const label = `free, observed (${obs.kind})`;
+  const values = rows(ctx, label, obs.series, 'mean', GiB).map((row) => {
+    const t = top.get(row.t);
+    return { ...row, v: row.v === null || t === undefined ? null : t - row.v };
+  });
+  return overlayLayer(ctx, values, [{ label, color: '#000', dashed: true }], { field: 'v', type: 'quantitative' });
 }
 
 interface LinesOpts {
@@ -291,28 +457,53 @@ interface LinesOpts {
   yTitle: string;
   colors: string[];
   domain?: [number, number];
+  /** Divisor from the metric's unit to the axis unit (bytes → GiB). */
+  scale?: number;
 }
 
 function linesChart(ctx: Ctx, o: LinesOpts): ChartDef {
-  const data = o.series.flatMap(([label, metric]) => rows(ctx, label, ctx.result.host[metric], 'max'));
+  const data = o.series.flatMap(([label, metric]) => rows(ctx, label, ctx.result.host[metric], 'max', o.scale));
   const labels = o.series.map(([l]) => l);
+  // Each observed series is dashed, in a darker shade of its simulated counterpart's colour.
+  const observed = o.series.flatMap(([label, metric], i) => {
+    const obs = observedOf(ctx.result.observed, metric);
+    return obs
+      ? [{ label: `${label}, observed (${obs.kind})`, metric, obs, color: darker(o.colors[i] as string) }]
+      : [];
+  });
+  const y = { field: 'v', type: 'quantitative', title: o.yTitle, ...(o.domain ? { scale: { domain: o.domain } } : {}) };
   const layers: Layer[] = [
     {
       data: { values: data },
       mark: { type: 'line' },
       encoding: {
         x: ctx.x,
-        y: { field: 'v', type: 'quantitative', title: o.yTitle, ...(o.domain ? { scale: { domain: o.domain } } : {}) },
+        y,
         color: seriesColor(labels, o.colors),
       },
     },
   ];
+  if (observed.length > 0) {
+    const values = observed.flatMap((x) => rows(ctx, x.label, x.obs.series, 'max', o.scale));
+    layers.push(
+      overlayLayer(
+        ctx,
+        values,
+        observed.map((x) => ({ label: x.label, color: x.color, dashed: true })),
+        y,
+      ),
+    );
+  }
+  const spec = base(ctx, o.title, layers);
   return {
     id: o.id,
     title: o.title,
-    caption: o.caption + ctx.bucketNote('max'),
-    definitions: o.series.map(([, m]) => defn(ctx.result, 'host', m)),
-    spec: base(ctx, o.title, layers),
+    caption: o.caption + ctx.bucketNote('max') + overlayNote(observed.map((x) => x.obs)),
+    definitions: [
+      ...o.series.map(([, m]) => defn(ctx.result, 'host', m)),
+      ...observed.map((x) => observedDefinition(ctx, x.metric, x.obs)),
+    ],
+    spec: observed.length > 0 ? independentLegend(spec) : spec,
   };
 }
 

@@ -234,7 +234,7 @@ export class TableBuilder {
   }
 }
 
-function medianSpacingSec(times: number[]): number | undefined {
+export function medianSpacingSec(times: number[]): number | undefined {
   if (times.length < 2) return undefined;
   const gaps = times
     .slice(1)

@@ -1,4 +1,5 @@
 import { didYouMean, InputError } from '../../util/errors.js';
+import { importCsv } from './csv.js';
 import { importMemoryStat } from './memory-stat.js';
 import { importProcVmstat } from './proc-vmstat.js';
 import { importPs } from './ps.js';
@@ -18,6 +19,7 @@ const IMPORTERS: Record<TelemetryKind, (text: string, opts: ImportOptions) => Im
   'proc-vmstat': importProcVmstat,
   ps: importPs,
   'memory-stat': importMemoryStat,
+  csv: importCsv,
 };
 
 export function parseKind(kind: string): TelemetryKind {

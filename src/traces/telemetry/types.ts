@@ -1,11 +1,13 @@
 /**
  * The observed series of a post-mortem: what `faultline import` produces from vmstat, sar,
- * PSI, /proc/vmstat, ps and cgroup memory files, and what report overlays consume later.
+ * PSI, /proc/vmstat, ps and cgroup memory files (or reads back from its own CSV), and what
+ * report overlays consume later.
  * Column names carry their units (architecture.md, "Units and names"); docs/import.md lists
  * every column with the tool field it comes from.
  */
 
-export const TELEMETRY_KINDS = ['vmstat', 'sar', 'psi', 'proc-vmstat', 'ps', 'memory-stat'] as const;
+/** `csv` is faultline's own normalised CSV (what `faultline import` writes), read back as a table. */
+export const TELEMETRY_KINDS = ['vmstat', 'sar', 'psi', 'proc-vmstat', 'ps', 'memory-stat', 'csv'] as const;
 export type TelemetryKind = (typeof TELEMETRY_KINDS)[number];
 
 export interface ObservedColumn {
