@@ -83,6 +83,8 @@ export interface SweepCell {
 export interface SweepViewModel {
   pageTitle: string;
   scenarioTitle: string;
+  /** The scenario's own description: what is swept and what the author expects of it. */
+  description: string;
   scenarioName: string;
   generatedAt: string;
   variantCount: number;
@@ -220,6 +222,7 @@ export function sweepViewModel(
   return {
     pageTitle: `${first?.scenario.title ?? scenarioName} · sweep · faultline`,
     scenarioTitle: first?.scenario.title ?? scenarioName,
+    description: first?.scenario.description ?? '',
     scenarioName,
     generatedAt: formatTimestamp(manifest.generatedAt),
     variantCount: entries.length,
