@@ -1,4 +1,5 @@
 /** The view model of reports/index.html: every run set found in an output folder, newest first. */
+import { passesChecks } from '../analysis/checks.js';
 import type { RunSetManifest } from '../result/types.js';
 import { formatTimestamp } from './format.js';
 import { RUN_REPORT_FILE, relativeHref, sweepFileName } from './paths.js';
@@ -49,7 +50,9 @@ export function indexViewModel(sets: IndexedRunSet[]): IndexViewModel {
             ...(entries.length > 1 ? { sweepHref: relativeHref('', within(dir, sweepFileName(name))) } : {}),
             variantCount: entries.length,
             variants: entries.map((e) => {
-              const failed = e.checks.filter((c) => !c.passed).length;
+              const failed = e.checks.filter((c) => !c.passed && c.level === 'error').length;
+              const warned = e.checks.filter((c) => !c.passed && c.level === 'warn').length;
+              const warnText = warned ? `${warned} warning${warned > 1 ? 's' : ''}` : '';
               return {
                 id: e.variantId,
                 href: relativeHref('', within(dir, `${e.dir}/${RUN_REPORT_FILE}`)),
@@ -58,10 +61,12 @@ export function indexViewModel(sets: IndexedRunSet[]): IndexViewModel {
                   e.checks.length === 0
                     ? 'no checks'
                     : failed
-                      ? `${failed} of ${e.checks.length} failed`
-                      : `all ${e.checks.length} passed`,
-                checksClass: e.checks.length === 0 ? '' : failed ? 'fail' : 'pass',
-                rowClass: e.status === 'ok' && failed === 0 && e.checks.length > 0 ? 'pass-all' : '',
+                      ? [`${failed} of ${e.checks.length} failed`, warnText].filter(Boolean).join(', ')
+                      : warned
+                        ? `passed, ${warnText}`
+                        : `all ${e.checks.length} passed`,
+                checksClass: e.checks.length === 0 ? '' : failed ? 'fail' : warned ? 'warn' : 'pass',
+                rowClass: e.status === 'ok' && passesChecks(e.checks) && e.checks.length > 0 ? 'pass-all' : '',
               };
             }),
           };
