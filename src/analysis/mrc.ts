@@ -22,7 +22,7 @@ export interface StackHistogram {
 
 export type Sampling =
   | { method: 'exact' }
-  | { method: 'shards-fixed-rate'; rate: number; sampledReferences: number; seed: number }
+  | { method: 'shards-fixed-rate'; rate: number; sampledPages: number; sampledReferences: number; seed: number }
   | { method: 'shards-fixed-size'; maxPages: number; finalRate: number; sampledReferences: number; seed: number };
 
 export interface MrcOptions {
@@ -190,7 +190,10 @@ export function shardsFixedRate(
   const pass = new StackPass(maxPageId, admitted);
   const hist = new Float64Array(maxPageId + 2);
   const top = maxPageId + 1;
-  const scale = 1 / rate;
+  // The page universe is known here, so the realised share of pages sampled replaces the
+  // nominal rate: on small traces the two differ by several percent, and every distance
+  // and count scales by it.
+  const scale = admitted > 0 ? maxPageId / admitted : 1 / rate;
   let cold = 0;
   let sampled = 0;
   for (let i = 0; i < stream.length; i++) {
@@ -213,7 +216,7 @@ export function shardsFixedRate(
     cold,
     hist,
     weight: references,
-    sampling: { method: 'shards-fixed-rate', rate, sampledReferences: sampled, seed },
+    sampling: { method: 'shards-fixed-rate', rate, sampledPages: admitted, sampledReferences: sampled, seed },
   };
 }
 

@@ -36,7 +36,7 @@ function methodText(c: Curve): string {
     case 'exact-stack':
       return 'exact (stack distances)';
     case 'shards-fixed-rate':
-      return `SHARDS, fixed rate ${c.rate} (${c.sampledReferences.toLocaleString('en-US')} sampled references)`;
+      return `SHARDS, fixed rate ${c.rate} (${c.sampledPages.toLocaleString('en-US')} pages, ${c.sampledReferences.toLocaleString('en-US')} sampled references)`;
     case 'shards-fixed-size':
       return `SHARDS, fixed size ${c.maxPages} pages (final rate ${c.finalRate.toPrecision(3)})`;
     case 'simulation':

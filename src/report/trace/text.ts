@@ -56,7 +56,7 @@ export function curvesTable(result: TraceResult): string {
   for (const c of result.curves) {
     const how =
       c.method === 'shards-fixed-rate'
-        ? `SHARDS fixed rate ${c.rate} (${c.sampledReferences} sampled references, seed ${c.seed})`
+        ? `SHARDS fixed rate ${c.rate} (${c.sampledPages} pages, ${c.sampledReferences} sampled references, seed ${c.seed})`
         : c.method === 'shards-fixed-size'
           ? `SHARDS fixed size ${c.maxPages} pages, final rate ${c.finalRate.toPrecision(4)} (seed ${c.seed})`
           : c.method === 'exact-stack'

@@ -48,7 +48,7 @@ export interface CurvePoint {
 
 export type CurveMethod =
   | { method: 'exact-stack' }
-  | { method: 'shards-fixed-rate'; rate: number; sampledReferences: number; seed: number }
+  | { method: 'shards-fixed-rate'; rate: number; sampledPages: number; sampledReferences: number; seed: number }
   | { method: 'shards-fixed-size'; maxPages: number; finalRate: number; sampledReferences: number; seed: number }
   | { method: 'simulation' };
 
