@@ -73,7 +73,10 @@ export function computeVerdict(r: VerdictInput): Verdict {
       .map((e) => `${e.process ?? e.cgroup ?? 'a process'} at ${formatClock(e.timeMs)}`)
       .join(', ');
     const more = oomKills > 2 ? ` and ${oomKills - 2} more` : '';
-    parts.push(named ? `OOM killed ${named}${more}` : `${oomKills} OOM kill${oomKills > 1 ? 's' : ''}`);
+    const killed = named ? `OOM killed ${named}${more}` : `${oomKills} OOM kill${oomKills > 1 ? 's' : ''}`;
+    // A kill with no fault trouble must not read "healthy: …" first: the kill is the news.
+    if (thrash.length === 0 && trouble.length === 0) parts.unshift(killed, `otherwise ${parts.shift()}`);
+    else parts.push(killed);
   }
   const notable = latencies
     .filter(

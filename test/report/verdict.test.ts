@@ -51,6 +51,15 @@ describe('computeVerdict', () => {
     });
   });
 
+  it('leads with an OOM kill when faulting itself stayed healthy', () => {
+    const input = run({ oomKills: 1 });
+    input.events = [{ timeMs: 96_000, kind: 'oom-kill', process: 'leaky', message: 'memcg OOM: killed leaky' }];
+    expect(computeVerdict(input)).toEqual({
+      status: 'oom',
+      headline: 'OOM killed leaky at 00:01:36; otherwise healthy: at most 2% of CPU on faults, 0.5 major faults/s',
+    });
+  });
+
   it('ignores a spike shorter than the sustained window', () => {
     const spike = withWindow(2, 50, 59, 95); // 9 s above the thrashing level
     expect(computeVerdict(run({ faultCpu: spike })).status).toBe('healthy');
