@@ -2,31 +2,43 @@ import { formatValue } from '../report/format.js';
 import type { RunResult } from '../result/types.js';
 import type { Variant } from '../scenario/types.js';
 
+/** Past this many passing checks, passes are summed per check instead of listed one by one. */
+const LIST_PASSES_UP_TO = 12;
+
 /**
- * The end-of-run block, k6 style: every expect: check with its observed value, failures
- * first, then a count line. Plain text so that CI logs keep it.
+ * The end-of-run block, k6 style: every failed check with its observed value (errors,
+ * then warnings, which never fail CI), then the passes — one line each, or for a large
+ * sweep one line per check with the number of variants it passed in — then a count line.
+ * Plain text so that CI logs keep it.
  */
 export function printCheckSummary(variants: readonly Variant[], results: readonly RunResult[]): string {
-  // Rank 0: failed at level error, 1: failed at level warn (never fails CI), 2: passed.
-  const rows: { rank: number; line: string }[] = [];
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const passes: { source: string; line: string }[] = [];
   results.forEach((r, i) => {
     const v = variants[i] as Variant;
     const label = `${v.scenario.name}/${v.id}`;
     if (r.status === 'failed') {
-      rows.push({ rank: 0, line: `✗ ${label}: run failed: ${r.error ?? 'unknown error'}` });
+      errors.push(`✗ ${label}: run failed: ${r.error ?? 'unknown error'}`);
       return;
     }
     for (const c of r.checks) {
       const observed = c.observed === null ? 'no value' : formatValue(c.observed, c.unit);
-      const mark = c.passed ? '✓' : c.level === 'warn' ? '!' : '✗';
-      rows.push({
-        rank: c.passed ? 2 : c.level === 'warn' ? 1 : 0,
-        line: `${mark} ${label}: ${c.source} (observed ${c.aggregation}=${observed})`,
-      });
+      const text = `${label}: ${c.source} (observed ${c.aggregation}=${observed})`;
+      if (c.passed) passes.push({ source: `${v.scenario.name}: ${c.source}`, line: `✓ ${text}` });
+      else if (c.level === 'warn') warnings.push(`! ${text}`);
+      else errors.push(`✗ ${text}`);
     }
   });
-  if (rows.length === 0) return '';
-  rows.sort((a, b) => a.rank - b.rank);
-  const failed = rows.filter((r) => r.rank < 2).length;
-  return `${rows.map((r) => `  ${r.line}`).join('\n')}\n  checks: ${rows.length - failed} passed, ${failed} failed\n\n`;
+  if (errors.length + warnings.length + passes.length === 0) return '';
+  const passLines = passes.length <= LIST_PASSES_UP_TO ? passes.map((p) => p.line) : groupedPasses(passes);
+  const counts = [`${passes.length} passed`, `${errors.length} failed`];
+  if (warnings.length) counts.push(`${warnings.length} warning${warnings.length > 1 ? 's' : ''}`);
+  return `${[...errors, ...warnings, ...passLines].map((l) => `  ${l}`).join('\n')}\n  checks: ${counts.join(', ')}\n\n`;
+}
+
+function groupedPasses(passes: readonly { source: string }[]): string[] {
+  const counts = new Map<string, number>();
+  for (const p of passes) counts.set(p.source, (counts.get(p.source) ?? 0) + 1);
+  return [...counts].map(([source, n]) => `✓ ${source}: passed in ${n} variant${n > 1 ? 's' : ''}`);
 }

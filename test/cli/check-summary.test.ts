@@ -51,7 +51,27 @@ describe('end-of-run check block', () => {
         '  ✗ incident/crashed: run failed: worker exited with code 134',
         '  ! incident/bad: oomKills: == 0 (observed value=1)',
         '  ✓ incident/ok: host.faultCpuPct: max < 50 (observed max=12.5%)',
-        '  checks: 1 passed, 3 failed',
+        '  checks: 1 passed, 2 failed, 1 warning',
+        '',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('sums passes per check for a large sweep, still listing every failure', () => {
+    const many = Array.from({ length: 14 }, (_, i) => variant(`v${i}`));
+    const runs = many.map((v, i) =>
+      withChecks(makeResult({ variantId: v.id }), [
+        { source: 'oomKills: == 0', aggregation: 'value', observed: 0 },
+        { source: 'host.faultCpuPct: max < 50', observed: i === 3 ? 80 : 10, unit: 'pct', passed: i !== 3 },
+      ]),
+    );
+    expect(printCheckSummary(many, runs)).toBe(
+      [
+        '  ✗ incident/v3: host.faultCpuPct: max < 50 (observed max=80%)',
+        '  ✓ incident: oomKills: == 0: passed in 14 variants',
+        '  ✓ incident: host.faultCpuPct: max < 50: passed in 13 variants',
+        '  checks: 27 passed, 1 failed',
         '',
         '',
       ].join('\n'),
