@@ -260,7 +260,7 @@ describe('oracleGeneral binary', () => {
   });
 });
 
-describe('shared traces (skipped when /work/shared is absent)', () => {
+describe('shared traces (skipped when ../shared is absent)', () => {
   const shared = new URL('../../../shared/traces/', import.meta.url).pathname;
   const present = existsSync(shared);
   it.skipIf(!present)('reads the three CloudPhysics encodings as the same stream', async () => {
