@@ -26,6 +26,14 @@ function meta<T extends z.ZodType>(schema: T, m: FieldMeta): T {
   return schema.meta({ ...m }) as T;
 }
 
+/**
+ * The value schema of a map (`cgroups`, `processes`, `expect`, …) with a description: editors
+ * show it on hover over a map key (`batch:`), which has no property schema of its own.
+ */
+function entry<T extends z.ZodType>(schema: T, description: string): T {
+  return schema.meta({ description }) as T;
+}
+
 // ---------------------------------------------------------------------------------------
 // Scalars with units. Error messages name what was expected, what was found and a fix;
 // a `\n` separates the message from the hint (see loader.ts).
@@ -691,7 +699,7 @@ const EventSpec = z.strictObject({
     unit: 'process name',
     examples: ['spark'],
   }),
-  sysctl: meta(z.record(z.string(), z.number()).optional(), {
+  sysctl: meta(z.record(z.string(), entry(z.number(), 'New value of this sysctl (a key of host.sysctl).')).optional(), {
     description: 'Action: set sysctls, e.g. {vm.swappiness: 10}.',
     examples: [{ 'vm.swappiness': 10 }],
   }),
@@ -700,10 +708,21 @@ const EventSpec = z.strictObject({
     unit: 'cgroup path',
     examples: ['batch'],
   }),
-  set: meta(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(), {
-    description: 'Action (with `cgroup`): cgroup files to write, e.g. {memory.max: 32Gi}.',
-    examples: [{ 'memory.max': '32Gi' }],
-  }),
+  set: meta(
+    z
+      .record(
+        z.string(),
+        entry(
+          z.union([z.string(), z.number(), z.boolean()]),
+          'New value of this cgroup file, written as in `cgroups:`.',
+        ),
+      )
+      .optional(),
+    {
+      description: 'Action (with `cgroup`): cgroup files to write, e.g. {memory.max: 32Gi}.',
+      examples: [{ 'memory.max': '32Gi' }],
+    },
+  ),
 });
 
 const SystemdOomdSpec = z.strictObject({
@@ -810,17 +829,21 @@ const ObservedSpec = z.strictObject({
 });
 
 const SweepScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const SweepValue = entry(SweepScalar, 'A value of this field (path as in `matrix`).');
 const SweepSpec = z.strictObject({
-  matrix: meta(z.record(z.string(), z.array(SweepScalar).min(1)), {
-    description:
-      'Field path → list of values; every combination is a variant. Paths name any field (`host.sysctl.vm.swappiness`, `cgroups.batch.memory.max`, `processes.spark.stop`).',
-    examples: [{ 'host.sysctl.vm.swappiness': [60, 10] }],
-  }),
-  include: meta(z.array(z.record(z.string(), SweepScalar)).optional(), {
+  matrix: meta(
+    z.record(z.string(), entry(z.array(SweepScalar).min(1), 'The values this field takes, one per variant.')),
+    {
+      description:
+        'Field path → list of values; every combination is a variant. Paths name any field (`host.sysctl.vm.swappiness`, `cgroups.batch.memory.max`, `processes.spark.stop`).',
+      examples: [{ 'host.sysctl.vm.swappiness': [60, 10] }],
+    },
+  ),
+  include: meta(z.array(z.record(z.string(), SweepValue)).optional(), {
     description:
       'As in GitHub Actions: each entry extends every combination whose matrix values it matches, or else is added as a combination of its own.',
   }),
-  exclude: meta(z.array(z.record(z.string(), SweepScalar)).optional(), {
+  exclude: meta(z.array(z.record(z.string(), SweepValue)).optional(), {
     description: 'Combinations matching every key of an entry are removed (before include).',
   }),
 });
@@ -891,29 +914,68 @@ export const ScenarioSpec = z.strictObject({
     { description: 'Exact or sampled simulation.' },
   ),
   host: meta(HostSpec, { description: 'The machine.' }),
-  cgroups: meta(z.record(z.string(), CgroupSpec.nullable()).default({}), {
-    description:
-      'Memory cgroups by slash path (`batch`, `system.slice/db.service`). Missing parents are implied with no limits; a parent bounds its children.',
-  }),
-  processes: meta(z.record(z.string(), ProcessSpec), {
-    description: 'Processes by name.',
-  }),
+  cgroups: meta(
+    z
+      .record(
+        z.string(),
+        entry(
+          CgroupSpec.nullable(),
+          'A cgroup, keyed by its slash path: memory.* files (v2 and v1), or `systemd:` / `kubernetes:` sugar. Empty: no limits of its own.',
+        ),
+      )
+      .default({}),
+    {
+      description:
+        'Memory cgroups by slash path (`batch`, `system.slice/db.service`). Missing parents are implied with no limits; a parent bounds its children.',
+    },
+  ),
+  processes: meta(
+    z.record(
+      z.string(),
+      entry(
+        ProcessSpec,
+        'A process, keyed by its name (as used in events and `expect:`): its cgroup, memory, access pattern, CPU and requests.',
+      ),
+    ),
+    {
+      description: 'Processes by name.',
+    },
+  ),
   events: meta(z.array(EventSpec).default([]), { description: 'Timed actions.' }),
   oomd: meta(z.array(z.discriminatedUnion('kind', [SystemdOomdSpec, OomdSpec])).default([]), {
     description: 'Userspace OOM daemons.',
   }),
-  expect: meta(z.record(z.string(), z.union([ThresholdEntry, z.array(ThresholdEntry).min(1)])).default({}), {
-    description:
-      'Checks after the run: metric → threshold ("p(99) < 1000"), an object {threshold, level}, or a list of them.',
-    examples: [{ 'processes.db.latencyMs': 'p(99) < 1s', oomKills: '== 0' }],
-  }),
+  expect: meta(
+    z
+      .record(
+        z.string(),
+        entry(
+          z.union([ThresholdEntry, z.array(ThresholdEntry).min(1)]),
+          'Checks on this metric (`oomKills`, `processes.db.latencyMs`, …): a threshold such as "p(99) < 1s", an object {threshold, level}, or a list of them.',
+        ),
+      )
+      .default({}),
+    {
+      description:
+        'Checks after the run: metric → threshold ("p(99) < 1000"), an object {threshold, level}, or a list of them.',
+      examples: [{ 'processes.db.latencyMs': 'p(99) < 1s', oomKills: '== 0' }],
+    },
+  ),
   observed: meta(z.array(ObservedSpec).default([]), { description: 'Measured series to compare with.' }),
   sweep: meta(SweepSpec.optional(), { description: 'Variants: a matrix of field values.' }),
-  fit: meta(z.record(z.string(), FitRange).optional(), {
-    description:
-      "Unknowns for `faultline fit`: field path (as in a sweep) → range `low..high` in the field's notation, both ends with the same unit. `--vary` on the command line replaces the whole section.",
-    examples: [{ 'processes.batch.memory.anon': '8Gi..24Gi', 'host.swap.readLatency': '50us..500us' }],
-  }),
+  fit: meta(
+    z
+      .record(
+        z.string(),
+        entry(FitRange, "Range of this field to search: `low..high` in the field's notation (`8Gi..24Gi`)."),
+      )
+      .optional(),
+    {
+      description:
+        "Unknowns for `faultline fit`: field path (as in a sweep) → range `low..high` in the field's notation, both ends with the same unit. `--vary` on the command line replaces the whole section.",
+      examples: [{ 'processes.batch.memory.anon': '8Gi..24Gi', 'host.swap.readLatency': '50us..500us' }],
+    },
+  ),
 });
 
 export type ScenarioSpecOutput = z.output<typeof ScenarioSpec>;
