@@ -159,8 +159,20 @@ export interface FidelityInfo {
   sampleRate: number;
   /** Simulated page frames after sampling. */
   simulatedFrames: number;
-  /** Relative error of major-fault counts measured against exact runs in tests, if known for this rate. */
+  /**
+   * Relative error (%) of the run's total major faults, sampled vs exact, measured in tests at
+   * `measuredAtRate`; absent when exact, or when the rate is below every measured rate.
+   */
   measuredErrorPct?: number;
+  /** The measured rate the error figures come from: the nearest one at or below `sampleRate` (conservative). */
+  measuredAtRate?: number;
+  /** What `measuredErrorPct` measures (`total major faults`). */
+  errorMetric?: string;
+  /**
+   * Errors (%) measured at `measuredAtRate`, per metric: total major faults, average host
+   * faultCpuPct, p99 request latency. Maxima over the scaled-down scenarios of docs/kernel.md.
+   */
+  measuredErrorsPct?: { majorFaults: number; faultCpuPctAvg: number; latencyP99: number };
   note: string;
 }
 
