@@ -18,11 +18,11 @@
  *   cgroup hierarchy and an active swap device; otherwise it is skipped with the reason.
  * The cgroup is removed when the probe ends, fails or is interrupted (SIGINT, SIGTERM).
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
-import { join } from 'node:path';
 import { FaultlineError } from '../util/errors.js';
+import { activeSwapDevices, findMemoryCgroup, runNodeChild, vmstatCounter, withCgroup } from './cgroup.js';
+
+export { activeSwapDevices, findMemoryCgroup };
 
 const PAGE_BYTES = 4096;
 /** Pages per timed chunk: long enough that reading /proc/self/stat around it is noise. */
@@ -137,6 +137,15 @@ function spread(outputs: readonly ProbeOutput[], faultIndex: 1 | 2): Spread {
   };
 }
 
+function runProbe(mode: 'minor' | 'swap', bytes: number, procsFile?: string): Promise<ProbeOutput> {
+  return runNodeChild(
+    PROBE_SCRIPT,
+    [mode, String(bytes), String(CHUNK_PAGES), String(SCATTER_STRIDE)],
+    mode,
+    procsFile,
+  );
+}
+
 /** Why the swap-in probe cannot run here, or undefined when it can. */
 export function swapProbeBlocker(): string | undefined {
   if (process.platform !== 'linux') return 'not Linux';
@@ -146,138 +155,6 @@ export function swapProbeBlocker(): string | undefined {
   }
   if (!findMemoryCgroup()) return 'no memory cgroup hierarchy mounted (neither cgroup v2 with memory nor v1 memory)';
   return undefined;
-}
-
-export function activeSwapDevices(): string[] {
-  let text: string;
-  try {
-    text = readFileSync('/proc/swaps', 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .slice(1)
-    .map((l) => l.trim().split(/\s+/)[0] ?? '')
-    .filter((f) => f !== '');
-}
-
-/** Where to create the probe cgroup: v2 when its root delegates memory, else v1's memory hierarchy. */
-export function findMemoryCgroup(): { version: 1 | 2; parent: string } | undefined {
-  let mountinfo: string;
-  try {
-    mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return undefined;
-  }
-  const mounts = mountinfo.split('\n').map((line) => {
-    const [pre, post] = line.split(' - ');
-    return { point: pre?.split(' ')[4] ?? '', type: post?.split(' ')[0] ?? '', opts: post?.split(' ')[2] ?? '' };
-  });
-  for (const m of mounts.filter((x) => x.type === 'cgroup2')) {
-    try {
-      const delegated = readFileSync(join(m.point, 'cgroup.subtree_control'), 'utf8').split(/\s+/);
-      // v2 forbids processes in inner cgroups, so the probe cgroup hangs off the root, which is exempt.
-      if (delegated.includes('memory')) return { version: 2, parent: m.point };
-    } catch {}
-  }
-  const v1 = mounts.find((x) => x.type === 'cgroup' && x.opts.split(',').includes('memory'));
-  if (!v1) return undefined;
-  // In v1 a child of our own cgroup keeps the probe inside whatever limits this process already has.
-  const own = readFileSync('/proc/self/cgroup', 'utf8')
-    .split('\n')
-    .map((l) => l.split(':'))
-    .find((f) => f[1]?.split(',').includes('memory'));
-  return { version: 1, parent: join(v1.point, own?.[2] ?? '/') };
-}
-
-function vmstatCounter(name: string): number {
-  const line = readFileSync('/proc/vmstat', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${name} `));
-  return Number(line?.split(' ')[1] ?? 0);
-}
-
-/** The child currently running, so a signal handler can stop it before the cgroup goes. */
-let running: ReturnType<typeof spawn> | undefined;
-
-function runProbe(mode: 'minor' | 'swap', bytes: number, procsFile?: string): Promise<ProbeOutput> {
-  const probeArgs = ['-e', PROBE_SCRIPT, mode, String(bytes), String(CHUNK_PAGES), String(SCATTER_STRIDE)];
-  // The shell joins the cgroup first and then becomes node, so not one page is charged outside it.
-  const child = procsFile
-    ? spawn('/bin/sh', ['-c', 'echo $$ > "$1" && shift && exec "$@"', 'sh', procsFile, process.execPath, ...probeArgs])
-    : spawn(process.execPath, probeArgs);
-  running = child;
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  return new Promise((resolvePromise, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      running = undefined;
-      if (code === 0) {
-        resolvePromise(JSON.parse(out) as ProbeOutput);
-        return;
-      }
-      const why = signal === 'SIGKILL' && procsFile ? ' (killed: the cgroup ran out of memory and swap?)' : '';
-      reject(new FaultlineError(`the ${mode} probe exited with ${signal ?? `code ${code}`}${why}: ${err.trim()}`, 3));
-    });
-  });
-}
-
-/** Makes the probe cgroup, runs `body`, and removes the cgroup whatever happens, also on SIGINT/SIGTERM. */
-async function withCgroup<T>(
-  where: { version: 1 | 2; parent: string },
-  limitBytes: number,
-  body: (procsFile: string, path: string) => Promise<T>,
-): Promise<T> {
-  const path = join(where.parent, `faultline-calibrate-${process.pid}`);
-  mkdirSync(path);
-  let interrupted: NodeJS.Signals | undefined;
-  const onSignal = (sig: NodeJS.Signals) => {
-    interrupted = sig;
-    running?.kill('SIGKILL');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    if (where.version === 2) {
-      writeFileSync(join(path, 'memory.max'), String(limitBytes));
-      writeFileSync(join(path, 'memory.swap.max'), 'max');
-    } else {
-      writeFileSync(join(path, 'memory.limit_in_bytes'), String(limitBytes));
-    }
-    const out = await body(join(path, 'cgroup.procs'), path);
-    if (interrupted) throw new FaultlineError(`interrupted by ${interrupted}`, 130);
-    return out;
-  } catch (err) {
-    if (interrupted) throw new FaultlineError(`interrupted by ${interrupted}; removed ${path}`, 130);
-    throw err;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await removeCgroup(path);
-  }
-}
-
-/** rmdir, retried briefly: the kernel may still be uncharging the dead child's memory. */
-async function removeCgroup(path: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      rmdirSync(path);
-      return;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
-      if (attempt >= 20) throw new FaultlineError(`could not remove cgroup ${path}: ${code}; remove it with rmdir`, 3);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 }
 
 export async function calibrate(opts: CalibrateOptions): Promise<CalibrateResult> {
@@ -303,11 +180,11 @@ export async function calibrate(opts: CalibrateOptions): Promise<CalibrateResult
     if (opts.limitBytes >= opts.sizeBytes) {
       throw new FaultlineError('--limit must be smaller than --size, or nothing is pushed to swap', 2);
     }
-    const where = findMemoryCgroup() as { version: 1 | 2; parent: string };
+    const where = findMemoryCgroup() as NonNullable<ReturnType<typeof findMemoryCgroup>>;
     const swapOut: ProbeOutput[] = [];
     const pswpin0 = vmstatCounter('pswpin');
     let cgroupPath = '';
-    await withCgroup(where, opts.limitBytes, async (procs, path) => {
+    await withCgroup(where, 'faultline-calibrate-', opts.limitBytes, async (procs, path) => {
       cgroupPath = path;
       for (let i = 0; i < opts.swapRuns; i++) {
         log(`swap-in: run ${i + 1}/${opts.swapRuns} in ${path} (limit ${opts.limitBytes} bytes)`);
