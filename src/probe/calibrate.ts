@@ -99,7 +99,7 @@ export interface CalibrateOptions {
 export interface CalibrateResult {
   minorFault: MinorFaultMeasure;
   swapIn: SwapInMeasure | { skipped: string };
-  /** YAML fragment for a scenario: `host.costs.minorFault` and, if measured, `host.swap.readLatency`. */
+  /** YAML fragment for a scenario: `host.costs.minorFault` and, if measured, `host.swap.readLatency` (with `costs.majorFault: 0us`). */
   preset: string;
 }
 
@@ -222,6 +222,14 @@ export function presetYaml(minor: MinorFaultMeasure, swapIn: CalibrateResult['sw
     );
   }
   lines.push('host:', '  costs:', `    minorFault: ${us(minor.medianUs)}`);
-  if (!('skipped' in swapIn)) lines.push('  swap:', `    readLatency: ${us(swapIn.medianUs)}`);
+  if (!('skipped' in swapIn)) {
+    // The measured time per swap-in already holds the fault's CPU: the model adds
+    // costs.majorFault on top of the device's read latency, so it must not count it again.
+    lines.push(
+      '    majorFault: 0us  # included in readLatency, which is measured wall time per swap-in',
+      '  swap:',
+      `    readLatency: ${us(swapIn.medianUs)}`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }

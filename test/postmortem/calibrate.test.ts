@@ -79,6 +79,8 @@ describe.skipIf(!root || !cgroup)('calibrate: swap-in in a temporary cgroup', ()
     expect(leftovers()).toEqual(before);
     const s = asScenario(r.preset);
     expect(s.host.swap.readLatencyUs).toBeCloseTo(Number(r.swapIn.medianUs.toPrecision(3)), 6);
+    // Wall time per swap-in includes its CPU: the preset must not let the model add it twice.
+    expect(s.host.costs.majorFaultCpuUs).toBe(0);
   });
 
   it('removes its cgroup when interrupted', async (ctx) => {
