@@ -256,6 +256,16 @@ export class Host {
   nowUs = 0;
   readonly channels: number;
   readonly occReadUs: number;
+  /**
+   * SWAP_CLUSTER_MAX in simulated pages: the kernel reclaims and scans in batches of 32 real
+   * pages (`shrink_lruvec` chunks; `nr_to_reclaim` of direct, memcg-limit and kswapd reclaim),
+   * which are 32·R sampled pages. Left at 32 sampled pages (32/R real), one direct reclaim at
+   * 1/128 freed 4096 real pages, more than the whole min→high watermark gap (~2 K real pages
+   * on incident/16): free memory overshot past high, kswapd slept, and reclaim came in coarse
+   * bursts (the sampled run kept 8–15 MB free where the exact one kept 2.4 MB). Rounded, at
+   * least 1 page: below 1/64 a batch is at most 2 × 32 real pages, small against the gaps.
+   */
+  readonly clusterPages: number;
   /** Occupancy of one swap-out IO of SWAP_CLUSTER_MAX pages. */
   readonly occWriteUs: number;
   readonly disk: boolean;
@@ -275,6 +285,7 @@ export class Host {
     this.free = this.frames;
     this.swappiness = h.sysctl['vm.swappiness'];
     this.pageCluster = h.sysctl['vm.page-cluster'];
+    this.clusterPages = Math.max(1, Math.round(h.kernel.swapClusterMax * rate));
     this.setWatermarks();
     this.device = new SwapDevice(
       { ...h.swap, sizeBytes: h.swap.device === 'none' ? 0 : h.swap.sizeBytes * rate },
@@ -538,7 +549,7 @@ export class Host {
       const c = this.cgs[limited]!;
       // Each charge attempt over memory.max counts `max`; giving up counts `oom` (try_charge_memcg).
       this.memoryEvent(limited, EV_MAX);
-      const got = this.reclaimCgroup(limited, this.sc.host.kernel.swapClusterMax, p);
+      const got = this.reclaimCgroup(limited, this.clusterPages, p);
       if (!p.alive) return false;
       if (got > 0) retries = 0;
       else if (++retries >= this.sc.host.kernel.maxReclaimRetries) {
@@ -633,7 +644,7 @@ export class Host {
   }
 
   private directReclaim(p: ProcRt): number {
-    const sc = this.newSc(0, true, this.sc.host.kernel.swapClusterMax);
+    const sc = this.newSc(0, true, this.clusterPages);
     this.doReclaim(sc);
     this.scanDirect += sc.scanned;
     this.chargeReclaim(p, sc, true);
@@ -698,7 +709,7 @@ export class Host {
         this.kswapdAwake = false;
         break;
       }
-      const sc = this.newSc(0, true, Math.min(this.sc.host.kernel.swapClusterMax, this.wmHigh - this.freeFrames));
+      const sc = this.newSc(0, true, Math.min(this.clusterPages, this.wmHigh - this.freeFrames));
       sc.kswapd = true;
       this.doReclaim(sc);
       this.scanKswapd += sc.scanned;
@@ -856,7 +867,7 @@ export class Host {
     const base = c * 4;
     if (size[base]! + size[base + 1]! + size[base + 2]! + size[base + 3]! === 0) return;
     const swappiness = cg.swappiness ?? this.swappiness;
-    const clusterMax = this.sc.host.kernel.swapClusterMax;
+    const clusterMax = this.clusterPages;
     // SCAN_EQUAL 0, SCAN_FRACT 1, SCAN_ANON 2, SCAN_FILE 3
     let balance: number;
     let ap = 0;
@@ -1015,7 +1026,7 @@ export class Host {
     const protection = ignoreProtection || c === sc.target ? 0 : sc.lowReclaim ? cg.emin : Math.max(cg.emin, cg.elow);
     if (protection > 0) {
       const cgSize = Math.max(cg.usage, protection);
-      total = Math.max(total - Math.floor((total * protection) / (cgSize + 1)), this.sc.host.kernel.swapClusterMax);
+      total = Math.max(total - Math.floor((total * protection) / (cgSize + 1)), this.clusterPages);
     }
     const budget = Math.floor(total / 2 ** sc.priority);
     let scanned = 0;
