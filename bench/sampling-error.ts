@@ -1,0 +1,89 @@
+/**
+ * Re-measures the spatial-sampling error table of src/kernel/fidelity.ts
+ * (`SAMPLING_ERROR_TABLE`, docs/kernel.md "Fidelity"): each scenario is replayed exactly and
+ * sampled at R = 1/8 … 1/128, and the relative error of total major faults, of the average
+ * faultCpuPct and of the request-model tenant's p99 latency is printed per seed and rate.
+ *
+ *   npx tsx bench/sampling-error.ts [incident16|incident4|pcb] [seeds 1,2,3] [--rates 8,16,32,64,128]
+ *
+ * `incident16`/`incident4`: the bundled incident with every size divided by 16 or 4 (rates,
+ * touches and the swap device unchanged), Spark starting at 20 s, 120 s long; `pcb`:
+ * page-cache-vs-batch, variant swappiness-60_device-ssd, as bundled. Minutes of CPU per scenario.
+ */
+import { parseArgs } from 'node:util';
+import { simulateHost } from '../src/kernel/simulate.js';
+import { loadScenarioFile } from '../src/scenario/load.js';
+import type { Scenario } from '../src/scenario/types.js';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+
+function scaledIncident(k: number, seed: number): Scenario {
+  const sc = loadScenarioFile(`${ROOT}scenarios/incident-spark-120g-on-64g.yaml`).scenario;
+  const h = sc.host;
+  return {
+    ...sc,
+    seed,
+    durationMs: 120_000,
+    expect: [],
+    fidelity: { mode: 'exact', sampleRate: null, timeBudgetMs: 60_000 },
+    host: {
+      ...h,
+      ramBytes: h.ramBytes / k,
+      swap: { ...h.swap, sizeBytes: h.swap.sizeBytes / k },
+      sysctl: { ...h.sysctl, 'vm.min_free_kbytes': h.sysctl['vm.min_free_kbytes'] / k },
+    },
+    processes: sc.processes.map((p) => ({
+      ...p,
+      startMs: p.startMs === 0 ? 0 : 20_000,
+      memory: {
+        ...p.memory,
+        anonBytes: p.memory.anonBytes / k,
+        anonInitialBytes: p.memory.anonInitialBytes / k,
+        fileBytes: p.memory.fileBytes / k,
+      },
+    })),
+  };
+}
+
+function pageCacheVsBatch(seed: number): Scenario {
+  const loaded = loadScenarioFile(`${ROOT}scenarios/page-cache-vs-batch.yaml`);
+  const v = loaded.variants.find((x) => x.id === 'swappiness-60_device-ssd');
+  if (!v) throw new Error('page-cache-vs-batch has no variant swappiness-60_device-ssd');
+  return { ...v.scenario, seed, expect: [], fidelity: { mode: 'exact', sampleRate: null, timeBudgetMs: 60_000 } };
+}
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { rates: { type: 'string' } } });
+const which = positionals[0] ?? 'incident16';
+const seeds = (positionals[1] ?? '1,2,3').split(',').map(Number);
+const inverseRates = (values.rates ?? '8,16,32,64,128').split(',').map(Number);
+const make =
+  which === 'pcb'
+    ? pageCacheVsBatch
+    : which === 'incident16' || which === 'incident4'
+      ? (seed: number) => scaledIncident(which === 'incident16' ? 16 : 4, seed)
+      : undefined;
+if (!make) throw new Error(`unknown scenario ${which}: incident16, incident4 or pcb`);
+const tenant = which === 'pcb' ? 'fileserver' : 'db';
+
+const pct = (a: number, b: number) => `${(Math.abs(a / b - 1) * 100).toFixed(1)}%`;
+console.log('scenario   seed  R       frames   major faults  faultCpuPct avg  p99');
+for (const seed of seeds) {
+  const exact = simulateHost(make(seed), { fidelity: { mode: 'exact' } }).summary;
+  const exactP99 = exact.processes[tenant]?.latencyMs?.p99Ms ?? Number.NaN;
+  for (const inv of inverseRates) {
+    const o = simulateHost(make(seed), { fidelity: { mode: 'sampled', sampleRate: 1 / inv } });
+    const s = o.summary;
+    const p99 = s.processes[tenant]?.latencyMs?.p99Ms ?? Number.NaN;
+    console.log(
+      [
+        which.padEnd(10),
+        String(seed).padStart(4),
+        `1/${inv}`.padEnd(7),
+        String(o.fidelity.simulatedFrames).padStart(8),
+        pct(s.host.majorFaults, exact.host.majorFaults).padStart(13),
+        pct(s.host.faultCpuPctAvg, exact.host.faultCpuPctAvg).padStart(16),
+        pct(p99, exactP99).padStart(6),
+      ].join(' '),
+    );
+  }
+}
