@@ -12,45 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { simulateHost } from '../src/kernel/simulate.js';
-import { loadScenarioFile } from '../src/scenario/load.js';
-import type { Scenario } from '../src/scenario/types.js';
-
-const ROOT = new URL('../', import.meta.url).pathname;
-
-function scaledIncident(k: number, seed: number): Scenario {
-  const sc = loadScenarioFile(`${ROOT}scenarios/incident-spark-120g-on-64g.yaml`).scenario;
-  const h = sc.host;
-  return {
-    ...sc,
-    seed,
-    durationMs: 120_000,
-    expect: [],
-    fidelity: { mode: 'exact', sampleRate: null, timeBudgetMs: 60_000 },
-    host: {
-      ...h,
-      ramBytes: h.ramBytes / k,
-      swap: { ...h.swap, sizeBytes: h.swap.sizeBytes / k },
-      sysctl: { ...h.sysctl, 'vm.min_free_kbytes': h.sysctl['vm.min_free_kbytes'] / k },
-    },
-    processes: sc.processes.map((p) => ({
-      ...p,
-      startMs: p.startMs === 0 ? 0 : 20_000,
-      memory: {
-        ...p.memory,
-        anonBytes: p.memory.anonBytes / k,
-        anonInitialBytes: p.memory.anonInitialBytes / k,
-        fileBytes: p.memory.fileBytes / k,
-      },
-    })),
-  };
-}
-
-function pageCacheVsBatch(seed: number): Scenario {
-  const loaded = loadScenarioFile(`${ROOT}scenarios/page-cache-vs-batch.yaml`);
-  const v = loaded.variants.find((x) => x.id === 'swappiness-60_device-ssd');
-  if (!v) throw new Error('page-cache-vs-batch has no variant swappiness-60_device-ssd');
-  return { ...v.scenario, seed, expect: [], fidelity: { mode: 'exact', sampleRate: null, timeBudgetMs: 60_000 } };
-}
+import { pageCacheVsBatch, scaledIncident } from '../test/kernel/sampling-scenarios.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { rates: { type: 'string' } } });
 const which = positionals[0] ?? 'incident16';

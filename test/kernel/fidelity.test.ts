@@ -4,6 +4,7 @@ import { simulateHost } from '../../src/kernel/simulate.js';
 import { loadScenarioFile } from '../../src/scenario/index.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { GiB, host, MiB, proc, scenario } from './factory.js';
+import { pageCacheVsBatch, scaledIncident } from './sampling-scenarios.js';
 
 /** Two tenants, the second outgrowing RAM: the shape the incident has, small enough to replay exactly. */
 const tenants = () =>
@@ -32,50 +33,6 @@ const BUNDLED = [
   'scenarios/page-cache-vs-batch.yaml',
   'scenarios/zram-laptop.yaml',
 ];
-const exactFid = { mode: 'exact' as const, sampleRate: null, timeBudgetMs: 60_000 };
-
-/**
- * `incident/16` of SAMPLING_ERROR_TABLE: the incident with every size ÷ 16 (4 GiB RAM), rates
- * unchanged, Spark starting at 20 s so that it outgrows RAM ~7 s later, 120 s, seed 1.
- */
-function miniIncident(): Scenario {
-  const sc = loadScenarioFile(INCIDENT).scenario;
-  const h = sc.host;
-  const k = 16;
-  return {
-    ...sc,
-    seed: 1,
-    durationMs: 120_000,
-    expect: [],
-    fidelity: exactFid,
-    host: {
-      ...h,
-      ramBytes: h.ramBytes / k,
-      swap: { ...h.swap, sizeBytes: h.swap.sizeBytes / k },
-      sysctl: { ...h.sysctl, 'vm.min_free_kbytes': h.sysctl['vm.min_free_kbytes'] / k },
-    },
-    processes: sc.processes.map((p) => ({
-      ...p,
-      startMs: p.startMs === 0 ? 0 : 20_000,
-      memory: {
-        ...p.memory,
-        anonBytes: p.memory.anonBytes / k,
-        anonInitialBytes: p.memory.anonInitialBytes / k,
-        fileBytes: p.memory.fileBytes / k,
-      },
-    })),
-  };
-}
-
-/** `page-cache-vs-batch` of SAMPLING_ERROR_TABLE: the bundled scenario as is, seed 1. */
-function pageCacheVsBatch(): Scenario {
-  const v = loadScenarioFile('scenarios/page-cache-vs-batch.yaml').variants.find(
-    (x) => x.id === 'swappiness-60_device-ssd',
-  );
-  if (!v) throw new Error('no variant swappiness-60_device-ssd');
-  return { ...v.scenario, seed: 1, expect: [], fidelity: exactFid };
-}
-
 /** The distinct sampled rates auto fidelity picks for the variants of these scenario files. */
 function usedRates(files: string[]): number[] {
   const rates = new Set<number>();
@@ -119,13 +76,13 @@ describe('fidelity', () => {
   it("the incident's sampling rates stay within the measured error table (scaled-down incident)", () => {
     const rates = usedRates([INCIDENT]);
     expect(rates.length).toBeGreaterThan(0);
-    checkAgainstTable(miniIncident, 'db', rates);
+    checkAgainstTable(() => scaledIncident(16, 1), 'db', rates);
   });
 
   it("the other bundled scenarios' sampling rates stay within the measured error table (page-cache-vs-batch)", () => {
     const rates = usedRates(BUNDLED);
     expect(rates.length).toBeGreaterThan(0);
-    checkAgainstTable(pageCacheVsBatch, 'fileserver', rates);
+    checkAgainstTable(() => pageCacheVsBatch(1), 'fileserver', rates);
   });
 
   it('fidelityInfo reports the figure of the nearest measured rate at or below the chosen one', () => {
