@@ -1,6 +1,6 @@
 import { createPolicy, parsePolicySpec } from '../policies/registry.js';
 import type { ReplacementPolicy } from '../policies/types.js';
-import type { CgroupConfig, ProcessConfig, Scenario } from '../scenario/types.js';
+import type { CgroupConfig, CgroupField, ProcessConfig, Scenario } from '../scenario/types.js';
 import { InputError } from '../util/errors.js';
 import { hash32, hashString, Rng } from '../util/rng.js';
 import { RegionStream } from '../workload/stream.js';
@@ -438,44 +438,15 @@ export class Host {
   }
 
   /**
-   * A write to a cgroup interface file at run time (scenario event). A limit lowered below
-   * usage takes effect at the cgroup's next charge (reclaim, then OOM).
+   * A write to a cgroup interface file at run time (scenario event), by the CgroupConfig field
+   * the loader resolved the file name to. A limit lowered below usage takes effect at the
+   * cgroup's next charge (reclaim, then OOM).
    */
-  setCgroupFile(cg: number, file: string, value: number | boolean | null): void {
+  setCgroupField(cg: number, field: CgroupField, value: number | boolean | null): void {
     const c = this.cgs[cg]!;
-    const bytes = value === null ? Number.POSITIVE_INFINITY : Number(value);
-    switch (file) {
-      case 'memory.min':
-        c.min = this.pagesOf(bytes);
-        break;
-      case 'memory.low':
-        c.low = this.pagesOf(bytes);
-        break;
-      case 'memory.high':
-        c.high = this.pagesOf(bytes);
-        break;
-      case 'memory.max':
-      case 'memory.limit_in_bytes':
-        c.max = this.pagesOf(bytes);
-        break;
-      case 'memory.swap.max':
-        c.swapMax = this.pagesOf(bytes);
-        break;
-      case 'memory.soft_limit_in_bytes':
-        c.softLimit = this.pagesOf(bytes);
-        break;
-      case 'memory.memsw.limit_in_bytes':
-        c.memswLimit = this.pagesOf(bytes);
-        break;
-      case 'memory.swappiness':
-        c.swappiness = value === null ? null : Number(value);
-        break;
-      case 'memory.oom.group':
-        c.oomGroup = Boolean(value);
-        break;
-      default:
-        throw new Error(`cgroup file ${file} is not modelled`);
-    }
+    if (field === 'swappiness') c.swappiness = value === null ? null : Number(value);
+    else if (field === 'oomGroup') c.oomGroup = Boolean(value);
+    else c[field] = this.pagesOf(value === null ? Number.POSITIVE_INFINITY : Number(value));
   }
 
   setWatermarks(): void {

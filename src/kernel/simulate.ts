@@ -285,7 +285,7 @@ class Simulation {
         rec(`${ev.label}: ${ev.cgroup}/${ev.file} = ${ev.value === null ? 'max' : String(ev.value)}`, {
           cgroup: ev.cgroup,
         });
-        this.host.setCgroupFile(cg, ev.file, ev.value);
+        this.host.setCgroupField(cg, ev.field, ev.value);
         break;
       }
     }
