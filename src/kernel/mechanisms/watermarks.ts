@@ -17,9 +17,16 @@
  * because min_free_kbytes grows with the square root of RAM.
  */
 
-/** Bounds of the computed default, KiB (the 128 KiB … 256 MiB clamp of 5.x+ kernels). */
-export const MIN_FREE_KBYTES_FLOOR = 128;
-export const MIN_FREE_KBYTES_CEIL = 262_144;
+import { minFreeKbytesForLowmem } from '../../scenario/defaults.js';
+
+// min_free_kbytes' default is defined once, with the scenario defaults that resolve the sysctl.
+export {
+  intSqrt,
+  MIN_FREE_KBYTES_CEIL,
+  MIN_FREE_KBYTES_FLOOR,
+  minFreeKbytesForLowmem as defaultMinFreeKbytes,
+} from '../../scenario/defaults.js';
+
 /** vm.watermark_scale_factor default and maximum (vm.rst). */
 export const DEFAULT_WATERMARK_SCALE_FACTOR = 10;
 export const MAX_WATERMARK_SCALE_FACTOR = 3000;
@@ -28,24 +35,6 @@ export interface Watermarks {
   minPages: number;
   lowPages: number;
   highPages: number;
-}
-
-/** Integer square root (floor), as the kernel's int_sqrt. */
-export function intSqrt(x: number): number {
-  if (x < 0) throw new RangeError('intSqrt of a negative number');
-  let r = Math.floor(Math.sqrt(x));
-  while (r * r > x) r--;
-  while ((r + 1) * (r + 1) <= x) r++;
-  return r;
-}
-
-/**
- * Default min_free_kbytes for `lowmemKbytes` of low memory (on 64-bit: all RAM the page
- * allocator manages). `ceilKbytes` is 65536 on kernels before the 5.x clamp change.
- */
-export function defaultMinFreeKbytes(lowmemKbytes: number, ceilKbytes = MIN_FREE_KBYTES_CEIL): number {
-  const computed = intSqrt(Math.floor(lowmemKbytes) * 16);
-  return Math.min(Math.max(computed, MIN_FREE_KBYTES_FLOOR), ceilKbytes);
 }
 
 export interface WatermarkInput {
@@ -88,7 +77,7 @@ export function hostWatermarks(input: HostWatermarkInput): Watermarks & { minFre
   const minFreeKbytes =
     input.minFreeKbytes !== undefined && input.minFreeKbytes > 0
       ? input.minFreeKbytes
-      : defaultMinFreeKbytes(input.managedBytes / 1024);
+      : minFreeKbytesForLowmem(input.managedBytes / 1024);
   const wm = zoneWatermarks({
     managedPages: Math.floor(input.managedBytes / input.pageSizeBytes),
     pageSizeBytes: input.pageSizeBytes,
