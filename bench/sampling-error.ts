@@ -27,7 +27,8 @@ const make =
 if (!make) throw new Error(`unknown scenario ${which}: incident16, incident4 or pcb`);
 const tenant = which === 'pcb' ? 'fileserver' : 'db';
 
-const pct = (a: number, b: number) => `${(Math.abs(a / b - 1) * 100).toFixed(1)}%`;
+// Signed: the direction of a bias matters as much as its size.
+const pct = (a: number, b: number) => `${a / b - 1 >= 0 ? '+' : ''}${((a / b - 1) * 100).toFixed(1)}%`;
 console.log('scenario   seed  R       frames   major faults  faultCpuPct avg  p99');
 for (const seed of seeds) {
   const exact = simulateHost(make(seed), { fidelity: { mode: 'exact' } }).summary;

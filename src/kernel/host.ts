@@ -183,10 +183,9 @@ interface ScanControl {
   mayDeactFile: boolean;
   cacheTrim: boolean;
   fileTiny: boolean;
-  /** Anon pageout is allowed (kswapd stops when its write budget is spent). */
-  mayWriteAnon: boolean;
-  /** Soft-limit reclaim pass: protection ignored, only this subtree. */
   kswapd: boolean;
+  /** kswapd met its writeback limit (`reclaim_throttle`): the invocation ends with what it has. */
+  throttled: boolean;
 }
 
 /**
@@ -712,8 +711,8 @@ export class Host {
       mayDeactFile: false,
       cacheTrim: false,
       fileTiny: false,
-      mayWriteAnon: true,
       kswapd: false,
+      throttled: false,
     };
   }
 
@@ -763,8 +762,8 @@ export class Host {
         this.shrinkSubtree(best, sc, true);
       }
       sc.priority = savedPrio;
-      sc.nrToReclaim = want;
-      if (sc.reclaimed === before) return;
+      sc.nrToReclaim = sc.throttled ? sc.reclaimed : want;
+      if (sc.reclaimed === before || sc.throttled) return;
     }
   }
 
@@ -881,8 +880,8 @@ export class Host {
       }
       nr[l] = Math.min(scan, lruSize);
     }
-    const want = sc.nrToReclaim;
-    while ((nr[L_IA]! > 0 || nr[L_AF]! > 0 || nr[L_IF]! > 0) && sc.reclaimed < want) {
+    // nrToReclaim is re-read: kswapd lowers it to what it has when writeback throttles it.
+    while ((nr[L_IA]! > 0 || nr[L_AF]! > 0 || nr[L_IF]! > 0) && sc.reclaimed < sc.nrToReclaim) {
       for (let l = 0; l < 4; l++) {
         const n = Math.min(nr[l]!, clusterMax);
         if (n === 0) continue;
@@ -965,6 +964,7 @@ export class Host {
       if (sc.kswapd && this.kswapdWriteBudget <= 0) {
         // Too much under writeback: kswapd stops and waits (reclaim_throttle on writeback).
         sc.nrToReclaim = sc.reclaimed + reclaimed;
+        sc.throttled = true;
         break;
       }
       this.swapOut(page, sc);
@@ -1076,6 +1076,7 @@ export class Host {
       }
       if (sc.kswapd && this.kswapdWriteBudget <= 0) {
         sc.nrToReclaim = sc.reclaimed + reclaimed;
+        sc.throttled = true;
         break;
       }
       this.swapOut(page, sc);

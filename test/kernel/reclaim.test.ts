@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Host } from '../../src/kernel/host.js';
 import { simulateHost } from '../../src/kernel/simulate.js';
 import { InputError } from '../../src/util/errors.js';
 import { cgroup, GiB, host, MiB, proc, scenario, sum } from './factory.js';
@@ -108,6 +109,26 @@ describe('refault detection and reclaim modes', () => {
     });
     simulateHost(fast, { onTick: (h) => (direct += h.scanDirect) });
     expect(direct).toBeGreaterThan(0);
+  });
+
+  it('kswapd throttled by writeback stops scanning instead of scanning on for nothing', () => {
+    // Warm pages are not young: the first one kswapd meets at the tail needs a swap-out.
+    const sc = scenario({ host: host({ ramBytes: 1 * GiB }), processes: [proc('a', { memory: { anonBytes: 2 * GiB } })] });
+    const h = new Host(sc, 1, { oomKill: () => {}, swapFull: () => {} });
+    const p = h.procs[0]!;
+    let page = p.anonBase;
+    while (h.warmInsert(p, page, false)) page++;
+    while (h.freeFrames >= h.wmLow) h.touch(p, page++);
+    expect(h.kswapdAwake).toBe(true);
+    h.kswapdWriteBudget = 0;
+    h.kswapdRun(4);
+    expect(h.kswapdProgress).toBe(false);
+    // The one page it could not write, not one per SWAP_CLUSTER_MAX batch of the priority's scan
+    // (262 144 >> 12 = 64 pages: two batches, and ~64 calls at sampled rates where a batch is one page).
+    expect(h.scanKswapd).toBe(1);
+    h.kswapdWriteBudget = Number.POSITIVE_INFINITY;
+    h.kswapdRun(4);
+    expect(h.kswapdProgress).toBe(true);
   });
 });
 
