@@ -113,7 +113,10 @@ describe('refault detection and reclaim modes', () => {
 
   it('kswapd throttled by writeback stops scanning instead of scanning on for nothing', () => {
     // Warm pages are not young: the first one kswapd meets at the tail needs a swap-out.
-    const sc = scenario({ host: host({ ramBytes: 1 * GiB }), processes: [proc('a', { memory: { anonBytes: 2 * GiB } })] });
+    const sc = scenario({
+      host: host({ ramBytes: 1 * GiB }),
+      processes: [proc('a', { memory: { anonBytes: 2 * GiB } })],
+    });
     const h = new Host(sc, 1, { oomKill: () => {}, swapFull: () => {} });
     const p = h.procs[0]!;
     let page = p.anonBase;
