@@ -210,6 +210,8 @@ export class Host {
   readonly owner: Uint16Array;
   readonly shadow: Uint32Array;
   readonly lru: LruLists;
+  /** Per cgroup × list: the fraction of a sampled page get_scan_count's last target left over. */
+  private readonly scanCarry: Float64Array;
   readonly procs: ProcRt[];
   readonly cgs: CgroupRt[];
   readonly device: SwapDevice;
@@ -339,8 +341,8 @@ export class Host {
         leakBase: next + anonCap + fileCap,
         leakCap,
         leakUsed: 0,
-        anon: new RegionStream(anonCap, rng.fork(1)),
-        file: new RegionStream(fileCap, rng.fork(2)),
+        anon: new RegionStream(anonCap, rng.fork(1), this.scale),
+        file: new RegionStream(fileCap, rng.fork(2), this.scale),
         rng,
         started: false,
         alive: false,
@@ -385,6 +387,7 @@ export class Host {
     this.shadow = new Uint32Array(next);
     const mglru = h.policy === 'mglru';
     this.lru = new LruLists(next, this.cgs.length * (mglru ? GEN_LISTS : 4));
+    this.scanCarry = new Float64Array(this.cgs.length * 4);
     this.gen = mglru ? new Generations(this.lru, this.cgs.length, next, rate) : null;
     this.policy = h.policy === 'linux' || mglru ? null : this.globalPolicy(sc);
     for (const p of this.procs) {
@@ -775,10 +778,12 @@ export class Host {
     const [ia, aa, inf, af] = this.subtreeLists(sc.target);
     sc.mayDeactAnon = t.refaultActivateAnon !== t.snapActivateAnon || inactiveIsLow(ia, aa, this.rate, this.pageSize);
     sc.mayDeactFile = t.refaultActivateFile !== t.snapActivateFile || inactiveIsLow(inf, af, this.rate, this.pageSize);
-    sc.cacheTrim = inf >> sc.priority > 0 && !sc.mayDeactFile;
+    // `size >> priority` of the real lists: a sampled list stands for scale times its pages.
+    const shift = 2 ** sc.priority;
+    sc.cacheTrim = inf * this.scale >= shift && !sc.mayDeactFile;
     sc.fileTiny = false;
     if (sc.global) {
-      sc.fileTiny = af + inf + this.freeFrames <= this.wmHigh && !sc.mayDeactAnon && ia >> sc.priority > 0;
+      sc.fileTiny = af + inf + this.freeFrames <= this.wmHigh && !sc.mayDeactAnon && ia * this.scale >= shift;
     }
   }
 
@@ -858,12 +863,21 @@ export class Host {
     }
     const protection = ignoreProtection || c === sc.target ? 0 : sc.lowReclaim ? cg.emin : Math.max(cg.emin, cg.elow);
     const nr = [0, 0, 0, 0];
+    // get_scan_count's integer arithmetic runs on real page counts (a sampled list stands for
+    // scale times its pages); the real scan target then becomes sampled pages with its fraction
+    // carried to the next call. On sampled counts, `>> priority` and the rounding would skip
+    // every list under 4096 sampled pages at DEF_PRIORITY, sparing small tenants a real host scans.
+    const scale = this.scale;
     for (let l = 0; l < 4; l++) {
       const lruSize = size[base + l]!;
-      let scan = lruSize;
+      const real = Math.floor(lruSize * scale);
+      let scan = real;
       if (protection > 0) {
-        const cgSize = Math.max(cg.usage, protection);
-        scan = Math.max(lruSize - Math.floor((lruSize * protection) / (cgSize + 1)), clusterMax);
+        const cgSize = Math.floor(Math.max(cg.usage, protection) * scale);
+        scan = Math.max(
+          real - Math.floor((real * Math.floor(protection * scale)) / (cgSize + 1)),
+          this.sc.host.kernel.swapClusterMax,
+        );
       }
       scan = Math.floor(scan / 2 ** sc.priority);
       const isFile = l >= 2;
@@ -878,7 +892,13 @@ export class Host {
           if (!isFile) scan = 0;
           break;
       }
-      nr[l] = Math.min(scan, lruSize);
+      if (scale === 1) nr[l] = Math.min(scan, lruSize);
+      else {
+        const want = scan * this.rate + this.scanCarry[base + l]!;
+        const whole = Math.min(Math.floor(want), lruSize);
+        this.scanCarry[base + l] = whole < lruSize ? want - whole : 0;
+        nr[l] = whole;
+      }
     }
     // nrToReclaim is re-read: kswapd lowers it to what it has when writeback throttles it.
     while ((nr[L_IA]! > 0 || nr[L_AF]! > 0 || nr[L_IF]! > 0) && sc.reclaimed < sc.nrToReclaim) {
@@ -992,14 +1012,22 @@ export class Host {
     const canSwap = this.canSwap(c);
     // get_swappiness: no swap for this memcg counts as swappiness 0 (file only).
     const swappiness = canSwap ? (cg.swappiness ?? this.swappiness) : 0;
-    let total = gen.typeSize(c, T_FILE) + (swappiness > 0 ? gen.typeSize(c, T_ANON) : 0);
+    const total = gen.typeSize(c, T_FILE) + (swappiness > 0 ? gen.typeSize(c, T_ANON) : 0);
     if (total === 0) return;
     const protection = ignoreProtection || c === sc.target ? 0 : sc.lowReclaim ? cg.emin : Math.max(cg.emin, cg.elow);
+    // Real page counts, as in get_scan_count above; the fraction of a sampled page carries over.
+    const scale = this.scale;
+    let real = Math.floor(total * scale);
     if (protection > 0) {
-      const cgSize = Math.max(cg.usage, protection);
-      total = Math.max(total - Math.floor((total * protection) / (cgSize + 1)), this.clusterPages);
+      const cgSize = Math.floor(Math.max(cg.usage, protection) * scale);
+      real = Math.max(
+        real - Math.floor((real * Math.floor(protection * scale)) / (cgSize + 1)),
+        this.sc.host.kernel.swapClusterMax,
+      );
     }
-    const budget = Math.floor(total / 2 ** sc.priority);
+    const want = Math.floor(real / 2 ** sc.priority) * this.rate + (scale === 1 ? 0 : this.scanCarry[c * 4]!);
+    const budget = Math.floor(want);
+    if (scale !== 1) this.scanCarry[c * 4] = want - budget;
     let scanned = 0;
     while (scanned < budget && sc.reclaimed < sc.nrToReclaim) {
       gen.tryIncMinSeq(c, swappiness > 0);

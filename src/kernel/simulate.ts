@@ -72,6 +72,8 @@ class Simulation {
   private readonly scale: number;
   /** Touches per scheduling chunk: CHUNK real touches in sampled pages, at least one. */
   private readonly chunk: number;
+  /** SWAP_CLUSTER_MAX in sampled pages (as the host's): kswapd's write pacing step. */
+  private readonly clusterPages: number;
   private readonly tickMs: number;
   private readonly tickSec: number;
   private readonly ticksPerStep: number;
@@ -134,6 +136,7 @@ class Simulation {
     this.rate = this.fidelity.rate;
     this.scale = 1 / this.rate;
     this.chunk = Math.max(1, Math.round(CHUNK * this.rate));
+    this.clusterPages = Math.max(1, Math.round(sc.host.kernel.swapClusterMax * this.rate));
     const stepMs = sc.stepMs;
     this.ticksPerStep = Math.max(1, Math.round(stepMs / Math.min(sc.host.kernel.tickMs, stepMs)));
     this.tickMs = stepMs / this.ticksPerStep;
@@ -424,7 +427,8 @@ class Simulation {
     host.fileWritePages = 0;
     host.scanKswapd = 0;
     host.scanDirect = 0;
-    host.kswapdWriteBudget = this.kswapdWriteBudgetPages();
+    const writeBudget = this.kswapdWriteBudgetPages();
+    let kswapdWritten = 0;
     for (const c of host.cgs) {
       c.majorTick = 0;
       c.throttleSec = 0;
@@ -478,11 +482,25 @@ class Simulation {
       }
       const kswapdPos = host.kswapdAwake && !kswapdStuck ? this.kswapdClock : tickSec;
       if (kswapdPos < bestPos) {
+        // The tick's write budget is paced over the tick: kswapd blocks on a full device queue
+        // as it goes, it does not queue the whole tick's writes at its start (ahead of every read).
+        const allowed = Math.max(this.clusterPages, (writeBudget * this.kswapdClock) / tickSec + this.clusterPages);
+        host.kswapdWriteBudget = Math.min(writeBudget, allowed) - kswapdWritten;
+        const before = host.kswapdWriteBudget;
         const cpu = host.kswapdRun(4);
+        kswapdWritten += before - host.kswapdWriteBudget;
         this.kswapdCpuSec += cpu;
         this.kswapdClock += cpu + 1e-6;
-        // No progress (writeback congested or nothing reclaimable): kswapd sleeps until the next tick.
-        if (!host.kswapdProgress) kswapdStuck = true;
+        if (!host.kswapdProgress) {
+          // Throttled on writeback while the tick's budget lasts: resume when the next batch fits.
+          if (host.kswapdWriteBudget <= 0 && kswapdWritten + this.clusterPages <= writeBudget)
+            this.kswapdClock = Math.max(
+              this.kswapdClock,
+              ((kswapdWritten + this.clusterPages) / writeBudget) * tickSec,
+            );
+          // Nothing reclaimable, or the tick's budget spent: kswapd sleeps until the next tick.
+          else kswapdStuck = true;
+        }
         continue;
       }
       if (best < 0) break;

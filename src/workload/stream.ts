@@ -25,10 +25,24 @@ export class RegionStream {
   private mulA: number;
   private addB: number;
   private readonly rng: Rng;
+  /** Real pages per page of this region (1/R of a sampled replay; 1 when exact). */
+  private readonly scale: number;
 
-  constructor(capacity: number, rng: Rng) {
+  /**
+   * `scale`: real pages each page here stands for. A Zipf region of n sampled pages is then
+   * drawn as a Zipf over the n · scale real ranks, rank r landing on sampled rank
+   * ⌊(r + u) / scale⌋: each sampled page gets the mean popularity of the block of real ranks it
+   * stands for, as a hash sample does on average. A Zipf over n ranks with the same α
+   * instead gives the sampled head the popularity of the real head, a block `scale` times
+   * narrower: the hottest sampled pages lose mass and a cache of n·R pages misses more
+   * than the real one of n (+10 % major faults at 1/8 and +18 % at 1/32 on
+   * page-cache-vs-batch, α 0.9; about scale^(α−1) − 1 for α > 1).
+   */
+  constructor(capacity: number, rng: Rng, scale = 1) {
+    if (!(scale >= 1)) throw new RangeError(`RegionStream scale must be ≥ 1, got ${scale}`);
     this.capacity = capacity;
     this.rng = rng;
+    this.scale = scale;
     this.mulA = capacity > 1 ? coprimeNear(capacity, Math.floor(capacity * 0.6180339887) + 1) : 1;
     this.addB = capacity > 1 ? rng.nextInt(capacity) : 0;
   }
@@ -60,7 +74,10 @@ export class RegionStream {
     }
     this.pattern = pattern;
     this.size = n;
-    this.zipf = pattern.kind === 'zipf' && n > 0 ? new ZipfSampler(n, pattern.alpha, this.rng) : null;
+    this.zipf =
+      pattern.kind === 'zipf' && n > 0
+        ? new ZipfSampler(Math.max(n, Math.round(n * this.scale)), pattern.alpha, this.rng)
+        : null;
     if (this.cursor >= n) this.cursor = 0;
   }
 
@@ -74,8 +91,14 @@ export class RegionStream {
     switch (p.kind) {
       case 'uniform':
         return this.spread(this.rng.nextInt(n));
-      case 'zipf':
-        return this.spread((this.zipf as ZipfSampler).next());
+      case 'zipf': {
+        const r = (this.zipf as ZipfSampler).next();
+        if (this.scale === 1) return this.spread(r);
+        // Real rank r spread over [r, r + 1): at a fractional scale a block of real ranks then
+        // gets exactly the mass it overlaps (with ⌊r / scale⌋ alone, scale 1.12 gave sampled
+        // rank 0 both real ranks 0 and 1).
+        return this.spread(Math.min(n - 1, Math.floor((r + this.rng.nextFloat()) / this.scale)));
+      }
       case 'hotcold': {
         const hot = Math.max(1, Math.min(n, Math.round(n * p.hotFraction)));
         if (hot >= n || this.rng.nextFloat() < p.hotProbability) return this.spread(this.rng.nextInt(hot));

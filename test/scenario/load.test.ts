@@ -29,7 +29,15 @@ describe('the incident scenario', () => {
   it('resolves units and defaults', () => {
     const s = loaded.scenario;
     expect(s.host.ramBytes).toBe(64 * 2 ** 30);
-    expect(s.host.swap).toMatchObject({ sizeBytes: 128 * 2 ** 30, device: 'ssd', readLatencyUs: 80, iops: 90_000 });
+    expect(s.host.swap).toMatchObject({
+      sizeBytes: 128 * 2 ** 30,
+      device: 'custom',
+      readLatencyUs: 1000,
+      writeLatencyUs: 1000,
+      iops: 16_000,
+      bandwidthBytesPerSec: 250e6,
+      queueDepth: 32,
+    });
     expect(s.host.sysctl['vm.min_free_kbytes']).toBe(32768);
     expect(s.durationMs).toBe(30 * 60_000);
     const spark = s.processes.find((p) => p.name === 'spark');

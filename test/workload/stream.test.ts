@@ -28,6 +28,36 @@ describe('RegionStream', () => {
     expect(Math.abs(s.offsetOfRank(1) - hot)).toBeGreaterThan(1);
   });
 
+  it('zipf under sampling: a sampled page gets the mean popularity of the real ranks it stands for', () => {
+    // 1000 sampled pages at scale 8 stand for 8000 real ranks; sampled rank k is real ranks
+    // [8k, 8k + 8). A Zipf over the 1000 sampled ranks would give rank 0 the share of real
+    // rank 0 alone, far too little here: 1/H(1000) vs H(8)/H(8000), 17 % vs 46 % at α 1.2.
+    const alpha = 1.2;
+    const h = (n: number) => {
+      let x = 0;
+      for (let r = 1; r <= n; r++) x += r ** -alpha;
+      return x;
+    };
+    const s = new RegionStream(1000, new Rng(3), 8);
+    s.configure({ kind: 'zipf', alpha }, 1000);
+    const draws = 200_000;
+    const counts = new Map<number, number>();
+    for (let i = 0; i < draws; i++) {
+      const o = s.next();
+      counts.set(o, (counts.get(o) ?? 0) + 1);
+    }
+    const share = (rank: number) => (counts.get(s.offsetOfRank(rank)) ?? 0) / draws;
+    expect(share(0)).toBeCloseTo(h(8) / h(8000), 2);
+    expect(share(1)).toBeCloseTo((h(16) - h(8)) / h(8000), 2);
+    expect(share(999)).toBeCloseTo((h(8000) - h(7992)) / h(8000), 3);
+    // Exact replay (scale 1) is the plain Zipf.
+    const exact = new RegionStream(1000, new Rng(3));
+    exact.configure({ kind: 'zipf', alpha }, 1000);
+    let top = 0;
+    for (let i = 0; i < draws; i++) if (exact.next() === exact.offsetOfRank(0)) top++;
+    expect(top / draws).toBeCloseTo(1 / h(1000), 2);
+  });
+
   it('growth keeps the offsets of the ranks already in use', () => {
     const s = new RegionStream(1000, new Rng(2));
     const pattern = { kind: 'uniform' } as const;
