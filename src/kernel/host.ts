@@ -1427,14 +1427,23 @@ export class Host {
       const f = this.flags[q]!;
       if ((f & (SWP | RES)) !== SWP) continue;
       if (this.freeFrames <= this.wmMin) break;
-      if (this.overMax(p.cg) >= 0) break;
+      const over = this.overMax(p.cg);
+      if (over >= 0) {
+        // mem_cgroup_swapin_charge_folio: the readahead folio is charged like any page, so the
+        // memcg reclaims for it; a folio it still cannot charge ends the window.
+        this.memoryEvent(over, EV_MAX);
+        this.reclaimCgroup(over, this.clusterPages, p);
+        if (!p.alive || this.overMax(p.cg) >= 0 || this.freeFrames <= this.wmMin) break;
+      }
       this.free--;
       this.charge(p.cg, 1);
       // The slot stays allocated: the swap cache still backs the page until it is mapped.
       this.mapNew(p, q, L_IA, (f & (EVER | WRITABLE)) | RES | SC);
       read++;
     }
+    // Read on behalf of the faulting process: its swap-ins count them, as the host's do.
     this.swapInPages += read - 1;
+    p.tick.swapIn += read - 1;
   }
 
   private minorFault(p: ProcRt): void {

@@ -67,6 +67,29 @@ describe('user-space OOM daemon', () => {
 });
 
 describe('cgroup swap and group kills', () => {
+  it('swap readahead goes on at memory.max: the readahead pages are charged, the cgroup reclaims for them', () => {
+    // A sequential pass over a region twice the limit: every fault is adjacent to the last, so
+    // the VMA window opens to 2^page-cluster = 8 pages. The kernel charges readahead folios
+    // (mem_cgroup_swapin_charge_folio); stopping at the limit read 6.05 pages per fault here.
+    const out = simulateHost(
+      scenario({
+        cgroups: [cgroup('job', { max: 32 * MiB })],
+        processes: [
+          proc('a', {
+            cgroup: 'job',
+            memory: { anonBytes: 64 * MiB },
+            access: [{ atMs: 0, pattern: { kind: 'scan' } }],
+          }),
+        ],
+      }),
+    );
+    const a = out.summary.processes.a!;
+    expect(a.majorFaults).toBeGreaterThan(10_000);
+    expect(a.swapInPages / a.majorFaults).toBeGreaterThan(7.5);
+    // Pages read ahead count as the faulting process's swap-ins too.
+    expect(a.swapInPages).toBe(out.summary.host.swapInPages);
+  });
+
   it('memory.swap.max caps the swap a cgroup uses', () => {
     const out = simulateHost(
       scenario({
