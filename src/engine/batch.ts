@@ -1,3 +1,4 @@
+import { chooseFidelity, exactSize } from '../kernel/fidelity.js';
 import type { RunResult } from '../result/types.js';
 import type { Variant } from '../scenario/types.js';
 import { runPool, siblingUrl } from './pool.js';
@@ -20,12 +21,16 @@ export interface BatchOptions {
  */
 export async function runBatch(variants: readonly Variant[], opts: BatchOptions): Promise<RunResult[]> {
   const runOpts = opts.run ?? {};
-  const tasks: VariantTask[] = variants.map((variant) => ({ variant, options: runOpts }));
+  // Larger replays first, so that the workers do not finish on one long variant while the
+  // others sit idle (the incident's 10-minute-kill variants walk 3× the frames of the others).
+  const order = largestFirst(variants);
+  const tasks: VariantTask[] = order.map((i) => ({ variant: variants[i] as Variant, options: runOpts }));
   const results: RunResult[] = new Array(variants.length);
   await runPool<VariantTask, RunResult>(tasks, siblingUrl('variant-worker', import.meta.url), {
     jobs: opts.jobs,
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-    onDone: (i, outcome) => {
+    onDone: (k, outcome) => {
+      const i = order[k] as number;
       const v = variants[i] as Variant;
       const r = outcome.ok ? outcome.value : failedResult(v, outcome.error);
       results[i] = r;
@@ -33,6 +38,26 @@ export async function runBatch(variants: readonly Variant[], opts: BatchOptions)
     },
   });
   return results;
+}
+
+/**
+ * Variant indices by decreasing replay size: simulated frames (time per touch grows with the
+ * memory a replay walks), then simulated touches, then the given order. A variant whose
+ * fidelity cannot be chosen fails at once in its worker and goes last.
+ */
+function largestFirst(variants: readonly Variant[]): number[] {
+  const size = variants.map((v) => {
+    try {
+      const rate = chooseFidelity(v.scenario).rate;
+      const exact = exactSize(v.scenario);
+      return { frames: Math.floor(exact.frames * rate), touches: exact.touches * rate };
+    } catch {
+      return { frames: -1, touches: -1 };
+    }
+  });
+  return variants
+    .map((_, i) => i)
+    .sort((a, b) => size[b]!.frames - size[a]!.frames || size[b]!.touches - size[a]!.touches || a - b);
 }
 
 /**

@@ -22,6 +22,21 @@ describe('runBatch on real variants', () => {
     expect(new Set(one.map((r) => stableStringify(r.summary))).size).toBeGreaterThan(1);
   });
 
+  it('starts the larger replays first and still returns results in variant order', async () => {
+    const base = variants[0] as Variant;
+    const sized = (id: string, ramBytes: number): Variant => ({
+      ...base,
+      id,
+      scenario: { ...base.scenario, host: { ...base.scenario.host, ramBytes } },
+    });
+    const list = [sized('small', 2 ** 30), sized('large', 2 * 2 ** 30)];
+    const seen: string[] = [];
+    const results = await runBatch(list, { jobs: 1, onResult: (v) => seen.push(v.id) });
+    expect(seen).toEqual(['large', 'small']);
+    expect(results.map((r) => r.status)).toEqual(['ok', 'ok']);
+    expect(results.map((r) => r.scenario.variantId)).toEqual(['small', 'large']);
+  });
+
   it('records a variant that overruns --timeout as failed, with the time-out as its error', async () => {
     const results = await runBatch(variants.slice(0, 2), { jobs: 2, timeoutMs: 1 });
     for (const [i, r] of results.entries()) {
