@@ -174,6 +174,13 @@ interface ScanControl {
   global: boolean;
   priority: number;
   nrToReclaim: number;
+  /**
+   * Pages each lruvec may give in one visit (shrink_lruvec's own `nr_to_reclaim`): every memcg
+   * under the target is visited and reclaimed up to this, so no cgroup pays for coming first.
+   */
+  batch: number;
+  /** `reclaimed` at which the lruvec being shrunk has given its batch. */
+  lruvecGoal: number;
   reclaimed: number;
   scanned: number;
   written: number;
@@ -705,6 +712,8 @@ export class Host {
       global,
       priority: this.sc.host.kernel.defPriority,
       nrToReclaim: nr,
+      batch: nr,
+      lruvecGoal: nr,
       reclaimed: 0,
       scanned: 0,
       written: 0,
@@ -757,7 +766,9 @@ export class Host {
       if (best < 0) return;
       const before = sc.reclaimed;
       const want = sc.nrToReclaim;
+      const batch = sc.batch;
       sc.nrToReclaim = Math.min(want, sc.reclaimed + bestExcess);
+      sc.batch = sc.nrToReclaim - sc.reclaimed;
       const savedPrio = sc.priority;
       for (let prio = savedPrio; prio >= 0 && sc.reclaimed < sc.nrToReclaim; prio--) {
         sc.priority = prio;
@@ -765,6 +776,7 @@ export class Host {
         this.shrinkSubtree(best, sc, true);
       }
       sc.priority = savedPrio;
+      sc.batch = batch;
       sc.nrToReclaim = sc.throttled ? sc.reclaimed : want;
       if (sc.reclaimed === before || sc.throttled) return;
     }
@@ -812,7 +824,8 @@ export class Host {
 
   private shrinkSubtree(root: number, sc: ScanControl, ignoreProtection: boolean): void {
     const stack = [root];
-    while (stack.length > 0 && sc.reclaimed < sc.nrToReclaim) {
+    // shrink_node_memcgs visits every memcg of the subtree (no partial walk outside proactive reclaim).
+    while (stack.length > 0 && !sc.throttled) {
       const c = stack.pop()!;
       const cg = this.cgs[c]!;
       for (let i = cg.children.length - 1; i >= 0; i--) stack.push(cg.children[i]!);
@@ -900,8 +913,8 @@ export class Host {
         nr[l] = whole;
       }
     }
-    // nrToReclaim is re-read: kswapd lowers it to what it has when writeback throttles it.
-    while ((nr[L_IA]! > 0 || nr[L_AF]! > 0 || nr[L_IF]! > 0) && sc.reclaimed < sc.nrToReclaim) {
+    sc.lruvecGoal = sc.reclaimed + sc.batch;
+    while ((nr[L_IA]! > 0 || nr[L_AF]! > 0 || nr[L_IF]! > 0) && sc.reclaimed < sc.lruvecGoal && !sc.throttled) {
       for (let l = 0; l < 4; l++) {
         const n = Math.min(nr[l]!, clusterMax);
         if (n === 0) continue;
@@ -1029,7 +1042,8 @@ export class Host {
     const budget = Math.floor(want);
     if (scale !== 1) this.scanCarry[c * 4] = want - budget;
     let scanned = 0;
-    while (scanned < budget && sc.reclaimed < sc.nrToReclaim) {
+    sc.lruvecGoal = sc.reclaimed + sc.batch;
+    while (scanned < budget && sc.reclaimed < sc.lruvecGoal && !sc.throttled) {
       gen.tryIncMinSeq(c, swappiness > 0);
       if (gen.shouldRunAging(c, swappiness > 0)) gen.age(c, this.flags, YOUNG);
       const n = this.evictGen(c, sc, swappiness, budget - scanned);
@@ -1066,7 +1080,7 @@ export class Host {
     const flags = this.flags;
     let scanned = 0;
     let reclaimed = 0;
-    while (scanned < maxScan && sc.reclaimed + reclaimed < sc.nrToReclaim) {
+    while (scanned < maxScan && sc.reclaimed + reclaimed < sc.lruvecGoal) {
       const page = this.lru.tail(list);
       if (page < 0) break;
       scanned++;

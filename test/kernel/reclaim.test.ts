@@ -150,6 +150,18 @@ describe('refault detection and reclaim modes', () => {
 });
 
 describe('cgroups', () => {
+  it('global reclaim does not depend on the order the cgroups are declared in', () => {
+    // Stopping the memcg walk once the batch was reclaimed let the first cgroup pay for every
+    // batch: declaring batch before db took the incident's db major faults from 6.5 M to 3.5 M
+    // and its p99 from 14.6 to 4.7 min. Every memcg is now visited (shrink_node_memcgs).
+    const incident = loadScenarioFile('scenarios/incident-spark-120g-on-64g.yaml').scenario;
+    const asDeclared = simulateHost(incident).summary.processes;
+    const reversed = simulateHost({ ...incident, cgroups: [...incident.cgroups].reverse() }).summary.processes;
+    expect(asDeclared.db!.majorFaults).toBeGreaterThan(1e6);
+    expect(Math.abs(reversed.db!.majorFaults / asDeclared.db!.majorFaults - 1)).toBeLessThan(0.1);
+    expect(Math.abs(reversed.spark!.majorFaults / asDeclared.spark!.majorFaults - 1)).toBeLessThan(0.1);
+  });
+
   it('memory.max: the cgroup OOM kills the process inside it, not outside', () => {
     const out = simulateHost(
       scenario({
