@@ -484,11 +484,13 @@ class Simulation {
       if (kswapdPos < bestPos) {
         // The tick's write budget is paced over the tick: kswapd blocks on a full device queue
         // as it goes, it does not queue the whole tick's writes at its start (ahead of every read).
-        const allowed = Math.max(this.clusterPages, (writeBudget * this.kswapdClock) / tickSec + this.clusterPages);
-        host.kswapdWriteBudget = Math.min(writeBudget, allowed) - kswapdWritten;
+        // zram has no write queue: its budget is unbounded and not paced.
+        host.kswapdWriteBudget = Number.isFinite(writeBudget)
+          ? Math.min(writeBudget, (writeBudget * this.kswapdClock) / tickSec + this.clusterPages) - kswapdWritten
+          : writeBudget;
         const before = host.kswapdWriteBudget;
         const cpu = host.kswapdRun(4);
-        kswapdWritten += before - host.kswapdWriteBudget;
+        if (Number.isFinite(writeBudget)) kswapdWritten += before - host.kswapdWriteBudget;
         this.kswapdCpuSec += cpu;
         this.kswapdClock += cpu + 1e-6;
         if (!host.kswapdProgress) {
