@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Host } from '../../src/kernel/host.js';
+import { Host, type ProcRt } from '../../src/kernel/host.js';
 import { simulateHost } from '../../src/kernel/simulate.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
 import { InputError } from '../../src/util/errors.js';
@@ -123,6 +123,34 @@ describe('refault detection and reclaim modes', () => {
     const coarse = run(200);
     expect(fine.host.majorFaults).toBeGreaterThan(1e7);
     expect(Math.abs(coarse.host.majorFaults / fine.host.majorFaults - 1)).toBeLessThan(0.1);
+  });
+
+  it('sampled get_scan_count works on real list sizes: a list under 4096 sampled pages is scanned at DEF_PRIORITY', () => {
+    // At 1/64, 'small' holds 1000 sampled pages (64 000 real, 15 real pages per pass at priority 12)
+    // and 'big' 20 000. On sampled sizes 1000 >> 12 = 0: 'small' was never scanned while 'big'
+    // met each pass's goal at DEF_PRIORITY.
+    const sc = scenario({
+      host: host({ ramBytes: 8 * GiB }),
+      cgroups: [cgroup('small'), cgroup('big')],
+      processes: [
+        proc('s', { cgroup: 'small', memory: { anonBytes: 1000 * 64 * 4096 } }),
+        proc('b', { cgroup: 'big', memory: { anonBytes: 16 * GiB } }),
+      ],
+    });
+    const h = new Host(sc, 1 / 64, { oomKill: () => {}, swapFull: () => {} });
+    const [s, b] = h.procs as [ProcRt, ProcRt];
+    for (let i = 0; i < 1000; i++) h.warmInsert(s, s.anonBase + i, false);
+    let page = b.anonBase;
+    while (h.warmInsert(b, page, false)) page++;
+    expect(page - b.anonBase).toBeGreaterThan(4096);
+    h.kswapdWriteBudget = Number.POSITIVE_INFINITY;
+    const small = h.cgs[h.cgroupIndex('small')]!;
+    for (let i = 0; i < 400; i++) {
+      h.touch(b, page++);
+      h.kswapdRun(1);
+    }
+    // Up to 15/64 of a page per pass: 74 pages over 400 passes here, none on sampled sizes.
+    expect(small.pgscan).toBeGreaterThan(40);
   });
 
   it('kswapd throttled by writeback stops scanning instead of scanning on for nothing', () => {
