@@ -876,23 +876,9 @@ export class Host {
     }
     const protection = ignoreProtection || c === sc.target ? 0 : sc.lowReclaim ? cg.emin : Math.max(cg.emin, cg.elow);
     const nr = [0, 0, 0, 0];
-    // get_scan_count's integer arithmetic runs on real page counts (a sampled list stands for
-    // scale times its pages); the real scan target then becomes sampled pages with its fraction
-    // carried to the next call. On sampled counts, `>> priority` and the rounding would skip
-    // every list under 4096 sampled pages at DEF_PRIORITY, sparing small tenants a real host scans.
-    const scale = this.scale;
     for (let l = 0; l < 4; l++) {
       const lruSize = size[base + l]!;
-      const real = Math.floor(lruSize * scale);
-      let scan = real;
-      if (protection > 0) {
-        const cgSize = Math.floor(Math.max(cg.usage, protection) * scale);
-        scan = Math.max(
-          real - Math.floor((real * Math.floor(protection * scale)) / (cgSize + 1)),
-          this.sc.host.kernel.swapClusterMax,
-        );
-      }
-      scan = Math.floor(scan / 2 ** sc.priority);
+      let scan = Math.floor(this.protectedRealPages(lruSize, cg, protection) / 2 ** sc.priority);
       const isFile = l >= 2;
       switch (balance) {
         case 1:
@@ -905,13 +891,7 @@ export class Host {
           if (!isFile) scan = 0;
           break;
       }
-      if (scale === 1) nr[l] = Math.min(scan, lruSize);
-      else {
-        const want = scan * this.rate + this.scanCarry[base + l]!;
-        const whole = Math.min(Math.floor(want), lruSize);
-        this.scanCarry[base + l] = whole < lruSize ? want - whole : 0;
-        nr[l] = whole;
-      }
+      nr[l] = this.sampledScan(scan, base + l, lruSize);
     }
     sc.lruvecGoal = sc.reclaimed + sc.batch;
     while ((nr[L_IA]! > 0 || nr[L_AF]! > 0 || nr[L_IF]! > 0) && sc.reclaimed < sc.lruvecGoal && !sc.throttled) {
@@ -942,6 +922,32 @@ export class Host {
     }
     sc.scanned += i;
     this.countScan(c, i);
+  }
+
+  /**
+   * get_scan_count's integer arithmetic runs on real page counts (a sampled list stands for
+   * `scale` times its pages): the pages of `listSize` (sampled) that memory.min/low `protection`
+   * leaves to scan, in real pages, before the priority shift. On sampled counts, `>> priority`
+   * and the rounding would skip every list under 4096 sampled pages at DEF_PRIORITY, sparing
+   * small tenants a real host scans.
+   */
+  private protectedRealPages(listSize: number, cg: CgroupRt, protection: number): number {
+    const real = Math.floor(listSize * this.scale);
+    if (protection <= 0) return real;
+    const cgSize = Math.floor(Math.max(cg.usage, protection) * this.scale);
+    return Math.max(
+      real - Math.floor((real * Math.floor(protection * this.scale)) / (cgSize + 1)),
+      this.sc.host.kernel.swapClusterMax,
+    );
+  }
+
+  /** A real scan target in sampled pages (at most `cap`), the fraction of a page carried in `scanCarry[slot]`. */
+  private sampledScan(realScan: number, slot: number, cap: number): number {
+    if (this.scale === 1) return Math.min(realScan, cap);
+    const want = realScan * this.rate + this.scanCarry[slot]!;
+    const whole = Math.min(Math.floor(want), cap);
+    this.scanCarry[slot] = whole < cap ? want - whole : 0;
+    return whole;
   }
 
   /** `shrink_inactive_list` + `shrink_folio_list` with `folio_check_references`. */
@@ -1028,19 +1034,8 @@ export class Host {
     const total = gen.typeSize(c, T_FILE) + (swappiness > 0 ? gen.typeSize(c, T_ANON) : 0);
     if (total === 0) return;
     const protection = ignoreProtection || c === sc.target ? 0 : sc.lowReclaim ? cg.emin : Math.max(cg.emin, cg.elow);
-    // Real page counts, as in get_scan_count above; the fraction of a sampled page carries over.
-    const scale = this.scale;
-    let real = Math.floor(total * scale);
-    if (protection > 0) {
-      const cgSize = Math.floor(Math.max(cg.usage, protection) * scale);
-      real = Math.max(
-        real - Math.floor((real * Math.floor(protection * scale)) / (cgSize + 1)),
-        this.sc.host.kernel.swapClusterMax,
-      );
-    }
-    const want = Math.floor(real / 2 ** sc.priority) * this.rate + (scale === 1 ? 0 : this.scanCarry[c * 4]!);
-    const budget = Math.floor(want);
-    if (scale !== 1) this.scanCarry[c * 4] = want - budget;
+    const real = Math.floor(this.protectedRealPages(total, cg, protection) / 2 ** sc.priority);
+    const budget = this.sampledScan(real, c * 4, Number.POSITIVE_INFINITY);
     let scanned = 0;
     sc.lruvecGoal = sc.reclaimed + sc.batch;
     while (scanned < budget && sc.reclaimed < sc.lruvecGoal && !sc.throttled) {

@@ -72,8 +72,6 @@ class Simulation {
   private readonly scale: number;
   /** Touches per scheduling chunk: CHUNK real touches in sampled pages, at least one. */
   private readonly chunk: number;
-  /** SWAP_CLUSTER_MAX in sampled pages (as the host's): kswapd's write pacing step. */
-  private readonly clusterPages: number;
   private readonly tickMs: number;
   private readonly tickSec: number;
   private readonly ticksPerStep: number;
@@ -136,7 +134,6 @@ class Simulation {
     this.rate = this.fidelity.rate;
     this.scale = 1 / this.rate;
     this.chunk = Math.max(1, Math.round(CHUNK * this.rate));
-    this.clusterPages = Math.max(1, Math.round(sc.host.kernel.swapClusterMax * this.rate));
     const stepMs = sc.stepMs;
     this.ticksPerStep = Math.max(1, Math.round(stepMs / Math.min(sc.host.kernel.tickMs, stepMs)));
     this.tickMs = stepMs / this.ticksPerStep;
@@ -486,7 +483,7 @@ class Simulation {
         // as it goes, it does not queue the whole tick's writes at its start (ahead of every read).
         // zram has no write queue: its budget is unbounded and not paced.
         host.kswapdWriteBudget = Number.isFinite(writeBudget)
-          ? Math.min(writeBudget, (writeBudget * this.kswapdClock) / tickSec + this.clusterPages) - kswapdWritten
+          ? Math.min(writeBudget, (writeBudget * this.kswapdClock) / tickSec + host.clusterPages) - kswapdWritten
           : writeBudget;
         const before = host.kswapdWriteBudget;
         const cpu = host.kswapdRun(4);
@@ -495,10 +492,10 @@ class Simulation {
         this.kswapdClock += cpu + 1e-6;
         if (!host.kswapdProgress) {
           // Throttled on writeback while the tick's budget lasts: resume when the next batch fits.
-          if (host.kswapdWriteBudget <= 0 && kswapdWritten + this.clusterPages <= writeBudget)
+          if (host.kswapdWriteBudget <= 0 && kswapdWritten + host.clusterPages <= writeBudget)
             this.kswapdClock = Math.max(
               this.kswapdClock,
-              ((kswapdWritten + this.clusterPages) / writeBudget) * tickSec,
+              ((kswapdWritten + host.clusterPages) / writeBudget) * tickSec,
             );
           // Nothing reclaimable, or the tick's budget spent: kswapd sleeps until the next tick.
           else kswapdStuck = true;
