@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activeSwapDevices, calibrate, findMemoryCgroup } from '../../src/probe/calibrate.js';
 import { loadScenarioText } from '../../src/scenario/load.js';
+import { linux, realKernelAllowed } from '../real-kernel-gate.js';
 
-const linux = process.platform === 'linux';
-const root = linux && process.getuid?.() === 0;
 const cgroup = linux ? findMemoryCgroup() : undefined;
 const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 const MIB = 2 ** 20;
@@ -42,7 +41,7 @@ describe.skipIf(!linux)('calibrate: minor faults', () => {
  * The swap-in probe needs root, a memory cgroup hierarchy and swap. Without swap the test
  * adds a small swap file for its own duration, when the filesystem allows one.
  */
-describe.skipIf(!root || !cgroup)('calibrate: swap-in in a temporary cgroup', () => {
+describe.skipIf(!realKernelAllowed || !cgroup)('calibrate: swap-in in a temporary cgroup', () => {
   const swapFile = `/var/tmp/faultline-calibrate-test-${process.pid}.swap`;
   let added = false;
   beforeAll(() => {

@@ -7,10 +7,9 @@ import { type CaseResult, machineHost, modelScenarioText, runCase } from '../../
 import { PROBE_PROCESS, probeStream } from '../../src/probe/workload-probe.js';
 import { loadScenarioText } from '../../src/scenario/load.js';
 import type { AccessPattern } from '../../src/scenario/types.js';
+import { linux, realKernelAllowed } from '../real-kernel-gate.js';
 
 const MIB = 2 ** 20;
-const linux = process.platform === 'linux';
-const root = linux && process.getuid?.() === 0;
 const cgroup = linux ? findMemoryCgroup() : undefined;
 
 describe('workload probe stream', () => {
@@ -59,7 +58,7 @@ describe('workload probe stream', () => {
  * times under a 32 MiB limit (plus node's own usage), docs/validation.md's method. Needs
  * root, a memory cgroup hierarchy and swap (a temporary swap file when there is none).
  */
-describe.skipIf(!root || !cgroup)('real kernel vs model under a memory cgroup limit', () => {
+describe.skipIf(!realKernelAllowed || !cgroup)('real kernel vs model under a memory cgroup limit', () => {
   const swapFile = `/var/tmp/faultline-validation-test-${process.pid}.swap`;
   let added = false;
   let host: Parameters<typeof runCase>[0] | undefined;
