@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DiagnosticsError, EXIT_INPUT, EXIT_INTERNAL, FaultlineError } from '../util/errors.js';
 import { commands } from './commands/index.js';
+import { OK, type Outcome } from './outcome.js';
 
 /** The one place where errors become exit codes (architecture.md, "Exit codes"). */
 async function main(argv: string[]): Promise<void> {
@@ -19,8 +20,17 @@ async function main(argv: string[]): Promise<void> {
       if (err) throw err;
       throw new UsageFailure(msg);
     });
-  for (const c of commands) cli.command(c);
+  let outcome: Outcome = OK;
+  for (const c of commands) {
+    cli.command({
+      ...c,
+      handler: async (argv) => {
+        outcome = await c.handler(argv);
+      },
+    });
+  }
   await cli.parseAsync();
+  process.exitCode = outcome.exitCode;
 }
 
 class UsageFailure extends Error {}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { diffResultSets } from '../../src/analysis/diff.js';
 import { diffCommand, parseTolerance } from '../../src/cli/commands/diff.js';
+import type { Outcome } from '../../src/cli/outcome.js';
 import { renderDiff } from '../../src/report/diff/index.js';
 import type { RunResult, RunSetManifest } from '../../src/result/types.js';
 import { stableStringify } from '../../src/util/stable-json.js';
@@ -129,7 +130,6 @@ describe('faultline diff', () => {
   });
   afterEach(() => {
     rmSync(dir, { recursive: true, force: true });
-    process.exitCode = undefined;
   });
 
   function writeSet(root: string, results: RunResult[]): void {
@@ -157,13 +157,14 @@ describe('faultline diff', () => {
     writeFileSync(join(scen, 'manifest.json'), stableStringify(manifest));
   }
 
-  async function run(args: Record<string, unknown>) {
-    await (diffCommand.handler as (a: unknown) => Promise<void> | void)({
+  async function run(args: Record<string, unknown>): Promise<number> {
+    const outcome = await (diffCommand.handler as (a: unknown) => Promise<Outcome> | Outcome)({
       tolerance: '5%',
       format: 'md',
       exitCode: true,
       ...args,
     });
+    return outcome.exitCode;
   }
 
   it('reads output folders, writes the chosen format, appends to the step summary and exits 1 on a regression', async () => {
@@ -171,8 +172,9 @@ describe('faultline diff', () => {
     writeSet(join(dir, 'cand'), [makeResult({ variantId: 'a' }), makeResult({ variantId: 'b', oomKills: 1 })]);
     const summary = join(dir, 'summary.md');
     process.env.GITHUB_STEP_SUMMARY = summary;
+    let exitCode: number;
     try {
-      await run({
+      exitCode = await run({
         baseline: join(dir, 'base'),
         candidate: join(dir, 'cand'),
         format: 'html',
@@ -181,7 +183,7 @@ describe('faultline diff', () => {
     } finally {
       delete process.env.GITHUB_STEP_SUMMARY;
     }
-    expect(process.exitCode).toBe(1);
+    expect(exitCode).toBe(1);
     expect(readFileSync(join(dir, 'o/d.html'), 'utf8')).toContain('host.oomKills');
     expect(readFileSync(summary, 'utf8')).toContain('| 🔺 regression | incident/b | host.oomKills | 0 | 1 | +1 |');
   });
@@ -189,20 +191,20 @@ describe('faultline diff', () => {
   it('compares single result.json files and keeps exit code 0 without a regression or with --no-exit-code', async () => {
     writeFileSync(join(dir, 'a.json'), stableStringify(makeResult({ dbP99Ms: 200 })));
     writeFileSync(join(dir, 'b.json'), stableStringify(makeResult({ dbP99Ms: 100 })));
-    await run({
+    const firstCode = await run({
       baseline: join(dir, 'a.json'),
       candidate: join(dir, 'b.json'),
       format: 'json',
       out: join(dir, 'd.json'),
     });
-    expect(process.exitCode).toBeUndefined();
-    await run({
+    expect(firstCode).toBe(0);
+    const secondCode = await run({
       baseline: join(dir, 'b.json'),
       candidate: join(dir, 'a.json'),
       out: join(dir, 'd.md'),
       exitCode: false,
     });
-    expect(process.exitCode).toBeUndefined();
+    expect(secondCode).toBe(0);
   });
 
   it('refuses a bad tolerance and folders that are not faultline output', async () => {

@@ -13,7 +13,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 async function recommendCli(args: Record<string, unknown>): Promise<string> {
   const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
-    await (recommendCommand.handler as (a: unknown) => Promise<void>)({
+    await (recommendCommand.handler as (a: unknown) => Promise<unknown>)({
       scenario: SCENARIO,
       variant: 'max-max_swappiness-60',
       out,

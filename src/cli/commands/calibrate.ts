@@ -1,8 +1,8 @@
-import type { CommandModule } from 'yargs';
 import { calibrate } from '../../probe/calibrate.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { InputError } from '../../util/errors.js';
 import { parseSize } from '../../util/units.js';
+import { type FaultlineCommand, OK } from '../outcome.js';
 
 interface CalibrateArgs {
   out?: string;
@@ -11,7 +11,7 @@ interface CalibrateArgs {
   runs: number;
 }
 
-export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
+export const calibrateCommand: FaultlineCommand<CalibrateArgs> = {
   command: 'calibrate',
   describe: "Measure this host's minor-fault cost and swap-in latency; print a host: preset for scenarios",
   builder: (y) =>
@@ -44,5 +44,6 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     } else {
       process.stdout.write(result.preset);
     }
+    return OK;
   },
 };

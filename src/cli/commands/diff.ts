@@ -1,10 +1,10 @@
 import { dirname, resolve } from 'node:path';
-import type { CommandModule } from 'yargs';
 import { diffResultSets } from '../../analysis/diff.js';
 import { readResults } from '../../engine/merge.js';
 import { type DiffFormat, diffHeadline, renderDiff, renderDiffMarkdown } from '../../report/diff/index.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { EXIT_CHECK_FAILED, InputError } from '../../util/errors.js';
+import { InputError } from '../../util/errors.js';
+import { checkOutcome, type FaultlineCommand } from '../outcome.js';
 import { ensureWritableDir } from '../paths.js';
 import { appendStepSummary } from '../step-summary.js';
 
@@ -23,7 +23,7 @@ export function parseTolerance(text: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-export const diffCommand: CommandModule<object, DiffArgs> = {
+export const diffCommand: FaultlineCommand<DiffArgs> = {
   command: 'diff <baseline> <candidate>',
   describe: 'Compare two result sets metric by metric; exit 1 on a regression',
   builder: (y) =>
@@ -65,6 +65,6 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       process.stdout.write(`faultline diff: ${diffHeadline(report)}\nwritten: ${argv.out}\n`);
     }
     appendStepSummary(renderDiffMarkdown(report));
-    if (argv.exitCode && report.regressions > 0) process.exitCode = EXIT_CHECK_FAILED;
+    return checkOutcome(report.regressions > 0, argv.exitCode);
   },
 };

@@ -1,10 +1,10 @@
 import { basename, join } from 'node:path';
-import type { CommandModule } from 'yargs';
 import { fitScenario, fittedScenarioText, parseObservedArg, renderFitHtml } from '../../engine/fit.js';
 import { defaultJobs } from '../../engine/pool.js';
 import { serializeResult } from '../../result/serialize.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { stableStringify } from '../../util/stable-json.js';
+import { type FaultlineCommand, OK } from '../outcome.js';
 import { ensureWritableDir } from '../paths.js';
 
 interface FitArgs {
@@ -18,7 +18,7 @@ interface FitArgs {
   quiet: boolean;
 }
 
-export const fitCommand: CommandModule<object, FitArgs> = {
+export const fitCommand: FaultlineCommand<FitArgs> = {
   command: 'fit <scenario>',
   describe: 'Fit unknown scenario fields to observed telemetry (docs/postmortem.md)',
   builder: (y) =>
@@ -75,5 +75,6 @@ export const fitCommand: CommandModule<object, FitArgs> = {
     process.stdout.write(
       `objective ${fmt(outcome.report.best.objective ?? Number.POSITIVE_INFINITY)} after ${outcome.report.runs} runs; wrote ${fittedFile}, fit.json, fit.html, result.json in ${out}\n`,
     );
+    return OK;
   },
 };

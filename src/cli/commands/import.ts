@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { CommandModule } from 'yargs';
 import { parseTimeLine } from '../../traces/telemetry/common.js';
 import { importTelemetry, parseKind, TELEMETRY_KINDS, tableToCsv } from '../../traces/telemetry/index.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { InputError } from '../../util/errors.js';
+import { type FaultlineCommand, OK } from '../outcome.js';
 
 interface ImportArgs {
   kind: string;
@@ -19,7 +19,7 @@ interface ImportArgs {
 /** How many skipped line numbers stderr lists before it only counts. */
 const LISTED_LINES = 5;
 
-export const importCommand: CommandModule<object, ImportArgs> = {
+export const importCommand: FaultlineCommand<ImportArgs> = {
   command: 'import <kind> <file>',
   describe: `Turn post-mortem telemetry (${TELEMETRY_KINDS.join(', ')}) into a normalised CSV (docs/import.md)`,
   builder: (y) =>
@@ -81,5 +81,6 @@ export const importCommand: CommandModule<object, ImportArgs> = {
     } else {
       process.stdout.write(csv);
     }
+    return OK;
   },
 };

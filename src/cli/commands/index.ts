@@ -1,4 +1,4 @@
-import type { CommandModule } from 'yargs';
+import type { FaultlineCommand } from '../outcome.js';
 import { calibrateCommand } from './calibrate.js';
 import { diffCommand } from './diff.js';
 import { fitCommand } from './fit.js';
@@ -18,8 +18,8 @@ import { validateCommand } from './validate.js';
  * sequencer: parse flags, call the library, print; errors propagate to main.ts,
  * the one place they become exit codes.
  */
-// biome-ignore lint/suspicious/noExplicitAny: yargs command modules have heterogeneous argv types
-export const commands: CommandModule<any, any>[] = [
+// biome-ignore lint/suspicious/noExplicitAny: command modules have heterogeneous argv types
+export const commands: FaultlineCommand<any>[] = [
   runCommand,
   reportCommand,
   validateCommand,

@@ -1,9 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { starterScenario } from '../../scenario/starter.js';
 import { InputError } from '../../util/errors.js';
+import { type FaultlineCommand, OK } from '../outcome.js';
 
 interface InitArgs {
   name: string;
@@ -12,7 +13,7 @@ interface InitArgs {
 /** docs/ of this installation: three levels up from src/cli/commands and dist/cli/commands alike. */
 const SCHEMA_FILE = fileURLToPath(new URL('../../../docs/scenario.schema.json', import.meta.url));
 
-export const initCommand: CommandModule<object, InitArgs> = {
+export const initCommand: FaultlineCommand<InitArgs> = {
   command: 'init [name]',
   describe: 'Write a commented starter scenario, <name>.yaml, that validates and runs',
   builder: (y) =>
@@ -36,5 +37,6 @@ export const initCommand: CommandModule<object, InitArgs> = {
       throw new InputError(`init: cannot write ${name}.yaml: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
     process.stdout.write(`wrote ${name}.yaml; check it with: faultline validate ${name}.yaml\n`);
+    return OK;
   },
 };

@@ -1,10 +1,9 @@
 import { relative, resolve } from 'node:path';
-import type { CommandModule } from 'yargs';
 import { passesChecks } from '../../analysis/checks.js';
 import { checkMergeTarget, mergedManifest, planMerge } from '../../engine/merge.js';
 import { scenarioDir } from '../../engine/run-set.js';
 import { writeIndex, writeRunSet } from '../../report/index.js';
-import { EXIT_CHECK_FAILED, EXIT_INTERNAL } from '../../util/errors.js';
+import { batchOutcome, type FaultlineCommand } from '../outcome.js';
 import { ensureWritableDir } from '../paths.js';
 
 interface MergeArgs {
@@ -14,7 +13,7 @@ interface MergeArgs {
   exitCode: boolean;
 }
 
-export const mergeCommand: CommandModule<object, MergeArgs> = {
+export const mergeCommand: FaultlineCommand<MergeArgs> = {
   command: 'merge <dirs...>',
   describe: 'Join the output folders of shards (run --shard K/N) into one result set',
   builder: (y) =>
@@ -53,9 +52,10 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
     process.stdout.write(
       `merged ${results.length} variants of ${plan.scenarios.length} scenario${plan.scenarios.length === 1 ? '' : 's'} from ${argv.dirs.length} folders\nreport: ${relative(process.cwd(), indexPath) || indexPath}\n`,
     );
-    if (results.some((r) => r.status === 'failed')) process.exitCode = EXIT_INTERNAL;
-    else if (argv.exitCode && results.some((r) => !passesChecks(r.checks))) {
-      process.exitCode = EXIT_CHECK_FAILED;
-    }
+    return batchOutcome(
+      results.some((r) => r.status === 'failed'),
+      results.some((r) => !passesChecks(r.checks)),
+      argv.exitCode,
+    );
   },
 };

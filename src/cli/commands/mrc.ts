@@ -1,4 +1,4 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { computeCurves, type MrcRequest } from '../../analysis/mrc-run.js';
 import { parseFrameList, parseRam, parseTarget } from '../../analysis/mrc-sizes.js';
 import { canonicalPolicies, parsePolicyNames } from '../../engine/replay.js';
@@ -6,6 +6,7 @@ import { curvesCsv, curvesTable } from '../../report/trace/text.js';
 import { TRACE_RESULT_SCHEMA, type TraceResult } from '../../report/trace/types.js';
 import { InputError } from '../../util/errors.js';
 import { stableStringify } from '../../util/stable-json.js';
+import type { FaultlineCommand } from '../outcome.js';
 import { emit, readTraceForCli, type TraceArgs, traceOptions } from './replay.js';
 
 interface MrcArgs extends TraceArgs {
@@ -16,7 +17,7 @@ interface MrcArgs extends TraceArgs {
   'shards-size'?: number;
 }
 
-export const mrcCommand: CommandModule<object, MrcArgs> = {
+export const mrcCommand: FaultlineCommand<MrcArgs> = {
   command: 'mrc <trace>',
   describe: 'Miss-ratio curve of a trace: exact LRU in one pass, SHARDS sampling, or other policies per size',
   builder: (y) =>

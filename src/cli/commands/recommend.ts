@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { CommandModule } from 'yargs';
 import { runBatch } from '../../engine/batch.js';
 import { defaultJobs } from '../../engine/pool.js';
 import { gridCount, recommend, sizeGrid } from '../../engine/recommend.js';
@@ -12,9 +11,10 @@ import type { CheckResult } from '../../result/types.js';
 import { loadScenarioFile, loadScenarioText } from '../../scenario/load.js';
 import type { Variant } from '../../scenario/types.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { DiagnosticsError, EXIT_CHECK_FAILED, InputError } from '../../util/errors.js';
+import { DiagnosticsError, InputError } from '../../util/errors.js';
 import { stableStringify } from '../../util/stable-json.js';
 import { formatBytes, parseDuration, parseSize } from '../../util/units.js';
+import { checkOutcome, type FaultlineCommand } from '../outcome.js';
 import { ensureWritableDir } from '../paths.js';
 
 interface RecommendArgs {
@@ -73,7 +73,7 @@ function variantMaker(file: string, base: Variant, field: string): (bytes: numbe
   };
 }
 
-export const recommendCommand: CommandModule<object, RecommendArgs> = {
+export const recommendCommand: FaultlineCommand<RecommendArgs> = {
   command: 'recommend <scenario>',
   describe: 'Find the smallest size of one field (RAM, memory.max, memory.high, swap) for which every check passes',
   builder: (y) =>
@@ -199,6 +199,6 @@ export const recommendCommand: CommandModule<object, RecommendArgs> = {
       );
     }
     out.write(`report: ${relative(process.cwd(), htmlPath) || htmlPath}\n`);
-    if (rec.answer === null) process.exitCode = EXIT_CHECK_FAILED;
+    return checkOutcome(rec.answer === null);
   },
 };

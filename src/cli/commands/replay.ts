@@ -1,4 +1,4 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { computeCurves } from '../../analysis/mrc-run.js';
 import { parseFrameList, parseRam, parseTarget } from '../../analysis/mrc-sizes.js';
 import { canonicalPolicies, parsePolicyNames, replayTrace } from '../../engine/replay.js';
@@ -10,6 +10,7 @@ import { loadTrace, TRACE_FORMATS, type Trace, type TraceFormat, type TraceOptio
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { InputError } from '../../util/errors.js';
 import { stableStringify } from '../../util/stable-json.js';
+import { type FaultlineCommand, OK, type Outcome } from '../outcome.js';
 
 /** Flags shared by every command that reads a trace (docs/traces.md). */
 export interface TraceArgs {
@@ -128,13 +129,14 @@ export async function readTraceForCli(a: TraceArgs): Promise<Trace> {
 }
 
 /** Writes to --out atomically, or to stdout. */
-export function emit(out: string | undefined, text: string): void {
+export function emit(out: string | undefined, text: string): Outcome {
   if (out) {
     writeFileAtomic(out, text);
     process.stderr.write(`faultline: wrote ${out}\n`);
   } else {
     process.stdout.write(text);
   }
+  return OK;
 }
 
 interface ReplayArgs extends TraceArgs {
@@ -142,7 +144,7 @@ interface ReplayArgs extends TraceArgs {
   frames: string;
 }
 
-export const replayCommand: CommandModule<object, ReplayArgs> = {
+export const replayCommand: FaultlineCommand<ReplayArgs> = {
   command: 'replay <trace>',
   describe: 'Replay a page-reference trace through replacement policies at several sizes',
   builder: (y) =>

@@ -1,5 +1,5 @@
-import type { CommandModule } from 'yargs';
 import { rerenderReports } from '../../report/rerender.js';
+import { type FaultlineCommand, OK } from '../outcome.js';
 
 interface ReportArgs {
   'results-dir': string;
@@ -9,7 +9,7 @@ interface ReportArgs {
 }
 
 /** Re-renders every output (HTML, CSV, Markdown, JUnit) from result.json files, without re-running. */
-export const reportCommand: CommandModule<object, ReportArgs> = {
+export const reportCommand: FaultlineCommand<ReportArgs> = {
   command: 'report <results-dir>',
   describe: 'Re-render reports from the result.json files of earlier runs',
   builder: (y) =>
@@ -41,5 +41,6 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     process.stdout.write(
       `Re-rendered ${summary.variants} variant${summary.variants === 1 ? '' : 's'} in ${summary.sets.length} run set${summary.sets.length === 1 ? '' : 's'}; open ${out}/index.html\n`,
     );
+    return OK;
   },
 };

@@ -1,5 +1,4 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { CommandModule } from 'yargs';
 import { passesChecks } from '../../analysis/checks.js';
 import { parseShard, runBatch, selectShard } from '../../engine/batch.js';
 import { defaultJobs } from '../../engine/pool.js';
@@ -8,9 +7,10 @@ import { variantBackLinks, writeIndex, writeRunOutputs, writeRunSet } from '../.
 import type { RunResult } from '../../result/types.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import type { Variant } from '../../scenario/types.js';
-import { type Diagnostic, DiagnosticsError, EXIT_CHECK_FAILED, EXIT_INTERNAL, InputError } from '../../util/errors.js';
+import { type Diagnostic, DiagnosticsError, InputError } from '../../util/errors.js';
 import { parseDuration } from '../../util/units.js';
 import { printCheckSummary } from '../check-summary.js';
+import { batchOutcome, type FaultlineCommand } from '../outcome.js';
 import { ensureWritableDir } from '../paths.js';
 import { createProgress } from '../progress.js';
 import { appendStepSummary, runSummaryMarkdown } from '../step-summary.js';
@@ -29,7 +29,7 @@ interface RunArgs {
   timeout?: string;
 }
 
-export const runCommand: CommandModule<object, RunArgs> = {
+export const runCommand: FaultlineCommand<RunArgs> = {
   command: 'run <scenario...>',
   describe: 'Replay scenarios (every variant of their sweeps) and write results and reports',
   builder: (y) =>
@@ -162,10 +162,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
     out.write(`report: ${displayPath(indexPath)}\n`);
     appendStepSummary(runSummaryMarkdown(chosen, results));
 
-    if (results.some((r) => r.status === 'failed')) process.exitCode = EXIT_INTERNAL;
-    else if (argv.exitCode && results.some((r) => !passesChecks(r.checks))) {
-      process.exitCode = EXIT_CHECK_FAILED;
-    }
+    return batchOutcome(
+      results.some((r) => r.status === 'failed'),
+      results.some((r) => !passesChecks(r.checks)),
+      argv.exitCode,
+    );
   },
 };
 

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { updateDocs } from '../../scenario/field-docs.js';
 import { scenarioJsonSchema } from '../../scenario/json-schema.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { InputError } from '../../util/errors.js';
+import { type FaultlineCommand, OK } from '../outcome.js';
 
 interface SchemaArgs {
   out?: string;
@@ -15,7 +16,7 @@ export function schemaText(): string {
   return `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
 }
 
-export const schemaCommand: CommandModule<object, SchemaArgs> = {
+export const schemaCommand: FaultlineCommand<SchemaArgs> = {
   command: 'schema',
   describe: 'Print the JSON Schema of scenario files (draft-7, for editors)',
   builder: (y) =>
@@ -41,5 +42,6 @@ export const schemaCommand: CommandModule<object, SchemaArgs> = {
     }
     if (argv.out !== undefined) writeFileAtomic(argv.out, schemaText());
     if (argv.out === undefined && argv.docs === undefined) process.stdout.write(schemaText());
+    return OK;
   },
 };

@@ -1,12 +1,13 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { loadScenarioFile } from '../../scenario/load.js';
 import { type Diagnostic, DiagnosticsError, formatDiagnostic } from '../../util/errors.js';
+import { type FaultlineCommand, OK } from '../outcome.js';
 
 interface ValidateArgs {
   files: string[];
 }
 
-export const validateCommand: CommandModule<object, ValidateArgs> = {
+export const validateCommand: FaultlineCommand<ValidateArgs> = {
   command: 'validate <files...>',
   describe: 'Check scenario files without running them: every problem, with file:line:col',
   builder: (y) =>
@@ -31,5 +32,6 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       }
     }
     if (problems.length > 0) throw new DiagnosticsError(problems);
+    return OK;
   },
 };
