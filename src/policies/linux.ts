@@ -8,6 +8,7 @@
  * Simplified: one page per reclaim step, anonymous pages only, shadows never expire.
  * Cost per access: O(1) for a hit; a fault is amortised O(1) list moves.
  */
+import { inactiveRatio } from '../linux/mm.js';
 import { LinkedLists } from './ds/linked-lists.js';
 import { num, type PolicyFactory } from './params.js';
 import type { PageId, PolicyContext, ReplacementPolicy } from './types.js';
@@ -25,7 +26,8 @@ const ACCESSED = 4;
 const REFERENCED = 8;
 /** A non-resident page whose eviction stamp is in `shadow`. */
 const SHADOW = 16;
-const PAGES_PER_GIB = 262144;
+/** Page ids are 4 KiB pages for the list-pair size in inactive_is_low's ratio. */
+const PAGE_BYTES = 4096;
 
 class Linux implements ReplacementPolicy {
   size = 0;
@@ -131,10 +133,9 @@ class Linux implements ReplacementPolicy {
     return true;
   }
 
-  /** inactive_is_low's ratio: int_sqrt(10 × GiB) of the list pair, 1 below 1 GiB. */
+  /** inactive_is_low's ratio over the resident pages, counted in 4 KiB pages. */
   private autoRatio(): number {
-    const gib = Math.floor(this.size / PAGES_PER_GIB);
-    return gib === 0 ? 1 : Math.floor(Math.sqrt(10 * gib));
+    return inactiveRatio(this.size * PAGE_BYTES);
   }
 }
 

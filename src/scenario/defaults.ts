@@ -74,35 +74,6 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
   },
 };
 
-/** Bounds of the computed min_free_kbytes default, KiB (the 128 KiB … 256 MiB clamp of 5.x+ kernels). */
-export const MIN_FREE_KBYTES_FLOOR = 128;
-export const MIN_FREE_KBYTES_CEIL = 262_144;
-
-/** Integer square root (floor), as the kernel's int_sqrt. */
-export function intSqrt(x: number): number {
-  if (x < 0) throw new RangeError('intSqrt of a negative number');
-  let r = Math.floor(Math.sqrt(x));
-  while (r * r > x) r--;
-  while ((r + 1) * (r + 1) <= x) r++;
-  return r;
-}
-
-/**
- * min_free_kbytes as `calculate_min_free_kbytes` computes it for `lowmemKbytes` of low memory
- * (on 64-bit: all RAM the page allocator manages): int_sqrt(16·KiB), clamped. `ceilKbytes` is
- * 65536 on kernels before the 5.x clamp change. The one definition: the kernel model's
- * watermarks use it too.
- */
-export function minFreeKbytesForLowmem(lowmemKbytes: number, ceilKbytes = MIN_FREE_KBYTES_CEIL): number {
-  const computed = intSqrt(Math.floor(lowmemKbytes) * 16);
-  return Math.min(Math.max(computed, MIN_FREE_KBYTES_FLOOR), ceilKbytes);
-}
-
-/** vm.min_free_kbytes default for a host with `ramBytes` of RAM. */
-export function defaultMinFreeKbytes(ramBytes: number): number {
-  return minFreeKbytesForLowmem(ramBytes / 1024);
-}
-
 export type QosClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
 
 export function qosClass(requestBytes: number | undefined, limitBytes: number | undefined): QosClass {

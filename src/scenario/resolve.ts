@@ -6,17 +6,11 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
+import { defaultMinFreeKbytes } from '../linux/mm.js';
 import { parsePolicySpec } from '../policies/registry.js';
 import { FaultlineError, formatPos } from '../util/errors.js';
 import { formatBytes, parseDuration, parseSize } from '../util/units.js';
-import {
-  DEVICE_PRESETS,
-  defaultMinFreeKbytes,
-  KERNEL_POLICIES,
-  kubeletMemoryHigh,
-  kubeletOomScoreAdj,
-  qosClass,
-} from './defaults.js';
+import { DEVICE_PRESETS, KERNEL_POLICIES, kubeletMemoryHigh, kubeletOomScoreAdj, qosClass } from './defaults.js';
 import { parseExpectations } from './expect.js';
 import { checkFieldPath } from './field-path.js';
 import { parseFitRange } from './fit-range.js';

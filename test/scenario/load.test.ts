@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultMinFreeKbytes } from '../../src/scenario/defaults.js';
+import { defaultMinFreeKbytes } from '../../src/linux/mm.js';
 import { loadScenarioFile, loadScenarioText } from '../../src/scenario/load.js';
 import { parseSystemdSize } from '../../src/scenario/resolve.js';
 import { DiagnosticsError } from '../../src/util/errors.js';

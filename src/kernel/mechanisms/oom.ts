@@ -28,20 +28,7 @@
  * every live process in its subtree except those with oom_score_adj = −1000.
  */
 
-export const OOM_SCORE_ADJ_MIN = -1000;
-export const OOM_SCORE_ADJ_MAX = 1000;
-
-/** `oom_badness`; null where the kernel returns LONG_MIN (oom_score_adj −1000: never chosen). */
-export function oomBadness(
-  rssPages: number,
-  swapPages: number,
-  pageTablePages: number,
-  oomScoreAdj: number,
-  totalPages: number,
-): number | null {
-  if (oomScoreAdj <= OOM_SCORE_ADJ_MIN) return null;
-  return rssPages + swapPages + pageTablePages + oomScoreAdj * Math.floor(totalPages / 1000);
-}
+import { oomBadness } from '../../linux/mm.js';
 
 /** /proc/PID/oom_score (5.9+): badness mapped from −totalpages..totalpages onto 0..2000, then ·2/3. */
 export function procOomScore(badness: number | null, hostTotalPages: number): number {

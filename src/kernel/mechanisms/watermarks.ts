@@ -17,15 +17,7 @@
  * because min_free_kbytes grows with the square root of RAM.
  */
 
-import { minFreeKbytesForLowmem } from '../../scenario/defaults.js';
-
-// min_free_kbytes' default is defined once, with the scenario defaults that resolve the sysctl.
-export {
-  intSqrt,
-  MIN_FREE_KBYTES_CEIL,
-  MIN_FREE_KBYTES_FLOOR,
-  minFreeKbytesForLowmem as defaultMinFreeKbytes,
-} from '../../scenario/defaults.js';
+import { minFreeKbytesForLowmem } from '../../linux/mm.js';
 
 /** vm.watermark_scale_factor default and maximum (vm.rst). */
 export const DEFAULT_WATERMARK_SCALE_FACTOR = 10;

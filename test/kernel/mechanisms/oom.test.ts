@@ -4,10 +4,10 @@ import {
   memcgOomTotalPages,
   type OomCgroups,
   type OomProcesses,
-  oomBadness,
   procOomScore,
   selectOomVictims,
 } from '../../../src/kernel/mechanisms/oom.js';
+import { oomBadness } from '../../../src/linux/mm.js';
 
 interface P {
   name: string;

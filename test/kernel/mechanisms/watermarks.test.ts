@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  defaultMinFreeKbytes,
-  hostWatermarks,
-  intSqrt,
-  scaleWatermarks,
-  zoneWatermarks,
-} from '../../../src/kernel/mechanisms/watermarks.js';
+import { hostWatermarks, scaleWatermarks, zoneWatermarks } from '../../../src/kernel/mechanisms/watermarks.js';
+import { minFreeKbytesForLowmem as defaultMinFreeKbytes, intSqrt } from '../../../src/linux/mm.js';
 
 const KiB_PER_GiB = 1024 * 1024;
 const GiB = 2 ** 30;
