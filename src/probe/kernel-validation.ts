@@ -93,7 +93,7 @@ export function runModel(h: ModelHost, c: ModelCase): ModelTrace {
   const t: ModelTrace = { timeMs: [], touches: [], major: [], swapIn: [], rssBytes: 0 };
   simulateHost(scenario, {
     onTick: (host, timeMs) => {
-      const p = host.procs[0];
+      const p = host.state.procs[0];
       if (!p) return;
       t.timeMs.push(timeMs);
       t.touches.push(p.total.touches);

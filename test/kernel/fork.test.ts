@@ -58,8 +58,8 @@ describe('fork with copy-on-write (forkOf, cowWriteFraction)', () => {
     const out = simulateHost(sc, {
       onTick: (h) => {
         let usage = 0;
-        for (const p of h.procs) usage += p.rssAnon + p.rssFile;
-        ok &&= h.residentPages() + h.free === h.frames && usage === h.residentPages();
+        for (const p of h.state.procs) usage += p.rssAnon + p.rssFile;
+        ok &&= h.residentPages() + h.state.free === h.state.frames && usage === h.residentPages();
       },
     });
     expect(ok).toBe(true);

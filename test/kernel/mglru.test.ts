@@ -15,13 +15,13 @@ const withPolicy = (sc: Scenario, policy: string): Scenario => {
 
 /** Every resident page sits in a generation inside its type's window [minSeq, maxSeq]. */
 function generationsConsistent(h: Host): boolean {
-  const g = h.gen!;
-  for (let c = 0; c < h.cgs.length; c++) {
+  const g = h.state.gen!;
+  for (let c = 0; c < h.state.cgs.length; c++) {
     for (let type = 0; type < 2; type++) {
       const n = g.nrGens(c, type);
       if (n < MIN_NR_GENS || n > MAX_NR_GENS) return false;
       for (let seq = g.maxSeq[c]! + 1; seq < g.minSeq[c * 2 + type]! + MAX_NR_GENS; seq++) {
-        if (h.lru.size[g.list(c, type, seq)] !== 0) return false;
+        if (h.state.lru.size[g.list(c, type, seq)] !== 0) return false;
       }
     }
   }
@@ -84,9 +84,10 @@ describe('MGLRU (host.policy mglru, kernel-model.md §4)', () => {
     simulateHost(sc, {
       onTick: (h) => {
         let rss = 0;
-        for (const p of h.procs) rss += p.rssAnon + p.rssFile;
-        ok &&= h.residentPages() + h.free === h.frames && rss === h.residentPages() && generationsConsistent(h);
-        agings = h.gen!.agings;
+        for (const p of h.state.procs) rss += p.rssAnon + p.rssFile;
+        ok &&=
+          h.residentPages() + h.state.free === h.state.frames && rss === h.residentPages() && generationsConsistent(h);
+        agings = h.state.gen!.agings;
       },
     });
     expect(ok).toBe(true);
@@ -228,14 +229,12 @@ describe('MGLRU bookkeeping (mglru.ts)', () => {
 });
 
 describe('the reference incident under mglru', () => {
-  it('runs in reasonable time and thrashes as under the two-list LRU', () => {
+  // Its speed is measured by `npm run bench`, not here: a timed assertion fails on a loaded machine.
+  it('thrashes as under the two-list LRU', () => {
     const sc = withPolicy(loadScenarioFile('scenarios/incident-spark-120g-on-64g.yaml').scenario, 'mglru');
-    const t0 = performance.now();
     const out = simulateHost(sc);
-    const ms = performance.now() - t0;
     const p99 = out.processes.db!.latencyP99Ms!.slice(-300).filter((x): x is number => x !== null);
     p99.sort((a, b) => a - b);
-    expect(ms).toBeLessThan(10_000);
     expect(percentileSorted(p99, 0.5)).toBeGreaterThan(60_000);
     expect(out.summary.host.faultCpuPctMax).toBeGreaterThan(85);
     expect(out.summary.host.oomKills).toBe(0);

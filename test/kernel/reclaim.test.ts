@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Host, type ProcRt } from '../../src/kernel/host.js';
+import { Host } from '../../src/kernel/host.js';
 import { simulateHost } from '../../src/kernel/simulate.js';
+import type { ProcRt } from '../../src/kernel/state.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
 import { InputError } from '../../src/util/errors.js';
 import { cgroup, GiB, host, MiB, proc, scenario, sum } from './factory.js';
@@ -21,9 +22,9 @@ describe('page accounting', () => {
     simulateHost(sc, {
       onTick: (h) => {
         ticks++;
-        expect(h.residentPages() + h.free).toBe(h.frames);
+        expect(h.residentPages() + h.state.free).toBe(h.state.frames);
         let usage = 0;
-        for (const p of h.procs) usage += p.rssAnon + p.rssFile;
+        for (const p of h.state.procs) usage += p.rssAnon + p.rssFile;
         expect(usage).toBe(h.residentPages());
       },
     });
@@ -84,7 +85,7 @@ describe('refault detection and reclaim modes', () => {
           proc('a', { memory: { anonBytes: 300 * MiB }, access: [{ atMs: 0, pattern: { kind: 'zipf', alpha: 1 } }] }),
         ],
       }),
-      { onTick: (h) => (activations = h.cgs[0]!.refaultActivateAnon) },
+      { onTick: (h) => (activations = h.state.cgs[0]!.refaultActivateAnon) },
     );
     expect(activations).toBeGreaterThan(0);
   });
@@ -95,7 +96,7 @@ describe('refault detection and reclaim modes', () => {
     const slow = scenario({
       processes: [proc('a', { memory: { anonBytes: 300 * MiB, anonInitialBytes: 0, growthBytesPerSec: 30 * MiB } })],
     });
-    const out = simulateHost(slow, { onTick: (h) => (kswapd += h.scanKswapd) });
+    const out = simulateHost(slow, { onTick: (h) => (kswapd += h.state.counters.scanKswapd) });
     expect(kswapd).toBeGreaterThan(0);
     expect(sum(out.host.cpuReclaimPct!)).toBeGreaterThan(0);
     // A fast allocator on a slow disk outruns kswapd, whose writeback is throttled.
@@ -108,7 +109,7 @@ describe('refault detection and reclaim modes', () => {
         }),
       ],
     });
-    simulateHost(fast, { onTick: (h) => (direct += h.scanDirect) });
+    simulateHost(fast, { onTick: (h) => (direct += h.state.counters.scanDirect) });
     expect(direct).toBeGreaterThan(0);
   });
 
@@ -138,13 +139,13 @@ describe('refault detection and reclaim modes', () => {
       ],
     });
     const h = new Host(sc, 1 / 64, { oomKill: () => {}, swapFull: () => {} });
-    const [s, b] = h.procs as [ProcRt, ProcRt];
+    const [s, b] = h.state.procs as [ProcRt, ProcRt];
     for (let i = 0; i < 1000; i++) h.warmInsert(s, s.anonBase + i, false);
     let page = b.anonBase;
     while (h.warmInsert(b, page, false)) page++;
     expect(page - b.anonBase).toBeGreaterThan(4096);
-    h.kswapdWriteBudget = Number.POSITIVE_INFINITY;
-    const small = h.cgs[h.cgroupIndex('small')]!;
+    h.setKswapdWriteBudget(Number.POSITIVE_INFINITY);
+    const small = h.state.cgs[h.cgroupIndex('small')]!;
     for (let i = 0; i < 400; i++) {
       h.touch(b, page++);
       h.kswapdRun(1);
@@ -160,20 +161,20 @@ describe('refault detection and reclaim modes', () => {
       processes: [proc('a', { memory: { anonBytes: 2 * GiB } })],
     });
     const h = new Host(sc, 1, { oomKill: () => {}, swapFull: () => {} });
-    const p = h.procs[0]!;
+    const p = h.state.procs[0]!;
     let page = p.anonBase;
     while (h.warmInsert(p, page, false)) page++;
-    while (h.freeFrames >= h.wmLow) h.touch(p, page++);
-    expect(h.kswapdAwake).toBe(true);
-    h.kswapdWriteBudget = 0;
+    while (h.freeFrames() >= h.state.wmLow) h.touch(p, page++);
+    expect(h.state.kswapdAwake).toBe(true);
+    h.setKswapdWriteBudget(0);
     h.kswapdRun(4);
-    expect(h.kswapdProgress).toBe(false);
+    expect(h.state.kswapdProgress).toBe(false);
     // The one page it could not write, not one per SWAP_CLUSTER_MAX batch of the priority's scan
     // (262 144 >> 12 = 64 pages: two batches, and ~64 calls at sampled rates where a batch is one page).
-    expect(h.scanKswapd).toBe(1);
-    h.kswapdWriteBudget = Number.POSITIVE_INFINITY;
+    expect(h.state.counters.scanKswapd).toBe(1);
+    h.setKswapdWriteBudget(Number.POSITIVE_INFINITY);
     h.kswapdRun(4);
-    expect(h.kswapdProgress).toBe(true);
+    expect(h.state.kswapdProgress).toBe(true);
   });
 });
 
@@ -288,8 +289,8 @@ describe('registry policies (host.policy other than linux)', () => {
     const lru = simulateHost(looped('lru'), {
       onTick: (h) => {
         let rss = 0;
-        for (const p of h.procs) rss += p.rssAnon + p.rssFile;
-        conserved &&= h.residentPages() + h.free === h.frames && rss === h.residentPages();
+        for (const p of h.state.procs) rss += p.rssAnon + p.rssFile;
+        conserved &&= h.residentPages() + h.state.free === h.state.frames && rss === h.residentPages();
       },
     }).summary.host.majorFaults;
     const mru = simulateHost(looped('mru')).summary.host.majorFaults;

@@ -37,7 +37,7 @@ describe('workload probe stream', () => {
     });
     const sc = loadScenarioText(text, 'v.yaml').scenario;
     const model = new Host(sc, 1, { oomKill: () => {}, swapFull: () => {} });
-    const p = model.procs[0];
+    const p = model.state.procs[0];
     if (!p) throw new Error('no process');
     expect(p.cfg.name).toBe(PROBE_PROCESS);
     const phase = p.cfg.access[0]?.pattern;

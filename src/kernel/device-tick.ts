@@ -1,0 +1,61 @@
+/**
+ * The swap device between ticks: the tick's reads and writes handed to the device model
+ * (mechanisms/swap-device.ts), its backlog carried into the next tick's in-tick queue, and
+ * the writeback budget that throttles kswapd (`reclaim_throttle` on writeback).
+ */
+import type { Recorder } from './recorder.js';
+import type { SimContext } from './sim-context.js';
+
+export class DeviceTick {
+  private readonly ctx: SimContext;
+  private lastReadIos = 0;
+  private backlogReadIos = 0;
+  private backlogWritePages = 0;
+
+  constructor(ctx: SimContext) {
+    this.ctx = ctx;
+  }
+
+  /**
+   * Pages kswapd may write to swap this tick (sampled): the device time left after the
+   * backlog and the reads of the last tick. Beyond it, too many pages would be under
+   * writeback and kswapd throttles (`reclaim_throttle`), leaving reclaim to the allocators.
+   */
+  kswapdWriteBudgetPages(): number {
+    const ctx = this.ctx;
+    const s = ctx.sc.host.swap;
+    if (s.device === 'none') return 0;
+    if (s.device === 'zram') return Number.POSITIVE_INFINITY;
+    const cluster = ctx.sc.host.kernel.swapClusterMax;
+    const page = ctx.sc.host.pageSizeBytes;
+    const occ = (latUs: number, pages: number) =>
+      Math.max(latUs, (s.queueDepth / s.iops) * 1e6, ((s.queueDepth * pages * page) / s.bandwidthBytesPerSec) * 1e6);
+    const occRead = occ(s.readLatencyUs, 1);
+    const occWrite = occ(s.writeLatencyUs, cluster);
+    const capacityUs = s.queueDepth * ctx.tickMs * 1000;
+    const busyUs = (this.lastReadIos + this.backlogReadIos) * occRead + (this.backlogWritePages / cluster) * occWrite;
+    const freeUs = Math.max(0, capacityUs - busyUs);
+    return (freeUs / occWrite) * cluster * ctx.rate;
+  }
+
+  /** The tick's IO through the device model; its backlog becomes the host's queue at the next tick. */
+  endTick(recorder: Recorder): void {
+    const ctx = this.ctx;
+    const host = ctx.host;
+    const state = host.state;
+    if (ctx.sc.host.swap.device === 'none') return;
+    const counters = state.counters;
+    const cluster = ctx.sc.host.kernel.swapClusterMax;
+    const disk = ctx.sc.host.swap.device !== 'zram';
+    const readPages = (counters.swapInPages + (disk ? counters.fileReadPages : 0)) * ctx.scale;
+    const readIos = (counters.swapReadIos + (disk ? counters.fileReadPages : 0)) * ctx.scale;
+    const writePages = (counters.swapOutPages + (disk ? counters.fileWritePages : 0)) * ctx.scale;
+    const writeIos = writePages / cluster;
+    const r = state.device.tick(ctx.tickMs * 1000, readIos, Math.max(readPages, readIos), writeIos, writePages);
+    this.lastReadIos = readIos;
+    this.backlogReadIos = r.readIosBacklog;
+    this.backlogWritePages = r.writeIosBacklog * cluster;
+    host.setDeviceBacklog(r.readIosBacklog * state.occReadUs + r.writeIosBacklog * state.occWriteUs);
+    recorder.device({ utilisation: r.utilisation, readIos, meanReadLatencyUs: r.meanReadLatencyUs });
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The swap (and file) device seen from inside one tick: a fluid FIFO of channel-µs of work
+ * (§11 closed loop). A read issued now waits for the work ahead of it, so a burst of faults
+ * slows itself down within the tick; the per-tick statistics and the backlog carried between
+ * ticks are mechanisms/swap-device.ts's.
+ */
+import type { HostState } from './state.js';
+
+/**
+ * File pages are read from the host's disk, which the scenario describes as its swap
+ * device; with zram or no swap, file reads take the SATA SSD figure of kernel-model.md §8.3
+ * without queueing.
+ */
+const FALLBACK_FILE_READ_SEC = 80e-6;
+
+/** Work ahead of an IO issued now, µs per channel. */
+export function queueAheadUs(s: HostState): number {
+  return Math.max(0, s.devQueueUs / s.channels - s.nowUs);
+}
+
+/** Response time of `scale` real reads issued now (one simulated fault), seconds of thread time. */
+export function readWaitSec(s: HostState): number {
+  if (!s.disk) return FALLBACK_FILE_READ_SEC * s.scale;
+  const wait = (queueAheadUs(s) + s.sc.host.swap.readLatencyUs) * 1e-6 * s.scale;
+  s.devQueueUs += s.occReadUs * s.scale;
+  return wait;
+}
+
+/** Queues the writes of `pages` simulated pages (swap-out or writeback clusters). */
+export function queueWrites(s: HostState, pages: number): void {
+  if (s.disk) s.devQueueUs += (s.occWriteUs * pages * s.scale) / s.sc.host.kernel.swapClusterMax;
+}

@@ -1,0 +1,181 @@
+/**
+ * The classic two-list LRU (LK mm/vmscan.c `shrink_lruvec`, `shrink_active_list`,
+ * `shrink_inactive_list` with `folio_check_references`; mm/swap.c `folio_mark_accessed`):
+ * per cgroup an inactive and an active list of each type, second chances from the accessed
+ * bit and PG_referenced, refault activation from workingset.ts.
+ */
+import { inactiveIsLow } from '../linux/mm.js';
+import { canSwap, countScan } from './memcontrol.js';
+import { getScanCount, noteCost, prepareScanControl, protectionOf } from './scan-balance.js';
+import { FOLIO_KEEP, FOLIO_SWAPPED, FOLIO_THROTTLE, FOLIO_WRITEBACK, shrinkFolio } from './shrink-folio.js';
+import {
+  ACT,
+  EVER,
+  FILE,
+  type HostState,
+  LRU_ACTIVE_ANON,
+  LRU_ACTIVE_FILE,
+  LRU_INACTIVE_ANON,
+  LRU_INACTIVE_FILE,
+  LRU_LISTS,
+  type ProcRt,
+  REF,
+  RES,
+  type Reclaim,
+  type ScanControl,
+  WRITABLE,
+  WS,
+  YOUNG,
+} from './state.js';
+import { ageNonresident, recordShadow, refaultActivates } from './workingset.js';
+
+export class ClassicReclaim implements Reclaim {
+  readonly kind = 'classic';
+  private readonly s: HostState;
+  /** Per-list scan targets of the lruvec being shrunk (reused: nothing is allocated per pass). */
+  private readonly nr = [0, 0, 0, 0];
+
+  constructor(s: HostState) {
+    this.s = s;
+  }
+
+  add(p: ProcRt, page: number, list: number, nf: number): void {
+    this.s.flags[page] = nf;
+    this.s.lru.addHead(p.cg * LRU_LISTS + list, page);
+  }
+
+  addWarm(p: ProcRt, page: number, active: boolean): void {
+    const s = this.s;
+    const isFile = (s.flags[page]! & FILE) !== 0;
+    s.flags[page] = (s.flags[page]! & (FILE | WRITABLE)) | EVER | RES | (active ? ACT | WS : 0);
+    s.lru.addTail(p.cg * LRU_LISTS + (isFile ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON) + (active ? 1 : 0), page);
+  }
+
+  /** `folio_mark_accessed` for a buffered file read: the second access activates (§2.2). */
+  markAccessed(page: number, f: number): void {
+    const s = this.s;
+    if (!(f & ACT) && f & REF) {
+      s.flags[page] = (s.flags[page]! & ~REF) | ACT;
+      const l = s.lru.on[page]!;
+      s.lru.moveHead(l + 1, page);
+      ageNonresident(s, Math.floor(l / LRU_LISTS));
+    } else s.flags[page] = s.flags[page]! | REF;
+  }
+
+  refault(c: number, page: number, f: number): boolean {
+    return refaultActivates(this.s, page, c, f);
+  }
+
+  evicted(page: number, c: number): void {
+    this.s.lru.remove(page);
+    recordShadow(this.s, page, c);
+  }
+
+  remove(page: number): void {
+    this.s.lru.remove(page);
+  }
+
+  prepare(sc: ScanControl): void {
+    prepareScanControl(this.s, sc);
+  }
+
+  residentPages(): number {
+    const size = this.s.lru.size;
+    let n = 0;
+    for (let i = 0; i < size.length; i++) n += size[i]!;
+    return n;
+  }
+
+  /** `shrink_lruvec`: get_scan_count's targets scanned in SWAP_CLUSTER_MAX chunks until the lruvec gave its batch. */
+  shrinkLruvec(c: number, sc: ScanControl, ignoreProtection: boolean): void {
+    const s = this.s;
+    const size = s.lru.size;
+    const base = c * LRU_LISTS;
+    if (size[base]! + size[base + 1]! + size[base + 2]! + size[base + 3]! === 0) return;
+    const clusterMax = s.clusterPages;
+    const nr = this.nr;
+    getScanCount(s, c, sc, protectionOf(s, c, sc, ignoreProtection), nr);
+    sc.lruvecGoal = sc.reclaimed + sc.batch;
+    while (
+      (nr[LRU_INACTIVE_ANON]! > 0 || nr[LRU_ACTIVE_FILE]! > 0 || nr[LRU_INACTIVE_FILE]! > 0) &&
+      sc.reclaimed < sc.lruvecGoal &&
+      !sc.throttled
+    ) {
+      for (let l = 0; l < LRU_LISTS; l++) {
+        const n = Math.min(nr[l]!, clusterMax);
+        if (n === 0) continue;
+        nr[l]! -= n;
+        if (l === LRU_ACTIVE_ANON || l === LRU_ACTIVE_FILE) {
+          if (l === LRU_ACTIVE_ANON ? sc.mayDeactAnon : sc.mayDeactFile) this.shrinkActive(c, l, n, sc);
+        } else this.shrinkInactive(c, l, n, sc);
+      }
+    }
+    // Keep the inactive anon list aged even when anon is not scanned (shrink_lruvec tail).
+    if (canSwap(s, c) && inactiveIsLow(size[base]!, size[base + 1]!, s.rate, s.pageSize))
+      this.shrinkActive(c, LRU_ACTIVE_ANON, clusterMax, sc);
+  }
+
+  /** `shrink_active_list`: deactivate from the tail, setting PG_workingset (§2.2). */
+  private shrinkActive(c: number, l: number, n: number, sc: ScanControl): void {
+    const s = this.s;
+    const inactive = c * LRU_LISTS + l - 1;
+    const list = c * LRU_LISTS + l;
+    let i = 0;
+    for (; i < n; i++) {
+      const page = s.lru.tail(list);
+      if (page < 0) break;
+      s.flags[page] = (s.flags[page]! & ~(ACT | YOUNG)) | WS;
+      s.lru.moveHead(inactive, page);
+    }
+    sc.scanned += i;
+    countScan(s, c, i);
+  }
+
+  /** `shrink_inactive_list` + `shrink_folio_list`: second chance by `folio_check_references`, then shrinkFolio. */
+  private shrinkInactive(c: number, l: number, n: number, sc: ScanControl): void {
+    const s = this.s;
+    const list = c * LRU_LISTS + l;
+    const flags = s.flags;
+    let reclaimed = 0;
+    let scanned = 0;
+    let pageout = 0;
+    for (let i = 0; i < n; i++) {
+      const page = s.lru.tail(list);
+      if (page < 0) break;
+      scanned++;
+      const f = flags[page]!;
+      if (f & YOUNG) {
+        if (f & REF) {
+          // Referenced twice while on the inactive list: activate.
+          flags[page] = (f & ~(YOUNG | REF)) | ACT;
+          s.lru.moveHead(list + 1, page);
+          ageNonresident(s, c);
+        } else {
+          flags[page] = (f & ~YOUNG) | REF;
+          s.lru.moveHead(list, page);
+        }
+        continue;
+      }
+      const d = shrinkFolio(s, page, c, sc);
+      if (d === FOLIO_THROTTLE) {
+        // Too much under writeback: kswapd stops and waits (reclaim_throttle on writeback).
+        sc.nrToReclaim = sc.reclaimed + reclaimed;
+        sc.throttled = true;
+        break;
+      }
+      if (d === FOLIO_WRITEBACK || d === FOLIO_KEEP) {
+        // Written back (comes round again clean) or nowhere to swap: back to the head.
+        if (d === FOLIO_WRITEBACK) pageout++;
+        s.lru.moveHead(list, page);
+        continue;
+      }
+      if (d === FOLIO_SWAPPED) pageout++;
+      reclaimed++;
+    }
+    sc.scanned += scanned;
+    sc.reclaimed += reclaimed;
+    countScan(s, c, scanned);
+    // lru_note_cost: IO weighted by SWAP_CLUSTER_MAX, rotations by one (§3).
+    noteCost(s, c, l >= LRU_INACTIVE_FILE, pageout * s.sc.host.kernel.swapClusterMax + (scanned - reclaimed));
+  }
+}

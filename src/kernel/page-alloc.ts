@@ -1,0 +1,75 @@
+/**
+ * Getting a frame for a faulting task (LK mm/memcontrol.c `try_charge_memcg`, then
+ * mm/page_alloc.c `__alloc_pages`): memcg limit reclaim and the memcg OOM killer first, then
+ * the zone watermarks: kswapd woken at low, direct reclaim at min, the global OOM killer when
+ * reclaim makes no progress (`should_reclaim_retry`).
+ */
+import { hostWatermarks } from './mechanisms/watermarks.js';
+import { charge, memoryEvent, noteOverHigh, overMax } from './memcontrol.js';
+import { oomKill } from './oom-kill.js';
+import { EV_MAX, EV_OOM, freeFrames, type HostState, type ProcRt } from './state.js';
+import { directReclaim, reclaimCgroup } from './vmscan.js';
+
+/**
+ * Gets a frame for process `p` (charging its cgroup). Returns false when `p` was killed
+ * (OOM) while trying. Reclaim costs are added to `p.tick`.
+ */
+export function allocFrame(s: HostState, p: ProcRt): boolean {
+  // try_charge_memcg: reclaim inside the limited cgroup, MAX_RECLAIM_RETRIES, then memcg OOM.
+  let limited = overMax(s, p.cg);
+  let retries = 0;
+  while (limited >= 0) {
+    const c = s.cgs[limited]!;
+    // Each charge attempt over memory.max counts `max`; giving up counts `oom` (try_charge_memcg).
+    memoryEvent(s, limited, EV_MAX);
+    const got = reclaimCgroup(s, limited, s.clusterPages, p);
+    if (!p.alive) return false;
+    if (got > 0) retries = 0;
+    else if (++retries >= s.sc.host.kernel.maxReclaimRetries) {
+      memoryEvent(s, limited, EV_OOM);
+      oomKill(s, limited, `memory.max of ${c.path || '/'} reached`);
+      if (!p.alive) return false;
+      retries = 0;
+    }
+    limited = overMax(s, p.cg);
+  }
+  // __alloc_pages: fast path above low; wake kswapd; below min, direct reclaim.
+  wakeKswapd(s);
+  while (freeFrames(s) <= s.wmMin || freeFrames(s) <= 0) {
+    const got = directReclaim(s, p);
+    if (!p.alive) return false;
+    if (got > 0) {
+      p.noProgress = 0;
+      s.kswapdFailures = 0;
+    } else if (++p.noProgress >= s.sc.host.kernel.maxReclaimRetries) {
+      p.noProgress = 0;
+      oomKill(s, 0, 'out of memory: reclaim made no progress');
+      if (!p.alive) return false;
+    }
+  }
+  s.free--;
+  charge(s, p.cg, 1);
+  noteOverHigh(s, p, 1);
+  return true;
+}
+
+/** `wake_all_kswapds` when free memory is at or below the low watermark (unless kswapd gave up). */
+export function wakeKswapd(s: HostState): void {
+  if (freeFrames(s) <= s.wmLow && !s.kswapdAwake && s.kswapdFailures < s.sc.host.kernel.maxReclaimRetries)
+    s.kswapdAwake = true;
+}
+
+/** The zone watermarks from vm.min_free_kbytes and vm.watermark_scale_factor (mechanisms/watermarks.ts). */
+export function setWatermarks(s: HostState): void {
+  const h = s.sc.host;
+  const wm = hostWatermarks({
+    managedBytes: h.ramBytes - h.reservedBytes,
+    pageSizeBytes: h.pageSizeBytes,
+    minFreeKbytes: h.sysctl['vm.min_free_kbytes'],
+    watermarkScaleFactor: h.sysctl['vm.watermark_scale_factor'],
+    scale: s.rate,
+  });
+  s.wmMin = wm.minPages;
+  s.wmLow = Math.max(wm.lowPages, s.wmMin);
+  s.wmHigh = Math.max(wm.highPages, s.wmLow);
+}

@@ -1,0 +1,66 @@
+/**
+ * What reclaim does with one page it decided not to keep (LK mm/vmscan.c `shrink_folio_list`
+ * after `folio_check_references`, and `__remove_mapping`): one disposition for every reclaim
+ * mode. Which pages get here (second chance, tiers, a policy's victim) is the mode's own.
+ */
+
+import { queueWrites } from './io-queue.js';
+import { canSwap, charge } from './memcontrol.js';
+import { DIRTY, EVER, FILE, type HostState, SC, type ScanControl, SHADOW_WS, SWP, WRITABLE, WS } from './state.js';
+import { reportSwapFull, swapOut } from './swap-state.js';
+
+/** The page was freed without IO (a clean file page, or a swap-cache page whose slot still holds it). */
+export const FOLIO_RECLAIMED = 0;
+/** An anonymous page written to a new swap slot and freed. */
+export const FOLIO_SWAPPED = 4;
+/** A dirty file page: written back now, freed when reclaim comes round to it clean. */
+export const FOLIO_WRITEBACK = 1;
+/** An anonymous page with nowhere to go (no swap slot, memory.swap.max, memsw): it stays. */
+export const FOLIO_KEEP = 2;
+/** kswapd has queued all the writeback the device takes this tick (`reclaim_throttle`). */
+export const FOLIO_THROTTLE = 3;
+
+/** Frees a resident page's frame; the LRU ordering records its shadow entry (`workingset_eviction`). */
+export function evict(s: HostState, page: number, c: number, toSwap: boolean): void {
+  const f = s.flags[page]!;
+  const owner = s.procs[s.owner[page]!]!;
+  s.reclaim.evicted(page, c, f);
+  let nf = (f & (FILE | EVER | WRITABLE)) | (f & WS ? SHADOW_WS : 0);
+  if (toSwap) nf |= SWP;
+  s.flags[page] = nf;
+  if (f & FILE) owner.rssFile--;
+  else owner.rssAnon--;
+  s.free++;
+  charge(s, owner.cg, -1);
+}
+
+/**
+ * Disposes of an unreferenced page of cgroup `c`: a dirty file page is written back, a clean
+ * one dropped; a clean swap-cache page (read ahead, never mapped) dropped; any other anon
+ * page swapped out. Returns a FOLIO_* code; RECLAIMED and SWAPPED freed the page.
+ */
+export function shrinkFolio(s: HostState, page: number, c: number, sc: ScanControl): number {
+  const f = s.flags[page]!;
+  if (f & FILE) {
+    if (f & DIRTY) {
+      s.flags[page] = f & ~DIRTY;
+      s.counters.fileWritePages++;
+      queueWrites(s, 1);
+      return FOLIO_WRITEBACK;
+    }
+    evict(s, page, c, false);
+    return FOLIO_RECLAIMED;
+  }
+  if (f & SC) {
+    evict(s, page, c, true);
+    return FOLIO_RECLAIMED;
+  }
+  if (!canSwap(s, c)) {
+    if (s.device.freeSlotCount < 1) reportSwapFull(s);
+    return FOLIO_KEEP;
+  }
+  if (sc.kswapd && s.kswapdWriteBudget <= 0) return FOLIO_THROTTLE;
+  swapOut(s, page, sc);
+  evict(s, page, c, true);
+  return FOLIO_SWAPPED;
+}

@@ -1,0 +1,346 @@
+/**
+ * The state of one simulated host, in one plain object: per-page typed arrays, the LRU lists,
+ * cgroups, processes, free frames, watermarks and this tick's counters. Behaviour lives in
+ * the modules named after the kernel code they follow (vmscan.ts, memcontrol.ts, fault.ts, …);
+ * they all read and write this object, as the kernel's functions share `struct pglist_data`,
+ * `struct mem_cgroup` and `struct page`.
+ */
+import type { ReplacementPolicy } from '../policies/types.js';
+import type { CgroupConfig, ProcessConfig, Scenario } from '../scenario/types.js';
+import type { Rng } from '../util/rng.js';
+import type { RegionStream } from '../workload/stream.js';
+import type { LruLists } from './lru.js';
+import type { SwapDevice } from './mechanisms/swap-device.js';
+import type { Generations } from './mglru.js';
+
+// Page flags (one Uint16 per page). YOUNG is the PTE accessed bit, REF is PG_referenced:
+// `folio_check_references` needs both to give mapped pages their second chance (§2.2).
+export const RES = 1;
+export const SWP = 2;
+export const ACT = 4;
+export const REF = 8;
+export const YOUNG = 16;
+/** PG_workingset: the page was deactivated from the active list once (LK `shrink_active_list`). */
+export const WS = 32;
+export const DIRTY = 64;
+/** In the swap cache after readahead: resident, not yet mapped, its swap slot still holds its data. */
+export const SC = 128;
+export const FILE = 256;
+/** Faulted in at least once: a non-resident page with EVER has a shadow entry (§2.4). */
+export const EVER = 512;
+/** Shadow entry recorded PG_workingset at eviction (`workingset_eviction` packs it). */
+export const SHADOW_WS = 1024;
+/** A file page the process writes (`fileDirtyFraction`), dirtied on each touch. */
+export const WRITABLE = 2048;
+
+/**
+ * List index within a cgroup's lruvec (LK `enum lru_list`); the active list of a type is its
+ * inactive list + 1, and a lruvec's lists are `cgroup · LRU_LISTS + index`.
+ */
+export const LRU_INACTIVE_ANON = 0;
+export const LRU_ACTIVE_ANON = 1;
+export const LRU_INACTIVE_FILE = 2;
+export const LRU_ACTIVE_FILE = 3;
+export const LRU_LISTS = 4;
+
+/** memory.events entries (LK `enum memcg_memory_event`, cgroup-v2.rst). */
+export const EV_LOW = 0;
+export const EV_HIGH = 1;
+export const EV_MAX = 2;
+export const EV_OOM = 3;
+export const EV_OOM_KILL = 4;
+
+export interface ProcStats {
+  touches: number;
+  minor: number;
+  major: number;
+  swapIn: number;
+  /** Thread-seconds stalled on memory (fault waits, direct/memcg reclaim, throttling), real time. */
+  stallSec: number;
+  /** Part of stallSec that is waiting for a device read. */
+  ioWaitSec: number;
+  cpuUserSec: number;
+  cpuFaultSec: number;
+  cpuReclaimSec: number;
+  throttleSec: number;
+  /** Of stallSec: direct and memcg-limit reclaim plus memory.high sleeps (not device reads). */
+  reclaimStallSec: number;
+}
+
+export function emptyStats(): ProcStats {
+  return {
+    touches: 0,
+    minor: 0,
+    major: 0,
+    swapIn: 0,
+    stallSec: 0,
+    ioWaitSec: 0,
+    cpuUserSec: 0,
+    cpuFaultSec: 0,
+    cpuReclaimSec: 0,
+    throttleSec: 0,
+    reclaimStallSec: 0,
+  };
+}
+
+export function addStats(a: ProcStats, b: ProcStats): void {
+  a.touches += b.touches;
+  a.minor += b.minor;
+  a.major += b.major;
+  a.swapIn += b.swapIn;
+  a.stallSec += b.stallSec;
+  a.ioWaitSec += b.ioWaitSec;
+  a.cpuUserSec += b.cpuUserSec;
+  a.cpuFaultSec += b.cpuFaultSec;
+  a.cpuReclaimSec += b.cpuReclaimSec;
+  a.throttleSec += b.throttleSec;
+  a.reclaimStallSec += b.reclaimStallSec;
+}
+
+export interface ProcRt {
+  idx: number;
+  cfg: ProcessConfig;
+  cg: number;
+  anonBase: number;
+  anonCap: number;
+  fileBase: number;
+  fileCap: number;
+  leakBase: number;
+  leakCap: number;
+  leakUsed: number;
+  anon: RegionStream;
+  file: RegionStream;
+  rng: Rng;
+  started: boolean;
+  alive: boolean;
+  killed: boolean;
+  killedAtMs: number;
+  /** Resident anon / file pages and swapped pages owned by this process (sampled pages). */
+  rssAnon: number;
+  rssFile: number;
+  swap: number;
+  peakRss: number;
+  /** Grown anon pages not yet allocated (touched) by the process. */
+  growthPending: number;
+  growthFrac: number;
+  leakPending: number;
+  leakFrac: number;
+  /** Pages charged over memory.high since the last return to user space (real pages). */
+  overHighPages: number;
+  /** Allocations refused (ENOMEM): the process stops growing after the first. */
+  allocFailures: number;
+  /** Bytes committed (Committed_AS share) and virtual size, real bytes. */
+  committedBytes: number;
+  virtBytes: number;
+  /** Readahead window state (`__swapin_nr_pages`): hits since last fault, previous window, previous offset. */
+  raHits: number;
+  raPrevWin: number;
+  raPrevPage: number;
+  tick: ProcStats;
+  total: ProcStats;
+  /** Thread-seconds alive, for stallPct. */
+  totalThreadSec: number;
+  /** Nothing to touch this tick (no working set yet). */
+  idle: boolean;
+  /** Direct reclaim rounds in a row without progress (`should_reclaim_retry`). */
+  noProgress: number;
+  /** Forked child: index of the parent whose anon pages it shares copy-on-write, −1 when none. */
+  cowParent: number;
+}
+
+export interface CgroupRt {
+  cfg: CgroupConfig | null;
+  path: string;
+  parent: number;
+  /** Ancestors including itself, nearest first. */
+  chain: Int32Array;
+  children: number[];
+  min: number;
+  low: number;
+  high: number;
+  max: number;
+  swapMax: number;
+  softLimit: number;
+  memswLimit: number;
+  swappiness: number | null;
+  oomGroup: boolean;
+  /** Hierarchical usage and swap (sampled pages), as memory.current / memory.swap.current. */
+  usage: number;
+  swap: number;
+  emin: number;
+  elow: number;
+  anonCost: number;
+  fileCost: number;
+  nonresidentAge: number;
+  refaultActivateAnon: number;
+  refaultActivateFile: number;
+  snapActivateAnon: number;
+  snapActivateFile: number;
+  /** This tick: memory.high throttle sleep of its tasks, seconds, and major faults (sampled). */
+  throttleSec: number;
+  majorTick: number;
+  /** memory.stat pgscan, hierarchical, simulated pages (systemd-oomd ranks by its growth). */
+  pgscan: number;
+  /** memory.events, hierarchical: counts indexed by EV_LOW … EV_OOM_KILL. */
+  memoryEvents: Float64Array;
+}
+
+export interface HostEvents {
+  oomKill(p: ProcRt, badness: number, reason: string, scopeCg: number): void;
+  swapFull(): void;
+}
+
+/** IO and reclaim work of the current tick, in simulated pages: what the simulation reads after it. */
+export class TickCounters {
+  swapInPages = 0;
+  swapReadIos = 0;
+  swapOutPages = 0;
+  fileReadPages = 0;
+  fileWritePages = 0;
+  scanKswapd = 0;
+  scanDirect = 0;
+
+  reset(): void {
+    this.swapInPages = 0;
+    this.swapReadIos = 0;
+    this.swapOutPages = 0;
+    this.fileReadPages = 0;
+    this.fileWritePages = 0;
+    this.scanKswapd = 0;
+    this.scanDirect = 0;
+  }
+}
+
+/** Scan control: one reclaim invocation (LK `struct scan_control`). */
+export interface ScanControl {
+  target: number;
+  global: boolean;
+  priority: number;
+  nrToReclaim: number;
+  /**
+   * Pages each lruvec may give in one visit (shrink_lruvec's own `nr_to_reclaim`): every memcg
+   * under the target is visited and reclaimed up to this, so no cgroup pays for coming first.
+   */
+  batch: number;
+  /** `reclaimed` at which the lruvec being shrunk has given its batch. */
+  lruvecGoal: number;
+  reclaimed: number;
+  scanned: number;
+  written: number;
+  lowReclaim: boolean;
+  lowSkipped: boolean;
+  mayDeactAnon: boolean;
+  mayDeactFile: boolean;
+  cacheTrim: boolean;
+  fileTiny: boolean;
+  kswapd: boolean;
+  /** kswapd met its writeback limit (`reclaim_throttle`): the invocation ends with what it has. */
+  throttled: boolean;
+}
+
+/**
+ * The LRU ordering behind reclaim, one of three chosen once when the host is built
+ * (`host.policy`): the classic two-list LRU (lru-classic.ts), the multi-generational LRU
+ * (lru-gen.ts), or a registry replacement policy as one global list (policy-reclaim.ts).
+ * Everything else (charging, watermarks, swap, OOM) is shared.
+ */
+export interface Reclaim {
+  readonly kind: 'classic' | 'mglru' | 'policy';
+  /** A page `p` faulted or read in joins the LRU (`folio_add_lru`); sets its flags to `nf`. `list` is its two-list index. */
+  add(p: ProcRt, page: number, list: number, nf: number): void;
+  /** Warm start: a resident page placed without a fault, hot ones protected. Sets its flags. */
+  addWarm(p: ProcRt, page: number, active: boolean): void;
+  /** `mark_page_accessed` for a file page read through a file descriptor. */
+  markAccessed(page: number, f: number): void;
+  /** A refault of `page` (flags `f`) in cgroup `c`: whether it goes straight to the active set. */
+  refault(c: number, page: number, f: number): boolean;
+  /** Reclaim freed `page` (flags `f`) from cgroup `c`: off the LRU, shadow entry recorded. */
+  evicted(page: number, c: number, f: number): void;
+  /** The page's owner exited: off the LRU without a shadow. */
+  remove(page: number): void;
+  /** `prepare_scan_control` for a reclaim invocation. */
+  prepare(sc: ScanControl): void;
+  /** `shrink_lruvec` of cgroup `c`'s own lists. */
+  shrinkLruvec(c: number, sc: ScanControl, ignoreProtection: boolean): void;
+  /** Resident pages on the LRU, host-wide. */
+  residentPages(): number;
+}
+
+/** Everything the host model's modules share. Built by build.ts; fields in one shape for V8. */
+export interface HostState {
+  readonly sc: Scenario;
+  readonly rate: number;
+  /** Real pages per simulated page. */
+  readonly scale: number;
+  readonly frames: number;
+  free: number;
+  wmMin: number;
+  wmLow: number;
+  wmHigh: number;
+  swappiness: number;
+  pageCluster: number;
+  readonly totalPages: number;
+  readonly flags: Uint16Array;
+  readonly owner: Uint16Array;
+  readonly shadow: Uint32Array;
+  readonly lru: LruLists;
+  /** Per cgroup × list: the fraction of a sampled page get_scan_count's last target left over. */
+  readonly scanCarry: Float64Array;
+  readonly procs: ProcRt[];
+  readonly cgs: CgroupRt[];
+  readonly device: SwapDevice;
+  readonly events: HostEvents;
+  /** `host.policy: mglru`: the generations' bookkeeping; null otherwise. */
+  readonly gen: Generations | null;
+  /** A registry policy replacing the kernel's LRU (`host.policy` other than linux/mglru); null otherwise. */
+  readonly policy: ReplacementPolicy | null;
+  /** The LRU ordering in use; set once by the Host after the state is built. */
+  reclaim: Reclaim;
+  /**
+   * Copy-on-write sharing after fork, per page of a parent's anon region: 1 while the page
+   * was in the parent at a fork and is still shared (allocated only when a process forks).
+   */
+  readonly cow: Uint8Array | null;
+  /** `host.thp: always`: simulated pages per 2 MiB huge page (at least 1); 0 without THP. */
+  readonly thpPages: number;
+  kswapdAwake: boolean;
+  kswapdFailures: number;
+  /** Whether the last kswapd run freed anything (else kswapd waits for the next tick). */
+  kswapdProgress: boolean;
+  /** Pages kswapd may still queue for writeback this tick (`reclaim_throttle` beyond it). */
+  kswapdWriteBudget: number;
+  swapFullReported: boolean;
+  readonly counters: TickCounters;
+  /**
+   * The disk as a fluid FIFO within the tick (§11 closed loop): channel-µs of work queued
+   * since the tick started (carried backlog included). An IO issued at `nowUs` waits for the
+   * work ahead of it, so a burst of faults in one tick slows itself down at once.
+   */
+  devQueueUs: number;
+  /** Position of the task now running, µs into the tick. */
+  nowUs: number;
+  readonly channels: number;
+  /** Occupancy of one swap read IO, µs. */
+  readonly occReadUs: number;
+  /**
+   * SWAP_CLUSTER_MAX in simulated pages: the kernel reclaims and scans in batches of 32 real
+   * pages (`shrink_lruvec` chunks; `nr_to_reclaim` of direct, memcg-limit and kswapd reclaim),
+   * which are 32·R sampled pages. Left at 32 sampled pages (32/R real), one direct reclaim at
+   * 1/128 freed 4096 real pages, more than the whole min→high watermark gap (~2 K real pages
+   * on incident/16): free memory overshot past high, kswapd slept, and reclaim came in coarse
+   * bursts (the sampled run kept 8–15 MB free where the exact one kept 2.4 MB). Rounded, at
+   * least 1 page: below 1/64 a batch is at most 2 × 32 real pages, small against the gaps.
+   */
+  readonly clusterPages: number;
+  /** Occupancy of one swap-out IO of SWAP_CLUSTER_MAX pages, µs. */
+  readonly occWriteUs: number;
+  readonly disk: boolean;
+  readonly pageSize: number;
+  /** zram swap: (de)compression is CPU of the faulting or reclaiming task, not a device wait (§8.2). */
+  readonly zram: boolean;
+}
+
+/** Free frames minus the RAM zram's compressed store occupies. */
+export function freeFrames(s: HostState): number {
+  return s.free - Math.ceil(s.device.ramUsedBytes / s.pageSize);
+}

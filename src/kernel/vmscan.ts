@@ -1,0 +1,163 @@
+/**
+ * Reclaim invocations (LK mm/vmscan.c): direct reclaim by an allocating task
+ * (`try_to_free_pages`), memcg limit reclaim (`try_to_free_mem_cgroup_pages`), kswapd
+ * (`balance_pgdat`), each a `do_try_to_free_pages` of priority passes over every memcg under
+ * the target (`shrink_node_memcgs`), v1 soft-limit reclaim first under global pressure, and
+ * memory.low given up only when nothing else is reclaimable. How much of each list a pass
+ * scans is scan-balance.ts; the lists themselves are the host's Reclaim (lru-classic.ts,
+ * lru-gen.ts).
+ */
+import { queueAheadUs } from './io-queue.js';
+import { computeProtection, largestSoftLimitExcess, memoryEvent } from './memcontrol.js';
+import { EV_LOW, freeFrames, type HostState, type ProcRt, type ScanControl } from './state.js';
+
+export function newScanControl(s: HostState, target: number, global: boolean, nr: number): ScanControl {
+  return {
+    target,
+    global,
+    priority: s.sc.host.kernel.defPriority,
+    nrToReclaim: nr,
+    batch: nr,
+    lruvecGoal: nr,
+    reclaimed: 0,
+    scanned: 0,
+    written: 0,
+    lowReclaim: false,
+    lowSkipped: false,
+    mayDeactAnon: false,
+    mayDeactFile: false,
+    cacheTrim: false,
+    fileTiny: false,
+    kswapd: false,
+    throttled: false,
+  };
+}
+
+/** `try_to_free_pages` by `p`, which stalls for it; returns pages reclaimed. */
+export function directReclaim(s: HostState, p: ProcRt): number {
+  const sc = newScanControl(s, 0, true, s.clusterPages);
+  doTryToFreePages(s, sc);
+  s.counters.scanDirect += sc.scanned;
+  chargeReclaim(s, p, sc);
+  return sc.reclaimed;
+}
+
+/** memcg limit reclaim (`try_to_free_mem_cgroup_pages`) in cgroup `cg`, charged to `p` as a stall. */
+export function reclaimCgroup(s: HostState, cg: number, pages: number, p: ProcRt): number {
+  const sc = newScanControl(s, cg, false, Math.max(pages, 1));
+  doTryToFreePages(s, sc);
+  s.counters.scanDirect += sc.scanned;
+  chargeReclaim(s, p, sc);
+  return sc.reclaimed;
+}
+
+/** kswapd: reclaims toward the high watermark in SWAP_CLUSTER_MAX batches; returns CPU seconds used. */
+export function kswapdRun(s: HostState, maxBatches: number): number {
+  let cpu = 0;
+  s.kswapdProgress = false;
+  for (let b = 0; b < maxBatches; b++) {
+    if (freeFrames(s) >= s.wmHigh) {
+      s.kswapdAwake = false;
+      break;
+    }
+    const sc = newScanControl(s, 0, true, Math.min(s.clusterPages, s.wmHigh - freeFrames(s)));
+    sc.kswapd = true;
+    doTryToFreePages(s, sc);
+    s.counters.scanKswapd += sc.scanned;
+    cpu += reclaimCpuSec(s, sc);
+    if (sc.reclaimed === 0) {
+      // balance_pgdat gave up this round; after MAX_RECLAIM_RETRIES only direct reclaim is left.
+      if (sc.scanned === 0 || s.kswapdWriteBudget > 0) s.kswapdFailures++;
+      if (s.kswapdFailures >= s.sc.host.kernel.maxReclaimRetries) s.kswapdAwake = false;
+      break;
+    }
+    s.kswapdFailures = 0;
+    s.kswapdProgress = true;
+  }
+  return cpu;
+}
+
+/** CPU of scanning, plus waiting for the writes it issued (reclaim_throttle on writeback, §1.2). */
+function chargeReclaim(s: HostState, p: ProcRt, sc: ScanControl): void {
+  const cpu = reclaimCpuSec(s, sc);
+  p.tick.cpuReclaimSec += cpu;
+  const clusters = (sc.written * s.scale) / s.sc.host.kernel.swapClusterMax;
+  const perCluster = s.disk ? queueAheadUs(s) * 1e-6 + s.sc.host.swap.writeLatencyUs * 1e-6 : 0;
+  const wait = Math.min(clusters * perCluster, 0.1 * clusters);
+  const noProgressWait = sc.reclaimed === 0 ? 0.004 : 0;
+  p.tick.stallSec += cpu + wait + noProgressWait;
+  p.tick.reclaimStallSec += cpu + wait + noProgressWait;
+}
+
+function reclaimCpuSec(s: HostState, sc: ScanControl): number {
+  const scan = sc.scanned * s.sc.host.costs.reclaimScanCpuUs;
+  const compress = s.zram ? sc.written * s.sc.host.swap.compressCpuUs : 0;
+  return (scan + compress) * s.scale * 1e-6;
+}
+
+/** `do_try_to_free_pages` / `balance_pgdat`: priority passes, soft limit first, memory.low retry. */
+export function doTryToFreePages(s: HostState, sc: ScanControl): void {
+  computeProtection(s, sc.target);
+  for (let pass = 0; pass < 2; pass++) {
+    for (sc.priority = s.sc.host.kernel.defPriority; sc.priority >= 0; sc.priority--) {
+      if (sc.global && sc.priority === s.sc.host.kernel.defPriority) softLimitReclaim(s, sc);
+      if (sc.reclaimed >= sc.nrToReclaim) break;
+      s.reclaim.prepare(sc);
+      shrinkSubtree(s, sc.target, sc, false);
+      if (sc.reclaimed >= sc.nrToReclaim) break;
+    }
+    if (sc.reclaimed > 0 || !sc.lowSkipped) break;
+    // memcg_low_reclaim: nothing unprotected was reclaimable, so memory.low gives way.
+    sc.lowReclaim = true;
+  }
+  // snapshot_refaults: refault activations are compared against this at the next reclaim.
+  const t = s.cgs[sc.target]!;
+  t.snapActivateAnon = t.refaultActivateAnon;
+  t.snapActivateFile = t.refaultActivateFile;
+}
+
+/** `mem_cgroup_soft_limit_reclaim`: cgroups above their v1 soft limit, largest excess first. */
+function softLimitReclaim(s: HostState, sc: ScanControl): void {
+  for (let guard = 0; guard < s.cgs.length && sc.reclaimed < sc.nrToReclaim; guard++) {
+    const { cg: best, excess } = largestSoftLimitExcess(s);
+    if (best < 0) return;
+    const before = sc.reclaimed;
+    const want = sc.nrToReclaim;
+    const batch = sc.batch;
+    sc.nrToReclaim = Math.min(want, sc.reclaimed + excess);
+    sc.batch = sc.nrToReclaim - sc.reclaimed;
+    const savedPrio = sc.priority;
+    for (let prio = savedPrio; prio >= 0 && sc.reclaimed < sc.nrToReclaim; prio--) {
+      sc.priority = prio;
+      s.reclaim.prepare(sc);
+      shrinkSubtree(s, best, sc, true);
+    }
+    sc.priority = savedPrio;
+    sc.batch = batch;
+    sc.nrToReclaim = sc.throttled ? sc.reclaimed : want;
+    if (sc.reclaimed === before || sc.throttled) return;
+  }
+}
+
+/** `shrink_node_memcgs`: every lruvec under `root`, skipping those below memory.min / memory.low. */
+function shrinkSubtree(s: HostState, root: number, sc: ScanControl, ignoreProtection: boolean): void {
+  const stack = [root];
+  // shrink_node_memcgs visits every memcg of the subtree (no partial walk outside proactive reclaim).
+  while (stack.length > 0 && !sc.throttled) {
+    const c = stack.pop()!;
+    const cg = s.cgs[c]!;
+    for (let i = cg.children.length - 1; i >= 0; i--) stack.push(cg.children[i]!);
+    if (!ignoreProtection && c !== sc.target) {
+      if (cg.usage <= cg.emin) continue;
+      if (cg.usage <= cg.elow) {
+        if (!sc.lowReclaim) {
+          sc.lowSkipped = true;
+          continue;
+        }
+        // shrink_node_memcgs: reclaimed below memory.low on the retry pass.
+        memoryEvent(s, c, EV_LOW);
+      }
+    }
+    s.reclaim.shrinkLruvec(c, sc, ignoreProtection);
+  }
+}
