@@ -504,14 +504,15 @@ async function repeatD(ctx: Ctx, p: LeakParams, seed: number): Promise<Repeat> {
     const leakExit = await Promise.race([leak.exited, svc.exited.then(() => leak?.exited)]);
     const tKill = (svc.exitInfo && !leak.exitInfo ? svc.exitInfo.atMs : (leakExit?.atMs ?? monoMs())) - t0;
     const atKill = sampler.take();
+    // Who the OOM killer took, read before the harness ends the survivor itself.
+    const victim =
+      leak.exitInfo?.signal === 'SIGKILL' && !svc.exitInfo?.signal ? 'leak' : svc.exitInfo?.signal ? 'service' : 'none';
     await sleep(p.afterSeconds * 1000);
     const end = sampler.stop();
     svc.kill();
     leak.kill();
     await svc.exited;
     const notes = oomLines(dmesg0, dmesgLines());
-    const victim =
-      leak.exitInfo?.signal === 'SIGKILL' && !svc.exitInfo?.signal ? 'leak' : svc.exitInfo?.signal ? 'service' : 'none';
     const recs = svc.records;
     const metrics: Repeat['metrics'] = {};
     for (const [name, from, to] of [
@@ -585,11 +586,21 @@ async function calibrate(ctx: Ctx): Promise<Record<string, number>> {
         i + 1,
       )
     ).metrics;
-    const touchUs = 1e6 / (out['touchesPerSec.uniform'] as number);
-    perFault.push(((m.steadyUsPerTouch as number) - touchUs) / (m.steadyMajorPerTouch as number));
+    perFault.push(swapReadUs(m, out['touchesPerSec.uniform'] as number));
   }
-  out.swapReadUs = round(med3(perFault));
+  if (!perFault.some(Number.isFinite)) throw new FaultlineError('the swap-in calibration saw no major fault', 3);
+  out.swapReadUs = round(med3(perFault.filter(Number.isFinite)));
   return out;
+}
+
+/**
+ * µs per major fault beyond the touch itself, over the steady passes or, when a loaded machine
+ * left no time for them, the first pass after the fill (uniform access: the same miss ratio).
+ */
+export function swapReadUs(m: Repeat['metrics'], touchesPerSec: number): number {
+  const us = m.steadyMajorPerTouch ? m.steadyUsPerTouch : m.pass1UsPerTouch;
+  const major = m.steadyMajorPerTouch || m.pass1MajorPerTouch;
+  return typeof us === 'number' && major ? (us - 1e6 / touchesPerSec) / major : Number.NaN;
 }
 
 // ---- a family ----

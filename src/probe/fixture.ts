@@ -115,6 +115,8 @@ export interface FamilyFixture<P extends CaseParams = CaseParams> {
   /** Figures of this machine the model's host is given (µs per minor fault, per swap-in, touch rates). */
   calibration: Record<string, number>;
   cases: KernelCase<P>[];
+  /** What the figures do not say about the run (a calibration taken another way). */
+  notes?: string[];
 }
 
 export interface Spread {

@@ -87,6 +87,8 @@ function cell(c: KernelCase, metric: string, model: number | null, needs?: strin
 }
 
 const round = (x: number) => Number(x.toPrecision(4));
+/** A case id as a scenario name (lower-case letters, digits, `.`, `_`, `-`). */
+const safe = (id: string) => id.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
 const med = (c: KernelCase, metric: string) => spreadOf(c.repeats.map((r) => r.metrics[metric]))?.median;
 
 // ---- the model's host: this machine ----
@@ -124,7 +126,7 @@ interface Trace {
 class Enough extends Error {}
 
 function runModel(yaml: string, name: string, done?: (t: Trace) => boolean): { trace: Trace; result?: KernelOutput } {
-  const { scenario } = loadScenarioText(yaml, name);
+  const { scenario } = loadScenarioText(yaml, `${name.replace(/[^A-Za-z0-9._-]/g, '-')}.yaml`);
   const trace: Trace = { t: [], procs: {} };
   for (const p of scenario.processes) trace.procs[p.name] = { touches: [], major: [], minor: [], swapIn: [] };
   try {
@@ -182,7 +184,7 @@ function familyA(f: FamilyFixture): FamilyTable {
     const end = 2 * W + steady;
     const rate = f.calibration[`touchesPerSec.${p.pattern}`] as number;
     const yaml = [
-      `name: kernel-a-${c.id}`,
+      `name: kernel-a-${safe(c.id)}`,
       'seed: 1',
       'duration: 60s',
       'step: 10ms',
@@ -199,7 +201,7 @@ function familyA(f: FamilyFixture): FamilyTable {
       `    touchesPerSec: ${rate}`,
       '',
     ].join('\n');
-    const { trace } = runModel(yaml, `${c.id}.yaml`, (t) => (t.procs.probe?.touches.at(-1) ?? 0) >= end);
+    const { trace } = runModel(yaml, c.id, (t) => (t.procs.probe?.touches.at(-1) ?? 0) >= end);
     const s = trace.procs.probe as Trace['procs'][string];
     const win = (a: number, b: number, k: 'major' | 'minor' | 'swapIn' | 'time') =>
       atTouches(s, trace.t, b, k) - atTouches(s, trace.t, a, k);
@@ -273,7 +275,7 @@ function familyB(f: FamilyFixture): FamilyTable {
     const startMs = 1000;
     const rate = f.calibration[`reader.${p.mode}.${p.order}.touchesPerSec`] as number;
     const yaml = [
-      `name: kernel-b-${c.id}`,
+      `name: kernel-b-${safe(c.id)}`,
       'seed: 1',
       `duration: ${startMs + p.readerSeconds * 1000}ms`,
       'step: 100ms',
@@ -297,7 +299,7 @@ function familyB(f: FamilyFixture): FamilyTable {
       `    touchesPerSec: ${rate}`,
       '',
     ].join('\n');
-    const { trace, result } = runModel(yaml, `${c.id}.yaml`);
+    const { trace, result } = runModel(yaml, c.id);
     const r = result as KernelOutput;
     const i0 = trace.t.findIndex((t) => t >= startMs);
     const reader = trace.procs.reader as Trace['procs'][string];
@@ -435,7 +437,7 @@ function familyC(f: FamilyFixture): FamilyTable {
         .map(([k, v]) => `${k}: ${k === 'memory.swappiness' ? v : `"${v}"`}`)
         .join(', ');
     const yaml = [
-      `name: kernel-c-${c.id}`,
+      `name: kernel-c-${safe(c.id)}`,
       'seed: 1',
       `duration: ${Math.ceil(tEnd / 100) * 100}ms`,
       'step: 100ms',
@@ -463,7 +465,7 @@ function familyC(f: FamilyFixture): FamilyTable {
       `  - { at: ${tKill}ms, kill: batch }`,
       '',
     ].join('\n');
-    const { trace, result } = runModel(yaml, `${c.id}.yaml`);
+    const { trace, result } = runModel(yaml, c.id);
     const r = result as KernelOutput;
     const batch = trace.procs.batch as Trace['procs'][string];
     const W = p.batchBytes / 4096;
@@ -526,7 +528,7 @@ function familyD(f: FamilyFixture): FamilyTable {
     const kOom = med(c, 'oomAfterLeakStartSec') ?? 10;
     const duration = tLeak + Math.max(3 * kOom, 10) * 1000 + p.afterSeconds * 1000;
     const yaml = [
-      `name: kernel-d-${c.id}`,
+      `name: kernel-d-${safe(c.id)}`,
       'seed: 1',
       `duration: ${Math.ceil(duration / 100) * 100}ms`,
       'step: 100ms',
@@ -542,7 +544,7 @@ function familyD(f: FamilyFixture): FamilyTable {
       `    memory: { leakPerSec: "${p.leakBytesPerSec}" }`,
       '',
     ].join('\n');
-    const { result } = runModel(yaml, `${c.id}.yaml`);
+    const { result } = runModel(yaml, c.id);
     const r = result as KernelOutput;
     const kill = r.events.find((e) => e.kind === 'oom-kill');
     const tKill = kill ? kill.timeMs : Number.NaN;
