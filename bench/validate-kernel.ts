@@ -1,92 +1,85 @@
 /**
- * Real kernel vs faultline's host model (docs/validation.md): runs the workload probe under
- * memory cgroup limits at several limit/working-set ratios and access patterns, replays the
- * same scenario with `simulateHost`, and prints the table of docs/validation.md.
+ * The real-kernel matrix (docs/validation.md): measures families of cases on this machine's
+ * kernel, compares each with the model and prints the table.
  *
- *   sudo npx tsx bench/validate-kernel.ts             (about two minutes on a 2-core VM)
+ *   npm run validate-kernel -- [--family a|b|c|d|all] [--repeats 3] [--write] [--only ID]
+ *   npm run validate-kernel -- --compare            (no measuring: the committed fixtures vs the model)
  *
- * Needs root and a memory cgroup hierarchy; without swap it adds a 1 GiB swap file in
- * /var/tmp for its own duration. The cgroups and the swap file are removed at the end, on
- * failure and on Ctrl-C.
+ * Measuring needs root and the cgroup v1 memory controller, adds a 2 GiB swap file for the
+ * family's duration (removed at the end, on failure and on Ctrl-C) and holds
+ * /tmp/faultline-kernel-lab.lock for one family at a time (released between families, so that
+ * other kernel measurements on a shared machine can take turns). --write replaces
+ * test/fixtures/kernel/<family>.json; without it the run's fixture goes to bench/out/.
  */
-import { release } from 'node:os';
-import { calibrate } from '../src/probe/calibrate.js';
-import { activeSwapDevices, addSwapFile, findMemoryCgroup, removeSwapFile } from '../src/probe/cgroup.js';
-import { type CaseResult, machineHost, runCase } from '../src/probe/kernel-validation.js';
-import type { AccessPattern } from '../src/scenario/types.js';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measureFamily } from '../src/probe/families.js';
+import { type FamilyFixture, type FamilyId, parseFixture } from '../src/probe/fixture.js';
+import { compareFamily, formatTable, summarize } from '../src/probe/matrix.js';
 
-const MIB = 2 ** 20;
-const WORKING_SET = 128 * MIB;
-const TOUCHES = 400_000;
-const RATIOS = [0.25, 0.5, 0.75, 0.9];
-const PATTERNS: AccessPattern[] = [{ kind: 'uniform' }, { kind: 'zipf', alpha: 0.9 }, { kind: 'zipf', alpha: 1.2 }];
+const FAMILIES: FamilyId[] = ['a', 'b', 'c', 'd'];
+const LOCK = '/tmp/faultline-kernel-lab.lock';
+const root = fileURLToPath(new URL('..', import.meta.url));
+const fixtureDir = join(root, 'test/fixtures/kernel');
 
-const where = findMemoryCgroup();
-if (process.getuid?.() !== 0 || !where) {
-  console.error('validate-kernel needs root and a memory cgroup hierarchy (cgroup v2 with memory, or v1 memory)');
+const args = process.argv.slice(2);
+const opt = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const flag = (name: string) => args.includes(`--${name}`);
+const which = opt('family') ?? 'all';
+const families = which === 'all' ? FAMILIES : (which.split(',') as FamilyId[]);
+if (families.some((f) => !FAMILIES.includes(f))) {
+  console.error(`--family: expected a, b, c, d or all, found ${which}`);
   process.exit(2);
 }
-let stop = false;
-// The probes' own handlers kill the running child and remove its cgroup; this one stops the loop.
-const onSignal = () => {
-  stop = true;
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
 
-const swapFile = `/var/tmp/faultline-validate-${process.pid}.swap`;
-const added = activeSwapDevices().length === 0 && addSwapFile(swapFile, 1024 * MIB);
-try {
-  if (activeSwapDevices().length === 0) throw new Error('no swap, and no swap file could be added in /var/tmp');
-  const cal = await calibrate({ sizeBytes: 128 * MIB, limitBytes: 48 * MIB, minorRuns: 2, swapRuns: 2 });
-  if ('skipped' in cal.swapIn) throw new Error(`swap-in calibration skipped: ${cal.swapIn.skipped}`);
-  const host = {
-    ...machineHost(),
-    minorFaultUs: Number(cal.minorFault.medianUs.toPrecision(3)),
-    swapReadUs: Number(cal.swapIn.medianUs.toPrecision(3)),
-  };
-  console.log(`Linux ${release()}, cgroup v${where.version}, swap ${activeSwapDevices().join(', ')}`);
-  console.log(JSON.stringify(host));
-  const rows: CaseResult[] = [];
-  const failed: string[] = [];
-  for (const pattern of PATTERNS) {
-    for (const ratio of RATIOS) {
-      if (stop) throw new Error('interrupted');
-      try {
-        const r = await runCase(host, where, {
-          workingSetBytes: WORKING_SET,
-          ratio,
-          pattern,
-          touches: TOUCHES,
-          seed: 1,
-        });
-        rows.push(r);
-        console.error(row(r));
-      } catch (err) {
-        // A tight limit with slow swap writeback can end in the kernel's memcg OOM killer: a result too.
-        failed.push(`| ${ratio} | ${patternName(pattern)} | ${err instanceof Error ? err.message : String(err)} |`);
-        console.error(failed.at(-1));
-      }
-    }
+if (flag('compare')) {
+  const fixtures = families.map((f) => parseFixture(readFileSync(join(fixtureDir, `${f}.json`), 'utf8'), `${f}.json`));
+  report(fixtures);
+} else if (families.length > 1 || !process.env.FAULTLINE_LAB_LOCKED) {
+  // One family per lock hold: each runs in a child under flock, so the lock is free between them.
+  for (const f of families) {
+    const child = spawnSync(
+      'flock',
+      [LOCK, process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...withFamily(args, f)],
+      { stdio: 'inherit', env: { ...process.env, FAULTLINE_LAB_LOCKED: '1' } },
+    );
+    if (child.status !== 0) process.exit(child.status ?? 3);
   }
-  console.log(
-    '| L/W | pattern | real majflt / 1000 touches | model | error | model, heap budget | error | µs/touch real | model | swap-ins per majflt real | model | heap RSS MiB real / model | memcg OOM kills before |',
-  );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(row(r));
-  for (const f of failed) console.log(f);
-} finally {
-  if (added) removeSwapFile(swapFile);
+} else {
+  const family = families[0] as FamilyId;
+  const repeats = Number(opt('repeats') ?? 3);
+  const only = opt('only');
+  const dir = flag('write') ? fixtureDir : join(root, 'bench/out');
+  const fixture = await measureFamily(family, {
+    repeats,
+    log: (l) => console.error(l),
+    ...(only ? { only } : {}),
+    save: (f) => {
+      const text = `${JSON.stringify(f)}\n`;
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${family}.json`);
+      writeFileSync(`${file}.tmp`, text);
+      renameSync(`${file}.tmp`, file);
+      console.error(`wrote ${file} (${text.length} bytes)`);
+    },
+  });
+  report([fixture]);
 }
 
-function row(r: CaseResult): string {
-  const name = patternName(r.spec.pattern);
-  const k = (x: number) => (x * 1000).toFixed(1);
-  const err = (m: number) => `${(((m - r.real.majorPerTouch) / r.real.majorPerTouch) * 100).toFixed(1)} %`;
-  const mib = (b: number) => (b / MIB).toFixed(1);
-  return `| ${r.spec.ratio} | ${name} | ${k(r.real.majorPerTouch)} | ${k(r.model.majorPerTouch)} | ${err(r.model.majorPerTouch)} | ${k(r.modelHeapBudget.majorPerTouch)} | ${err(r.modelHeapBudget.majorPerTouch)} | ${r.real.usPerTouch.toFixed(2)} | ${r.model.usPerTouch.toFixed(2)} | ${r.swapInsPerMajor.real.toFixed(2)} | ${r.swapInsPerMajor.model.toFixed(2)} | ${mib(r.probe.heap.rss)} / ${mib(r.modelRssBytes)} | ${r.oomKills} |`;
+function withFamily(a: string[], f: FamilyId): string[] {
+  const out = [...a];
+  const i = out.indexOf('--family');
+  if (i >= 0) out.splice(i, 2);
+  return [...out, '--family', f];
 }
 
-function patternName(p: AccessPattern): string {
-  return p.kind === 'zipf' ? `zipf ${p.alpha}` : p.kind;
+function report(fixtures: FamilyFixture[]): void {
+  const tables = fixtures.map((f) => compareFamily(f));
+  for (const t of tables) console.log(formatTable(t));
+  console.log(summarize(tables));
 }

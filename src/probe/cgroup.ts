@@ -184,8 +184,21 @@ export function addSwapFile(path: string, bytes: number): boolean {
   return added;
 }
 
-/** Undoes addSwapFile: swapoff (which reads the pages still there back into memory) and delete. */
+/**
+ * Undoes addSwapFile: swapoff (which reads the pages still there back into memory), retried
+ * while memory cgroups that held swapped pages are still being torn down, then delete. Throws,
+ * leaving the file, when the swap cannot be turned off: a swap file must never be deleted while
+ * the kernel still uses it.
+ */
 export function removeSwapFile(path: string): void {
-  spawnSync('swapoff', [path], { stdio: 'ignore' });
+  let why = '';
+  for (let attempt = 0; attempt < 10 && activeSwapDevices().includes(path); attempt++) {
+    if (attempt > 0) spawnSync('sleep', ['1']);
+    const r = spawnSync('swapoff', [path], { encoding: 'utf8' });
+    why = (r.stderr ?? '').trim() || (r.error?.message ?? '');
+  }
+  if (activeSwapDevices().includes(path)) {
+    throw new FaultlineError(`swapoff ${path} failed (${why}): turn it off with swapoff and delete it`, 3);
+  }
   rmSync(path, { force: true });
 }
