@@ -84,6 +84,8 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
     scanCarry: new Float64Array(cgs.length * LRU_LISTS),
     procs,
     cgs,
+    preorder: cgs.map((_, i) => subtreePreorder(cgs, i)),
+    iterPos: new Int32Array(cgs.length).fill(-1),
     device,
     events,
     gen: mglru ? new Generations(lru, cgs.length, totalPages, rate) : null,
@@ -176,6 +178,18 @@ function layOutProcesses(sc: Scenario, rate: number, cgs: CgroupRt[]): { procs: 
     return p;
   });
   return { procs, totalPages: next };
+}
+
+function subtreePreorder(cgs: CgroupRt[], root: number): Int32Array {
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const c = stack.pop()!;
+    out.push(c);
+    const children = cgs[c]!.children;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  return Int32Array.from(out);
 }
 
 /** Root first, then cgroups so that a parent always precedes its children (PSI needs that order). */

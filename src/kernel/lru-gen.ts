@@ -91,7 +91,7 @@ export class GenerationsReclaim implements Reclaim {
     const gen = this.gen;
     const cg = s.cgs[c]!;
     // get_swappiness: no swap for this memcg counts as swappiness 0 (file only).
-    const swappiness = canSwap(s, c) ? (cg.swappiness ?? s.swappiness) : 0;
+    const swappiness = sc.maySwap && canSwap(s, c) ? (cg.swappiness ?? s.swappiness) : 0;
     const total = gen.typeSize(c, T_FILE) + (swappiness > 0 ? gen.typeSize(c, T_ANON) : 0);
     if (total === 0) return;
     const protection = protectionOf(s, c, sc, ignoreProtection);

@@ -46,14 +46,31 @@ export function chargeSwap(s: HostState, cg: number, n: number): void {
   for (let i = 0; i < chain.length; i++) s.cgs[chain[i]!]!.swap += n;
 }
 
-/** The nearest cgroup in `cg`'s chain whose memory.max (or v1 memsw limit) one more page would exceed, or −1. */
+/** Set in overMax's result when the v1 memsw counter (memory + swap) refused the charge. */
+export const OVER_MEMSW = 1 << 16;
+
+/**
+ * The limit one more page of `cg` would exceed, as `try_charge_memcg` meets them: the memsw
+ * counters of the chain first (then the result carries OVER_MEMSW: swapping cannot lower
+ * memory + swap, so that reclaim must not swap, `~MEMCG_RECLAIM_MAY_SWAP`), then memory.max.
+ * The nearest cgroup whose counter refuses (`page_counter_try_charge`), or −1.
+ */
 export function overMax(s: HostState, cg: number): number {
   const chain = s.cgs[cg]!.chain;
   for (let i = 0; i < chain.length; i++) {
     const c = s.cgs[chain[i]!]!;
-    if (c.usage + 1 > c.max || c.usage + c.swap + 1 > c.memswLimit) return chain[i]!;
+    if (c.usage + c.swap + 1 > c.memswLimit) return chain[i]! | OVER_MEMSW;
+  }
+  for (let i = 0; i < chain.length; i++) {
+    const c = s.cgs[chain[i]!]!;
+    if (c.usage + 1 > c.max) return chain[i]!;
   }
   return -1;
+}
+
+/** The cgroup of an overMax result. */
+export function overCgroup(over: number): number {
+  return over & (OVER_MEMSW - 1);
 }
 
 /** Whether `n` more pages fit under every memory.max and memsw limit of `cg`'s chain. */

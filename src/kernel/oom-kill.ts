@@ -7,7 +7,12 @@ import { pageTablePages } from '../linux/mm.js';
 import { globalOomTotalPages, memcgOomTotalPages, type OomScope, selectOomVictims } from './mechanisms/oom.js';
 import { memoryEvent, oomCgroups } from './memcontrol.js';
 import { exitProcess, rss } from './process.js';
-import { EV_OOM_KILL, type HostState } from './state.js';
+import { type CgroupRt, EV_OOM_KILL, type HostState } from './state.js';
+
+/** Swap a memcg may use (`mem_cgroup_get_max`): v1, what memsw allows above the memory limit; v2, memory.swap.max. */
+function swapAllowance(c: CgroupRt): number {
+  return Number.isFinite(c.memswLimit) ? c.memswLimit - Math.min(c.max, c.memswLimit) : c.swapMax;
+}
 
 /** `out_of_memory` in scope `cg` (0: global). */
 export function oomKill(s: HostState, cg: number, reason: string): void {
@@ -21,7 +26,7 @@ export function oomKill(s: HostState, cg: number, reason: string): void {
           cgroup: cg - 1,
           totalPages: memcgOomTotalPages(
             Math.min(s.cgs[cg]!.max, s.frames) * scale,
-            s.cgs[cg]!.swapMax * scale,
+            swapAllowance(s.cgs[cg]!) * scale,
             s.device.totalSlots * scale,
             s.cgs[cg]!.swappiness ?? s.swappiness,
           ),

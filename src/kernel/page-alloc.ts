@@ -5,7 +5,7 @@
  * reclaim makes no progress (`should_reclaim_retry`).
  */
 import { hostWatermarks } from './mechanisms/watermarks.js';
-import { charge, memoryEvent, noteOverHigh, overMax } from './memcontrol.js';
+import { charge, memoryEvent, noteOverHigh, OVER_MEMSW, overCgroup, overMax } from './memcontrol.js';
 import { oomKill } from './oom-kill.js';
 import { EV_MAX, EV_OOM, freeFrames, type HostState, type ProcRt } from './state.js';
 import { directReclaim, reclaimCgroup } from './vmscan.js';
@@ -16,13 +16,14 @@ import { directReclaim, reclaimCgroup } from './vmscan.js';
  */
 export function allocFrame(s: HostState, p: ProcRt): boolean {
   // try_charge_memcg: reclaim inside the limited cgroup, MAX_RECLAIM_RETRIES, then memcg OOM.
-  let limited = overMax(s, p.cg);
+  let over = overMax(s, p.cg);
   let retries = 0;
-  while (limited >= 0) {
+  while (over >= 0) {
+    const limited = overCgroup(over);
     const c = s.cgs[limited]!;
     // Each charge attempt over memory.max counts `max`; giving up counts `oom` (try_charge_memcg).
     memoryEvent(s, limited, EV_MAX);
-    const got = reclaimCgroup(s, limited, s.clusterPages, p);
+    const got = reclaimCgroup(s, limited, s.clusterPages, p, (over & OVER_MEMSW) === 0);
     if (!p.alive) return false;
     if (got > 0) retries = 0;
     else if (++retries >= s.sc.host.kernel.maxReclaimRetries) {
@@ -31,7 +32,7 @@ export function allocFrame(s: HostState, p: ProcRt): boolean {
       if (!p.alive) return false;
       retries = 0;
     }
-    limited = overMax(s, p.cg);
+    over = overMax(s, p.cg);
   }
   // __alloc_pages: fast path above low; wake kswapd; below min, direct reclaim.
   wakeKswapd(s);

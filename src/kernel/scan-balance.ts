@@ -42,20 +42,23 @@ export function getScanCount(s: HostState, c: number, sc: ScanControl, protectio
   let balance: ScanBalance;
   let ap = 0;
   let fp = 0;
-  if (!canSwap(s, c) || (swappiness === 0 && !sc.global)) balance = ScanBalance.File;
+  if (!sc.maySwap || !canSwap(s, c) || (swappiness === 0 && !sc.global)) balance = ScanBalance.File;
   else if (sc.priority === 0 && swappiness !== 0) balance = ScanBalance.Equal;
   else if (sc.fileTiny) balance = ScanBalance.Anon;
   else if (sc.cacheTrim) balance = ScanBalance.File;
   else {
     balance = ScanBalance.Fract;
-    // The cost ladder of the reclaim target (the memcg under its limit, the root for global reclaim).
+    // The cost ladder of the reclaim target (the memcg under its limit, the root for global
+    // reclaim), in the kernel's integer arithmetic on real pages.
     const t = s.cgs[sc.target]!;
-    const total = t.anonCost + t.fileCost;
-    const a = total + t.anonCost;
-    const f = total + t.fileCost;
+    const anonCost = Math.floor(t.anonCost);
+    const fileCost = Math.floor(t.fileCost);
+    const total = anonCost + fileCost;
+    const a = total + anonCost;
+    const f = total + fileCost;
     const T = a + f;
-    ap = (swappiness * (T + 1)) / (a + 1);
-    fp = ((200 - swappiness) * (T + 1)) / (f + 1);
+    ap = Math.floor((swappiness * (T + 1)) / (a + 1));
+    fp = Math.floor(((200 - swappiness) * (T + 1)) / (f + 1));
   }
   for (let l = 0; l < LRU_LISTS; l++) {
     const lruSize = size[base + l]!;
@@ -63,7 +66,8 @@ export function getScanCount(s: HostState, c: number, sc: ScanControl, protectio
     const isFile = l >= LRU_INACTIVE_FILE;
     switch (balance) {
       case ScanBalance.Fract:
-        scan = Math.ceil((scan * (isFile ? fp : ap)) / (ap + fp));
+        // div64_u64: online memcgs round down (only an offlined one rounds up to be emptied).
+        scan = Math.floor((scan * (isFile ? fp : ap)) / (ap + fp));
         break;
       case ScanBalance.Anon:
         if (isFile) scan = 0;
@@ -145,16 +149,18 @@ function subtreeLists(s: HostState, cg: number): [number, number, number, number
 /**
  * `lru_note_cost`: reclaim IO (weighted SWAP_CLUSTER_MAX per page written) and rotations
  * add to the anon or file cost of the cgroup and its ancestors; both halve once they exceed
- * a quarter of the cgroup's pages, so old costs fade.
+ * a quarter of the cgroup's pages, so old costs fade. `cost` is in simulated pages; the
+ * costs are kept in real pages, as get_scan_count reads them.
  */
 export function noteCost(s: HostState, c: number, file: boolean, cost: number): void {
   if (cost <= 0) return;
+  const real = cost * s.scale;
   const chain = s.cgs[c]!.chain;
   for (let i = 0; i < chain.length; i++) {
     const cg = s.cgs[chain[i]!]!;
-    if (file) cg.fileCost += cost;
-    else cg.anonCost += cost;
-    const lruPages = cg.usage;
+    if (file) cg.fileCost += real;
+    else cg.anonCost += real;
+    const lruPages = cg.usage * s.scale;
     if (cg.anonCost + cg.fileCost > lruPages / 4) {
       cg.anonCost /= 2;
       cg.fileCost /= 2;

@@ -15,7 +15,7 @@ export const FOLIO_RECLAIMED = 0;
 export const FOLIO_SWAPPED = 4;
 /** A dirty file page: written back now, freed when reclaim comes round to it clean. */
 export const FOLIO_WRITEBACK = 1;
-/** An anonymous page with nowhere to go (no swap slot, memory.swap.max, memsw): it stays. */
+/** An anonymous page with nowhere to go (no swap slot, memory.swap.max, a memsw charge): it stays. */
 export const FOLIO_KEEP = 2;
 /** kswapd has queued all the writeback the device takes this tick (`reclaim_throttle`). */
 export const FOLIO_THROTTLE = 3;
@@ -55,7 +55,7 @@ export function shrinkFolio(s: HostState, page: number, c: number, sc: ScanContr
     evict(s, page, c, true);
     return FOLIO_RECLAIMED;
   }
-  if (!canSwap(s, c)) {
+  if (!sc.maySwap || !canSwap(s, c)) {
     if (s.device.freeSlotCount < 1) reportSwapFull(s);
     return FOLIO_KEEP;
   }

@@ -307,12 +307,16 @@ class Simulation {
     if (rq) n = Math.min(n, this.reqTarget[p.idx]! - this.reqDone[p.idx]!);
     for (let k = 0; k < n; k++) {
       let page: number;
+      // A leaked page is allocated at the leak's own rate: its cost is the fault, not a touch of
+      // the access stream (leakPerSec would otherwise be capped by touchesPerSec).
+      let cost = touchCost;
       if (p.growthPending > 0) {
         page = p.anonBase + p.anon.offsetOfRank(p.anon.current - p.growthPending);
         p.growthPending--;
       } else if (p.leakPending > 0 && p.leakUsed < p.leakCap) {
         page = p.leakBase + p.leakUsed++;
         p.leakPending--;
+        cost = 0;
       } else if (fileShare > 0 && (p.anon.current === 0 || p.rng.nextFloat() < fileShare)) {
         page = p.fileBase + p.file.next();
       } else if (p.anon.current > 0) {
@@ -325,7 +329,7 @@ class Simulation {
       const r = p.cowParent >= 0 && page < p.fileBase ? host.touchCow(p, page) : host.touch(p, page);
       if (r < 0) return;
       p.tick.touches++;
-      p.tick.cpuUserSec += touchCost;
+      p.tick.cpuUserSec += cost;
     }
     if (rq) this.reqDone[p.idx]! += Math.max(1, n);
     if (p.overHighPages > 0) this.overHigh(p);

@@ -236,6 +236,14 @@ export interface ScanControl {
   kswapd: boolean;
   /** kswapd met its writeback limit (`reclaim_throttle`): the invocation ends with what it has. */
   throttled: boolean;
+  /** Anon pages may go to swap (`may_swap`): false when the v1 memsw limit refused the charge. */
+  maySwap: boolean;
+  /**
+   * Visit every memcg under the target in each pass (kswapd, and the retry of a direct reclaim
+   * that freed nothing); otherwise the walk resumes where the last one stopped and ends once
+   * the goal is met (`memcg_full_walk`, the partial walks of `shrink_node_memcgs`).
+   */
+  memcgFullWalk: boolean;
 }
 
 /**
@@ -288,6 +296,13 @@ export interface HostState {
   readonly scanCarry: Float64Array;
   readonly procs: ProcRt[];
   readonly cgs: CgroupRt[];
+  /** Per cgroup: its subtree in pre-order, itself first (the order `mem_cgroup_iter` walks it). */
+  readonly preorder: Int32Array[];
+  /**
+   * Per reclaim target: where its last partial walk stopped, as an index into its pre-order
+   * list, −1 at the start (the reclaim cookie's `iter->position`).
+   */
+  readonly iterPos: Int32Array;
   readonly device: SwapDevice;
   readonly events: HostEvents;
   /** `host.policy: mglru`: the generations' bookkeeping; null otherwise. */

@@ -6,7 +6,7 @@
 
 import { queueWrites } from './io-queue.js';
 import { mapNew } from './mapping.js';
-import { charge, chargeSwap, memoryEvent, overMax } from './memcontrol.js';
+import { charge, chargeSwap, memoryEvent, OVER_MEMSW, overCgroup, overMax } from './memcontrol.js';
 import {
   EV_MAX,
   EVER,
@@ -84,8 +84,8 @@ export function swapinReadahead(s: HostState, p: ProcRt, page: number): void {
     if (over >= 0) {
       // mem_cgroup_swapin_charge_folio: the readahead folio is charged like any page, so the
       // memcg reclaims for it; a folio it still cannot charge ends the window.
-      memoryEvent(s, over, EV_MAX);
-      reclaimCgroup(s, over, s.clusterPages, p);
+      memoryEvent(s, overCgroup(over), EV_MAX);
+      reclaimCgroup(s, overCgroup(over), s.clusterPages, p, (over & OVER_MEMSW) === 0);
       if (!p.alive || overMax(s, p.cg) >= 0 || freeFrames(s) <= s.wmMin) break;
     }
     s.free--;

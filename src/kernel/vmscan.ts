@@ -11,7 +11,7 @@ import { queueAheadUs } from './io-queue.js';
 import { computeProtection, largestSoftLimitExcess, memoryEvent } from './memcontrol.js';
 import { EV_LOW, freeFrames, type HostState, type ProcRt, type ScanControl } from './state.js';
 
-export function newScanControl(s: HostState, target: number, global: boolean, nr: number): ScanControl {
+export function newScanControl(s: HostState, target: number, global: boolean, nr: number, maySwap = true): ScanControl {
   return {
     target,
     global,
@@ -30,6 +30,8 @@ export function newScanControl(s: HostState, target: number, global: boolean, nr
     fileTiny: false,
     kswapd: false,
     throttled: false,
+    maySwap,
+    memcgFullWalk: false,
   };
 }
 
@@ -42,9 +44,12 @@ export function directReclaim(s: HostState, p: ProcRt): number {
   return sc.reclaimed;
 }
 
-/** memcg limit reclaim (`try_to_free_mem_cgroup_pages`) in cgroup `cg`, charged to `p` as a stall. */
-export function reclaimCgroup(s: HostState, cg: number, pages: number, p: ProcRt): number {
-  const sc = newScanControl(s, cg, false, Math.max(pages, 1));
+/**
+ * memcg limit reclaim (`try_to_free_mem_cgroup_pages`) in cgroup `cg`, charged to `p` as a
+ * stall; `maySwap` false when the memsw counter refused the charge.
+ */
+export function reclaimCgroup(s: HostState, cg: number, pages: number, p: ProcRt, maySwap = true): number {
+  const sc = newScanControl(s, cg, false, Math.max(pages, 1), maySwap);
   doTryToFreePages(s, sc);
   s.counters.scanDirect += sc.scanned;
   chargeReclaim(s, p, sc);
@@ -62,6 +67,8 @@ export function kswapdRun(s: HostState, maxBatches: number): number {
     }
     const sc = newScanControl(s, 0, true, Math.min(s.clusterPages, s.wmHigh - freeFrames(s)));
     sc.kswapd = true;
+    // For kswapd, reliable forward progress matters more than a quick return: full walks.
+    sc.memcgFullWalk = true;
     doTryToFreePages(s, sc);
     s.counters.scanKswapd += sc.scanned;
     cpu += reclaimCpuSec(s, sc);
@@ -95,10 +102,14 @@ function reclaimCpuSec(s: HostState, sc: ScanControl): number {
   return (scan + compress) * s.scale * 1e-6;
 }
 
-/** `do_try_to_free_pages` / `balance_pgdat`: priority passes, soft limit first, memory.low retry. */
+/**
+ * `do_try_to_free_pages` / `balance_pgdat`: priority passes (soft limit first under global
+ * pressure) until the goal is met; a reclaim that freed nothing retries with a full memcg walk,
+ * then with memory.low given up.
+ */
 export function doTryToFreePages(s: HostState, sc: ScanControl): void {
   computeProtection(s, sc.target);
-  for (let pass = 0; pass < 2; pass++) {
+  for (;;) {
     for (sc.priority = s.sc.host.kernel.defPriority; sc.priority >= 0; sc.priority--) {
       if (sc.global && sc.priority === s.sc.host.kernel.defPriority) softLimitReclaim(s, sc);
       if (sc.reclaimed >= sc.nrToReclaim) break;
@@ -106,9 +117,13 @@ export function doTryToFreePages(s: HostState, sc: ScanControl): void {
       shrinkSubtree(s, sc.target, sc, false);
       if (sc.reclaimed >= sc.nrToReclaim) break;
     }
-    if (sc.reclaimed > 0 || !sc.lowSkipped) break;
+    if (sc.reclaimed > 0) break;
+    // The partial walks' shared position may have shown this reclaimer too few memcgs.
+    if (!sc.memcgFullWalk) sc.memcgFullWalk = true;
     // memcg_low_reclaim: nothing unprotected was reclaimable, so memory.low gives way.
-    sc.lowReclaim = true;
+    else if (sc.lowSkipped && !sc.lowReclaim) sc.lowReclaim = true;
+    else break;
+    sc.lowSkipped = false;
   }
   // snapshot_refaults: refault activations are compared against this at the next reclaim.
   const t = s.cgs[sc.target]!;
@@ -127,11 +142,14 @@ function softLimitReclaim(s: HostState, sc: ScanControl): void {
     sc.nrToReclaim = Math.min(want, sc.reclaimed + excess);
     sc.batch = sc.nrToReclaim - sc.reclaimed;
     const savedPrio = sc.priority;
+    const fullWalk = sc.memcgFullWalk;
+    sc.memcgFullWalk = true;
     for (let prio = savedPrio; prio >= 0 && sc.reclaimed < sc.nrToReclaim; prio--) {
       sc.priority = prio;
       s.reclaim.prepare(sc);
       shrinkSubtree(s, best, sc, true);
     }
+    sc.memcgFullWalk = fullWalk;
     sc.priority = savedPrio;
     sc.batch = batch;
     sc.nrToReclaim = sc.throttled ? sc.reclaimed : want;
@@ -139,14 +157,25 @@ function softLimitReclaim(s: HostState, sc: ScanControl): void {
   }
 }
 
-/** `shrink_node_memcgs`: every lruvec under `root`, skipping those below memory.min / memory.low. */
+/**
+ * `shrink_node_memcgs`: the lruvecs under `root` in pre-order, skipping those below
+ * memory.min / memory.low. A partial walk resumes after the memcg where the last one stopped
+ * (from the start when that was the last one) and stops at the end of the subtree or once the
+ * goal is met, so that direct reclaimers share the cost round-robin (`mem_cgroup_iter` with a
+ * reclaim cookie); a full walk visits every memcg.
+ */
 function shrinkSubtree(s: HostState, root: number, sc: ScanControl, ignoreProtection: boolean): void {
-  const stack = [root];
-  // shrink_node_memcgs visits every memcg of the subtree (no partial walk outside proactive reclaim).
-  while (stack.length > 0 && !sc.throttled) {
-    const c = stack.pop()!;
+  const order = s.preorder[root]!;
+  const partial = !sc.memcgFullWalk;
+  let i = 0;
+  if (partial) {
+    i = s.iterPos[root]! + 1;
+    if (i >= order.length) i = 0;
+  }
+  for (; i < order.length && !sc.throttled; i++) {
+    const c = order[i]!;
     const cg = s.cgs[c]!;
-    for (let i = cg.children.length - 1; i >= 0; i--) stack.push(cg.children[i]!);
+    if (partial && i === order.length - 1) s.iterPos[root] = -1;
     if (!ignoreProtection && c !== sc.target) {
       if (cg.usage <= cg.emin) continue;
       if (cg.usage <= cg.elow) {
@@ -159,5 +188,9 @@ function shrinkSubtree(s: HostState, root: number, sc: ScanControl, ignoreProtec
       }
     }
     s.reclaim.shrinkLruvec(c, sc, ignoreProtection);
+    if (partial && sc.reclaimed >= sc.nrToReclaim) {
+      if (i < order.length - 1) s.iterPos[root] = i;
+      break;
+    }
   }
 }
