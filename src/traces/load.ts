@@ -7,7 +7,7 @@ import { cleanField, type IdMode } from './fields.js';
 import { DenseIdBuilder } from './id-map.js';
 import { OracleGeneralScanner } from './oracle-general.js';
 import { MalformedLines, RecordSink } from './records.js';
-import { type Layout, TextScanner } from './text-scanner.js';
+import { type Layout, MAX_LINE_BYTES, TextScanner } from './text-scanner.js';
 
 export type TraceFormat = 'txt' | 'csv' | 'msr' | 'oracleGeneral';
 export const TRACE_FORMATS: readonly (TraceFormat | 'auto')[] = ['auto', 'txt', 'csv', 'msr', 'oracleGeneral'];
@@ -434,6 +434,7 @@ async function readQuotedCsv(
       delimiter: String.fromCharCode(layout.delimiter),
       relax_column_count: true,
       skip_empty_lines: true,
+      max_record_size: MAX_LINE_BYTES,
       info: true,
     }) as unknown as typeof rows;
   } catch (err) {

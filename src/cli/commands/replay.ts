@@ -81,7 +81,29 @@ export function traceOptions<T>(y: Argv<T>) {
     })
     .option('out', { type: 'string', describe: 'Write the output here (atomically) instead of stdout' })
     .option('ram', { type: 'string', describe: "The host's RAM: frames (16384) or a size (64Gi)" })
-    .option('target', { type: 'string', describe: 'Fault ratio to meet (0.05 or 5%)' });
+    .option('target', { type: 'string', describe: 'Fault ratio to meet (0.05 or 5%)' })
+    .middleware((argv) => rejectDashValues(argv, process.argv), true);
+}
+
+/**
+ * `--target -1%` or `--ram -1Gi`: yargs reads the value as a group of short flags and would
+ * answer "Unknown arguments: 1, %". Before its validation runs, such a value is handed to
+ * its own parser, whose message says what a valid value is.
+ */
+function rejectDashValues(argv: Record<string, unknown>, raw: readonly string[]): void {
+  const parsers: Record<string, (text: string) => unknown> = {
+    ram: (t) => parseRam(t, 4096),
+    target: parseTarget,
+  };
+  for (const [name, parse] of Object.entries(parsers)) {
+    if (argv[name] !== '') continue;
+    const i = raw.indexOf(`--${name}`);
+    const value = i >= 0 ? raw[i + 1] : undefined;
+    if (value === undefined || !value.startsWith('-') || value.startsWith('--')) {
+      throw new InputError(`--${name} needs a value`);
+    }
+    parse(value);
+  }
 }
 
 export function toTraceOptions(a: TraceArgs): TraceOptions {
