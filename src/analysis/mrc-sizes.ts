@@ -48,7 +48,8 @@ export function resolveFrames(spec: FrameSpec, distinct: number): number {
  */
 export function parseRam(text: string, pageSize: number): number {
   const t = text.trim();
-  if (t.startsWith('-')) throw new InputError(`--ram ${JSON.stringify(text)} is negative: give frames (16384) or a size (64Gi)`);
+  if (t.startsWith('-'))
+    throw new InputError(`--ram ${JSON.stringify(text)} is negative: give frames (16384) or a size (64Gi)`);
   let frames: number;
   if (/^[0-9]+$/.test(t)) frames = Number(t);
   else {
