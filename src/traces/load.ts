@@ -108,6 +108,11 @@ export async function loadTrace(file: string, options: TraceOptions = {}, into?:
   const source = chunks(file);
   try {
     return await readSource(file, source, options, into);
+  } catch (err) {
+    // Every refusal names the file, including those about columns or flags.
+    const name = basename(file);
+    if (err instanceof InputError && !err.message.includes(name)) throw new InputError(`${name}: ${err.message}`);
+    throw err;
   } finally {
     // Closes the file when reading stopped early on an error.
     await source.return(undefined);
