@@ -8,13 +8,21 @@ import { BenchContext, type Measurement, type Section } from './harness.js';
 import { mrcSection } from './mrc.js';
 import { parseSection } from './parse.js';
 import { policiesSection } from './policies.js';
+import { referenceSection } from './reference.js';
 
 /**
  * `npm run bench [-- --only mrc,parse] [--refs N] [--pages N]`. A new section is a
  * module exporting a Section, added to SECTIONS. The baseline always runs first so
  * every throughput figure gets a same-run ratio.
  */
-const SECTIONS: Section[] = [baselineSection, policiesSection, parseSection, mrcSection, engineSection];
+const SECTIONS: Section[] = [
+  baselineSection,
+  policiesSection,
+  parseSection,
+  mrcSection,
+  referenceSection,
+  engineSection,
+];
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,5 @@
 import { simulate } from '../policies/simulate.js';
-import type { Curve, CurveMethod, CurvePoint } from '../report/trace/types.js';
+import type { Curve, CurveMethod, CurvePoint } from '../result/trace.js';
 import type { Trace } from '../traces/load.js';
 import { exactHistogram, MissCurve, type StackHistogram, shardsFixedRate, shardsFixedSize } from './mrc.js';
 import { type FrameSpec, resolveFrames } from './mrc-sizes.js';

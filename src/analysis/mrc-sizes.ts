@@ -48,12 +48,24 @@ export function resolveFrames(spec: FrameSpec, distinct: number): number {
  */
 export function parseRam(text: string, pageSize: number): number {
   const t = text.trim();
-  if (/^[0-9]+$/.test(t)) return Number(t);
-  const bytes = parseSize(t);
-  if (bytes === undefined || !/[a-z]/i.test(t)) {
-    throw new InputError(`--ram ${JSON.stringify(text)} is neither a frame count (16384) nor a size (64Gi, 512MiB)`);
+  if (t.startsWith('-'))
+    throw new InputError(`--ram ${JSON.stringify(text)} is negative: give frames (16384) or a size (64Gi)`);
+  let frames: number;
+  if (/^[0-9]+$/.test(t)) frames = Number(t);
+  else {
+    const bytes = parseSize(t);
+    if (bytes === undefined || !/[a-z]/i.test(t)) {
+      throw new InputError(`--ram ${JSON.stringify(text)} is neither a frame count (16384) nor a size (64Gi, 512MiB)`);
+    }
+    frames = Math.floor(bytes / pageSize);
   }
-  return Math.floor(bytes / pageSize);
+  if (!Number.isSafeInteger(frames) || frames < 1) {
+    throw new InputError(
+      `--ram ${JSON.stringify(text)} is ${frames < 1 ? 'less than one frame' : 'too large'}: ` +
+        `it must be at least 1 frame (${pageSize} bytes) and at most 2^53 frames`,
+    );
+  }
+  return frames;
 }
 
 /** `--target`: a fault ratio in [0, 1], or a percentage. */

@@ -157,7 +157,7 @@ function formatMs(ms: number): string {
  * `execArgv: ['--import', 'tsx']` does not work on Node 20 (stack.md §3): the worker then
  * boots through an eval'd loader registration.
  */
-function spawnWorker(url: URL): Worker {
+export function spawnWorker(url: URL): Worker {
   if (url.pathname.endsWith('.ts')) {
     const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
     return new Worker(boot, { eval: true });

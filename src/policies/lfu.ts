@@ -29,8 +29,9 @@ class Lfu implements ReplacementPolicy {
     ctx: PolicyContext,
     readonly spec: string,
   ) {
-    // A hit needs its new bucket before the old one can empty: at most capacity + 1 live.
-    const buckets = capacity + 1;
+    // A hit needs its new bucket before the old one can empty: at most one more than the
+    // resident pages, which never exceed min(C, pages) however many frames are asked for.
+    const buckets = Math.min(capacity, ctx.maxPageId) + 1;
     this.bucketOf = new Int32Array(ctx.maxPageId).fill(-1);
     this.pages = new LinkedLists(ctx.maxPageId, buckets);
     this.chain = new LinkedLists(buckets, 1);

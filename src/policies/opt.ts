@@ -49,7 +49,8 @@ class Opt implements ReplacementPolicy {
       seen[p] = i;
     }
     this.key = seen.fill(-1);
-    this.heap = new MaxHeap(2 * capacity + 64);
+    // At most min(C, pages) are resident: a frame count past the page count allocates nothing more.
+    this.heap = new MaxHeap(2 * Math.min(capacity, ctx.maxPageId) + 64);
   }
 
   access(page: PageId): boolean {

@@ -20,7 +20,8 @@ class RandomPolicy implements ReplacementPolicy {
     ctx: PolicyContext,
     readonly spec: string,
   ) {
-    this.slots = new Int32Array(capacity);
+    // Resident pages never exceed min(C, pages), however many frames are asked for.
+    this.slots = new Int32Array(Math.min(capacity, ctx.maxPageId));
     this.slotOf = new Int32Array(ctx.maxPageId).fill(-1);
     this.rng = new Rng(ctx.seed);
   }

@@ -23,11 +23,25 @@ export class DenseIdBuilder {
   /** Dense ids handed out so far (distinct pages). */
   distinct = 0;
 
-  constructor(expectedRefs = 1 << 16) {
+  /**
+   * `into`: write the stream into this (shared) array and publish how much is written in
+   * `progress[0]` after every batch, so replay threads can simulate while the file is read.
+   */
+  constructor(
+    expectedRefs = 1 << 16,
+    private readonly into?: { stream: Int32Array; progress: Int32Array },
+  ) {
     const cap = 1 << 12;
     this.slots = new Int32Array(cap * 4);
     this.mask = cap - 1;
-    this.out = new Int32Array(Math.max(1024, expectedRefs));
+    this.out = into ? into.stream : new Int32Array(Math.max(1024, expectedRefs));
+  }
+
+  /** Publishes the references written so far to threads reading the shared stream. */
+  publish(): void {
+    if (!this.into) return;
+    Atomics.store(this.into.progress, 0, this.n);
+    Atomics.notify(this.into.progress, 0);
   }
 
   get references(): number {
@@ -44,6 +58,47 @@ export class DenseIdBuilder {
       }
     }
     this.addHiLo(Math.floor(v / 4294967296), v >>> 0);
+  }
+
+  /**
+   * References to `count` 64-bit ids stored as uint32 pairs (lo, hi) in `words`, the k-th
+   * at `first + k·stride`: oracleGeneral records read in place. Ids already seen in the
+   * direct table are resolved in this loop, with the output array and table in locals; only
+   * new or wide ids take the general path.
+   */
+  addPairs(words: Uint32Array, first: number, stride: number, count: number): void {
+    this.reserve(count);
+    let out = this.out;
+    let direct = this.direct;
+    let n = this.n;
+    for (let k = 0, w = first; k < count; k++, w += stride) {
+      const lo = words[w]!;
+      const hi = words[w + 1]!;
+      if (hi === 0 && lo < direct.length) {
+        const x = direct[lo]!;
+        if (x !== 0) {
+          out[n++] = x - 1;
+          continue;
+        }
+      }
+      this.n = n;
+      this.addHiLo(hi, lo);
+      n = this.n;
+      direct = this.direct;
+      out = this.out;
+    }
+    this.n = n;
+  }
+
+  /** Makes room for `more` references without a reallocation per push. */
+  reserve(more: number): void {
+    if (this.n + more <= this.out.length) return;
+    if (this.into) throw new Error(`internal: the shared stream holds ${this.out.length} references, more were read`);
+    let size = this.out.length * 2;
+    while (size < this.n + more) size *= 2;
+    const next = new Int32Array(size);
+    next.set(this.out.subarray(0, this.n));
+    this.out = next;
   }
 
   /** A reference to the 64-bit id `hi·2^32 + lo` (both uint32). */
@@ -120,17 +175,20 @@ export class DenseIdBuilder {
     this.push(id);
   }
 
-  /** The dense stream, trimmed to its length (a copy, so the growth slack is freed). */
-  finish(): Int32Array {
-    return this.out.slice(0, this.n);
+  /**
+   * The dense stream, trimmed to its length (a copy, so the growth slack is freed); with
+   * `shared`, in a SharedArrayBuffer that replay workers read without a copy of their own.
+   */
+  finish(shared = false): Int32Array {
+    if (this.into && this.n === this.out.length) return this.out;
+    if (!shared) return this.out.slice(0, this.n);
+    const s = new Int32Array(new SharedArrayBuffer(this.n * 4));
+    s.set(this.out.subarray(0, this.n));
+    return s;
   }
 
   private push(id: number): void {
-    if (this.n === this.out.length) {
-      const next = new Int32Array(this.out.length * 2);
-      next.set(this.out);
-      this.out = next;
-    }
+    if (this.n === this.out.length) this.reserve(1);
     this.out[this.n++] = id;
   }
 

@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -7,7 +7,7 @@ import { cleanField, type IdMode } from './fields.js';
 import { DenseIdBuilder } from './id-map.js';
 import { OracleGeneralScanner } from './oracle-general.js';
 import { MalformedLines, RecordSink } from './records.js';
-import { type Layout, TextScanner } from './text-scanner.js';
+import { type Layout, MAX_LINE_BYTES, TextScanner } from './text-scanner.js';
 
 export type TraceFormat = 'txt' | 'csv' | 'msr' | 'oracleGeneral';
 export const TRACE_FORMATS: readonly (TraceFormat | 'auto')[] = ['auto', 'txt', 'csv', 'msr', 'oracleGeneral'];
@@ -32,6 +32,8 @@ export interface TraceOptions {
   /** Keep only records whose op column equals one of these (case-insensitive). */
   ops?: readonly string[];
   lenient?: boolean;
+  /** Put the dense stream in a SharedArrayBuffer, for replay threads to read without a copy. */
+  sharedStream?: boolean;
 }
 
 /** What was read and how: JSON-serialisable, so results and reports can state it. */
@@ -63,7 +65,8 @@ export interface Trace {
   info: TraceInfo;
 }
 
-const CHUNK = 4 << 20;
+/** Read size: 6 MiB, a whole number of oracleGeneral records, so no record straddles two reads. */
+const CHUNK = 24 << 18;
 const QUOTED_CSV_LIMIT = 256 << 20;
 const MSR_LINE = /^\d+,[^,]*,\d+,(read|write),\d+,\d+,\d+\s*$/i;
 const NUMBER_FIELD = /^\s*"?(-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?|0[xX][0-9a-fA-F]+)"?\s*$/;
@@ -100,23 +103,68 @@ const TEXT_ONLY_OPTIONS: Partial<Record<keyof TraceOptions, string>> = {
 };
 
 /** Reads a whole trace into a dense reference stream. Throws InputError on bad input. */
-export async function loadTrace(file: string, options: TraceOptions = {}): Promise<Trace> {
+export async function loadTrace(file: string, options: TraceOptions = {}, into?: SharedStream): Promise<Trace> {
   validateOptions(options);
   const source = chunks(file);
   try {
-    return await readSource(file, source, options);
+    return await readSource(file, source, options, into);
+  } catch (err) {
+    // Every refusal names the file, including those about columns or flags.
+    const name = basename(file);
+    if (err instanceof InputError && !err.message.includes(name)) throw new InputError(`${name}: ${err.message}`);
+    throw err;
   } finally {
     // Closes the file when reading stopped early on an error.
     await source.return(undefined);
   }
 }
 
-async function readSource(file: string, source: AsyncGenerator<Chunk>, options: TraceOptions): Promise<Trace> {
+/**
+ * Where a pipelined read writes its stream: a SharedArrayBuffer of exactly the file's
+ * record count, and `progress` = [references written, 0 reading | 1 done | 2 failed].
+ */
+export interface SharedStream {
+  stream: Int32Array;
+  progress: Int32Array;
+}
+
+/**
+ * The number of references a file gives when it can be known before reading it: an
+ * uncompressed oracleGeneral file (one reference per 24-byte record). Only such a file
+ * can be replayed while it is read; undefined otherwise.
+ */
+export function streamableReferences(file: string, options: TraceOptions = {}): number | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const head = Buffer.alloc(4096);
+    const n = readSync(fd, head, 0, head.length, 0);
+    if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) return undefined;
+    if (detectFormat(file, head.subarray(0, n), options) !== 'oracleGeneral') return undefined;
+    const bytes = fstatSync(fd).size;
+    return bytes > 0 && bytes % 24 === 0 ? bytes / 24 : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function readSource(
+  file: string,
+  source: AsyncGenerator<Chunk>,
+  options: TraceOptions,
+  into?: SharedStream,
+): Promise<Trace> {
   const first = await source.next();
   const head: Buffer = first.done ? Buffer.alloc(0) : first.value.buf;
   const compression = first.done ? 'none' : first.value.compression;
   const format = detectFormat(file, head, options);
-  const builder = new DenseIdBuilder();
+  if (into && format !== 'oracleGeneral')
+    throw new Error('internal: only oracleGeneral files are read into a shared stream');
+  const builder = new DenseIdBuilder(expectedReferences(file, head, format, compression), into);
   const malformed = new MalformedLines(basename(file), options.lenient ?? false);
   const ids = options.ids ?? 'auto';
 
@@ -133,7 +181,7 @@ async function readSource(file: string, source: AsyncGenerator<Chunk>, options: 
     scanner.push(head);
     for await (const c of source) scanner.push(c.buf);
     scanner.end();
-    const stream = builder.finish();
+    const stream = builder.finish(options.sharedStream);
     return {
       stream,
       info: {
@@ -160,7 +208,7 @@ async function readSource(file: string, source: AsyncGenerator<Chunk>, options: 
     blankLines = scanner.blankLines;
     records = scanner.lineNo - plan.layout.skipLines - blankLines;
   }
-  const stream = builder.finish();
+  const stream = builder.finish(options.sharedStream);
   const info: TraceInfo = {
     ...baseInfo(file, format, compression, plan.keyedBy, ids, stream.length, builder.distinct, sink),
     columns: plan.names,
@@ -173,6 +221,25 @@ async function readSource(file: string, source: AsyncGenerator<Chunk>, options: 
   }
   if (options.ops) info.ops = [...options.ops];
   return { stream, info };
+}
+
+/**
+ * How many references the file will give, so the stream is allocated once: exact for an
+ * uncompressed oracleGeneral file, estimated from the first chunk's lines for text (an
+ * underestimate only costs a doubling).
+ */
+function expectedReferences(file: string, head: Buffer, format: TraceFormat, compression: string): number {
+  if (compression !== 'none' || head.length === 0) return 1 << 16;
+  let bytes: number;
+  try {
+    bytes = statSync(file).size;
+  } catch {
+    return 1 << 16;
+  }
+  if (format === 'oracleGeneral') return Math.floor(bytes / 24);
+  let lines = 0;
+  for (let i = head.indexOf(10); i >= 0; i = head.indexOf(10, i + 1)) lines++;
+  return Math.min(2 ** 30, Math.ceil(((lines + 1) / head.length) * bytes * 1.05));
 }
 
 function baseInfo(
@@ -434,6 +501,7 @@ async function readQuotedCsv(
       delimiter: String.fromCharCode(layout.delimiter),
       relax_column_count: true,
       skip_empty_lines: true,
+      max_record_size: MAX_LINE_BYTES,
       info: true,
     }) as unknown as typeof rows;
   } catch (err) {

@@ -1,3 +1,4 @@
+import { InputError } from '../util/errors.js';
 import type { RecordSink } from './records.js';
 
 /** Where a text trace's fields are: 0-based columns, -1 when absent. */
@@ -16,6 +17,12 @@ export interface Layout {
 const NL = 10;
 const CR = 13;
 const ZERO = 48;
+/**
+ * The longest line a text trace may have (docs/traces.md). A record is a few dozen bytes;
+ * without a bound, a file with no newline (a binary or a corrupt download) would be
+ * gathered into one ever-growing carry before any error could name it.
+ */
+export const MAX_LINE_BYTES = 1 << 20;
 
 /**
  * Streaming line splitter over Buffers (docs/stack.md §5: about 20× faster than
@@ -50,16 +57,31 @@ export class TextScanner {
     if (this.carry) {
       const nl = chunk.indexOf(NL);
       if (nl < 0) {
+        this.checkLength(this.carry.length + chunk.length);
         this.carry = Buffer.concat([this.carry, chunk]);
         return;
       }
+      this.checkLength(this.carry.length + nl);
       const joined = Buffer.concat([this.carry, chunk.subarray(0, nl + 1)]);
       this.carry = undefined;
       this.scan(joined, 0, joined.length);
       from = nl + 1;
     }
     const done = this.scan(chunk, from, chunk.length);
-    if (done < chunk.length) this.carry = Buffer.from(chunk.subarray(done));
+    if (done < chunk.length) {
+      this.checkLength(chunk.length - done);
+      this.carry = Buffer.from(chunk.subarray(done));
+    }
+  }
+
+  /** Stops at a line past MAX_LINE_BYTES, whether or not reading is lenient. */
+  private checkLength(bytes: number): void {
+    if (bytes > MAX_LINE_BYTES) {
+      throw new InputError(
+        `${this.sink.malformed.file}:${this.lineNo + 1}: line longer than ${MAX_LINE_BYTES >> 20} MiB ` +
+          '(the limit for a text trace line); is this really a text trace?',
+      );
+    }
   }
 
   /** Handles a last line without a newline. */
@@ -117,6 +139,10 @@ export class TextScanner {
           continue;
         }
         lineNo++;
+        if (i - lineStart > MAX_LINE_BYTES) {
+          this.lineNo = lineNo - 1;
+          this.checkLength(i - lineStart);
+        }
         const start = id * offsetUnit;
         if (
           !bad &&
@@ -164,6 +190,7 @@ export class TextScanner {
 
   /** The general path for one line [s, e) without its newline. */
   private line(buf: Buffer, s: number, e: number): void {
+    this.checkLength(e - s);
     const lineNo = ++this.lineNo;
     if (lineNo <= this.layout.skipLines) return;
     if (e > s && buf[e - 1] === CR) e--;

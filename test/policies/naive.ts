@@ -329,26 +329,53 @@ const s3fifo: NaivePolicy = (stream, c, params) => {
   return faults;
 };
 
+/**
+ * LIRS with the reference simulator's choices (docs/policies.md): S bounded at stack·C by
+ * dropping the earliest-made non-resident entries, a hit on a queued page outside S demoting
+ * the bottom LIR page (`hitq=demote`), stray resident pages in S after a one-frame Q drops
+ * the hit page, and C = 1 admitting nothing. Plain arrays and sets, rules in the order the
+ * reference applies them.
+ */
 const lirs: NaivePolicy = (stream, c, params) => {
   const lHirs = Math.max(1, Math.floor(c * (params.hir as number)));
-  const lLirs = Math.max(1, c - lHirs);
+  const lLirs = c - lHirs;
+  const stackMax = (params.stack as number) === 0 ? Number.POSITIVE_INFINITY : (params.stack as number) * c;
+  const demoteOnQueueHit = params.hitq === 'demote';
   const lir = new Set<number>();
-  const resident = new Set<number>();
+  const resident = new Set<number>(); // every page a reference hits, LIR or HIR
   const S: number[] = []; // bottom first
   const Q: number[] = []; // front = next to evict
+  const NH: number[] = []; // non-resident entries of S, oldest first
   let faults = 0;
   const prune = () => {
-    while (S.length > 0 && !lir.has(S[0]!)) S.shift();
+    // The top of S is never pruned.
+    while (S.length > 1 && !lir.has(S[0]!)) {
+      const y = S.shift()!;
+      if (!resident.has(y)) removeAt(NH, y);
+      else if (!Q.includes(y)) resident.delete(y); // a stray page is forgotten
+    }
+  };
+  const evictQ = () => {
+    const y = Q.shift()!;
+    resident.delete(y);
+    if (S.includes(y)) NH.push(y);
+  };
+  const demoteBottom = () => {
+    // Only after a removal can a HIR entry sit below the lowest LIR page (C = 2): dropped first.
+    while (!lir.has(S[0]!)) {
+      const h = S.shift()!;
+      if (!resident.has(h)) removeAt(NH, h);
+      else if (!Q.includes(h)) resident.delete(h);
+    }
+    const y = S.shift()!;
+    lir.delete(y);
+    if (Q.length >= lHirs) evictQ();
+    Q.push(y);
+    prune();
   };
   const toTop = (x: number) => {
     if (S.includes(x)) removeAt(S, x);
     S.push(x);
-  };
-  const demoteBottom = () => {
-    const y = S.shift()!;
-    lir.delete(y);
-    Q.push(y);
-    prune();
   };
   for (const x of stream) {
     if (resident.has(x)) {
@@ -357,30 +384,36 @@ const lirs: NaivePolicy = (stream, c, params) => {
         prune();
       } else if (S.includes(x)) {
         toTop(x);
-        removeAt(Q, x);
+        if (Q.includes(x)) removeAt(Q, x);
+        if (lir.size >= lLirs) demoteBottom();
         lir.add(x);
-        if (lir.size > lLirs) demoteBottom();
       } else {
-        S.push(x);
         removeAt(Q, x);
         Q.push(x);
+        if (demoteOnQueueHit && lir.size >= lLirs) demoteBottom();
+        resident.add(x);
+        S.push(x);
       }
-      continue;
-    }
-    faults++;
-    if (resident.size === c) {
-      if (Q.length === 0) demoteBottom();
-      resident.delete(Q.shift()!);
-    }
-    resident.add(x);
-    const wasInS = S.includes(x);
-    toTop(x);
-    if (lir.size < lLirs || wasInS) {
-      lir.add(x);
-      if (lir.size > lLirs) demoteBottom();
     } else {
-      Q.push(x);
+      faults++;
+      if (lLirs >= 1) {
+        if (S.includes(x)) {
+          toTop(x);
+          if (lir.size >= lLirs) demoteBottom();
+          removeAt(NH, x);
+          lir.add(x);
+        } else if (lir.size < lLirs) {
+          S.push(x);
+          lir.add(x);
+        } else {
+          if (Q.length >= lHirs) evictQ();
+          S.push(x);
+          Q.push(x);
+        }
+        resident.add(x);
+      }
     }
+    while (S.length > stackMax && NH.length > 0) removeAt(S, NH.shift()!);
   }
   return faults;
 };

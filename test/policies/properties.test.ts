@@ -25,6 +25,8 @@ const SPECS = [
   '2q:kin=0.5:kout=1',
   '2q:kout=0',
   'lirs:hir=0.3',
+  'lirs:stack=0:hitq=keep',
+  'lirs:stack=1:hitq=keep',
   'linux:ratio=2',
   'linux:workingset=0',
 ];
@@ -36,6 +38,11 @@ const streamAndCapacity = (maxCapacity: number, maxPage: number) =>
     capacity: fc.integer({ min: 1, max: maxCapacity }),
     seed: fc.integer({ min: 0, max: 1000 }),
   });
+
+/** The reference's LIRS with a one-frame Q (hitq=demote) can hold stray pages beyond C. */
+function lirsMayOverfill(id: string, params: Record<string, unknown>, capacity: number): boolean {
+  return id === 'lirs' && params.hitq === 'demote' && Math.floor(capacity * (params.hir as number)) <= 1;
+}
 
 function generic(spec: string, stream: number[], capacity: number, seed: number): number {
   const ints = Int32Array.from(stream);
@@ -66,8 +73,10 @@ describe('optimised policy = naive reference', () => {
         fc.property(streamAndCapacity(maxCapacity, maxCapacity + 12), ({ stream, capacity, seed }) => {
           const expected = naive(stream, capacity, params, seed);
           expect(simulate(spec, Int32Array.from(stream), capacity, { maxPageId: 64, seed }).faults).toBe(expected);
-          // The fused `access` fast path and the generic find/evict/insert path agree.
-          expect(generic(spec, stream, capacity, seed)).toBe(expected);
+          // The fused `access` fast path and the generic find/evict/insert path agree, except
+          // where the reference's LIRS keeps more pages than frames (docs/policies.md).
+          const faults = generic(spec, stream, capacity, seed);
+          if (!lirsMayOverfill(factory.id, params, capacity)) expect(faults).toBe(expected);
         }),
         { numRuns: 40 },
       );
@@ -119,6 +128,7 @@ describe('interface contract under kernel-style use', () => {
           fc.array(op, { maxLength: 300, size: 'max' }),
           fc.integer({ min: 1, max: 25 }),
           (pages, ops, capacity) => {
+            const isLirs = spec.startsWith('lirs');
             const stream = Int32Array.from(pages);
             const policy = createPolicy(spec, capacity, { maxPageId: 20, seed: 1, stream });
             let next = 0;
@@ -132,16 +142,23 @@ describe('interface contract under kernel-style use', () => {
               } else if (o.kind === 'evict') {
                 if (policy.size === 0) continue;
                 const before = residents();
+                const held = policy.size - before.length;
                 const victim = policy.evict();
-                expect(before).toContain(victim);
+                // LIRS may first hand back a page it dropped during a hit (one that still held a frame).
+                if (held === 0) expect(before).toContain(victim);
                 expect(policy.find(victim, false)).toBe(false);
               } else {
                 const was = policy.find(o.page, false);
-                expect(policy.remove(o.page)).toBe(was);
+                const held = policy.size - residents().length;
+                const removed = policy.remove(o.page);
+                if (held === 0) expect(removed).toBe(was);
+                else expect(removed || !was).toBe(true);
                 expect(policy.find(o.page, false)).toBe(false);
               }
               expect(policy.size).toBeLessThanOrEqual(capacity);
-              expect(residents().length).toBe(policy.size);
+              // Frames in use: the resident pages, plus (LIRS only) dropped pages not yet handed back.
+              if (isLirs) expect(residents().length).toBeLessThanOrEqual(policy.size);
+              else expect(residents().length).toBe(policy.size);
             }
           },
         ),

@@ -83,14 +83,22 @@ const cases: Case[] = [
   // Scan with |T1| = C: the LRU of T1 is dropped with no ghost, so nothing ever returns to T2.
   { spec: 'arc', stream: '1 2 3 1 2 3 1 2 3', capacity: 2, faults: 9 },
 
-  // LIRS, C=3: Lhirs=1, Llirs=2 ("g" = non-resident HIR in S). 1F 2F LIR, S [1 2]. 3F HIR:
+  // LIRS as the paper describes it (lirs:stack=0:hitq=keep), C=3: Lhirs=1, Llirs=2 ("g" = non-resident HIR in S). 1F 2F LIR, S [1 2]. 3F HIR:
   // S [1 2 3], Q [3]. 4F: evict 3 (stays in S as 3g); S [1 2 3g 4], Q [4]. 3F: evict 4 (4g);
   // 3 was in S → LIR, top; bottom LIR 1 → Q [1]; S [2 4g 3]. 1H: HIR not in S → S top, Q end:
   // S [2 4g 3 1]. 5F: evict 1 (1g); S [2 4g 3 1g 5], Q [5]. 4F: evict 5 (5g); 4 in S → LIR;
   // 2 demoted, Q [2]; S [3 1g 5g 4]. 2H: S [3 1g 5g 4 2]. 3H: LIR at the bottom → top, prune
   // 1g 5g: S [4 2 3]. 1F: evict 2 (2g); S [4 2g 3 1], Q [1]. 2F: evict 1 (1g); 2 in S → LIR,
   // 4 demoted, Q [4]. Faults 1 2 3 4 3 5 4 1 2 = 9 (LRU: 10).
-  { spec: 'lirs', stream: '1 2 3 4 3 1 5 4 2 3 1 2', capacity: 3, faults: 9 },
+  { spec: 'lirs:stack=0:hitq=keep', stream: '1 2 3 4 3 1 5 4 2 3 1 2', capacity: 3, faults: 9 },
+  // The reference's LIRS (the default), same string: ... 3F as above: S [2 4g 3], Q [1]. 1H: not
+  // in S, and the LIR set is full, so bottom LIR 2 is demoted into the one-frame Q, which
+  // evicts Q's front, 1 itself; prune drops 4g; 1 goes on top of S anyway, resident in no
+  // queue ("stray" 1s): S [3 1s], LIR {3}, Q [2]. 5F: a LIR frame is free: S [3 1s 5].
+  // 4F: evict 2; S [3 1s 5 4], Q [4]. 2F: evict 4 (4g); S [3 1s 5 4g 2], Q [2]. 3H: bottom
+  // LIR → top, prune drops the stray 1: S [5 4g 2 3]. 1F: evict 2 (2g); Q [1]. 2F: in S →
+  // LIR; bottom 5 demoted after evicting 1. Faults 1 2 3 4 3 5 4 2 1 2 = 10, as cachesim gives.
+  { spec: 'lirs', stream: '1 2 3 4 3 1 5 4 2 3 1 2', capacity: 3, faults: 10 },
   { spec: 'lru', stream: '1 2 3 4 3 1 5 4 2 3 1 2', capacity: 3, faults: 10 },
 
   // S3-FIFO, C=4 with small=0.5: s=2, m=2, g=floor(3.6)=3. 1-4F S [1 2 3 4]. 1H 1H (f=2),

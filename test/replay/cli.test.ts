@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTraceResult } from '../../src/result/trace-compat.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -21,7 +22,7 @@ function run(...args: string[]) {
 }
 
 describe('faultline replay (built CLI)', () => {
-  it('prints an array of {policy, frames, references, faults, faultRatio} as JSON', () => {
+  it('prints the versioned trace result (the one mrc prints) with a row per policy and size as JSON', () => {
     const r = run(
       'replay',
       join(FIX, 'lirs-multi1.txt'),
@@ -33,7 +34,12 @@ describe('faultline replay (built CLI)', () => {
       'json',
     );
     expect(r.code).toBe(0);
-    const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
+    const result = parseTraceResult(r.stdout, 'stdout');
+    expect(result.schema).toBe('faultline/trace-result@1');
+    expect(result.command).toBe('replay');
+    expect(result.trace.references).toBe(15858);
+    expect(result.curves).toEqual([]);
+    const rows = result.rows as unknown as Record<string, unknown>[];
     expect(rows).toHaveLength(6);
     for (const row of rows) {
       expect(Object.keys(row).sort()).toEqual(['faultRatio', 'faults', 'frames', 'framesSpec', 'policy', 'references']);
@@ -48,8 +54,8 @@ describe('faultline replay (built CLI)', () => {
     const msr = join(FIX, 'msr-cambridge1-sample.csv');
     const keyed = JSON.parse(run('replay', msr, '--frames', '100', '--format', 'json').stdout);
     const pages = JSON.parse(run('replay', msr, '--frames', '100', '--format', 'json', '--expand-pages').stdout);
-    expect(keyed[0].references).toBe(1000);
-    expect(pages[0].references).toBe(2473);
+    expect(keyed.rows[0].references).toBe(1000);
+    expect(pages.rows[0].references).toBe(2473);
   });
 
   it('writes --out atomically and renders HTML without scripts', () => {
@@ -70,7 +76,7 @@ describe('faultline replay (built CLI)', () => {
     expect(r.stderr).toContain('bad.txt:3: id is not an integer (decimal or 0x-hex): "not-a-page"');
     const ok = run('replay', bad, '--format', 'json', '--frames', '2', '--lenient');
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.stdout)[0].references).toBe(3);
+    expect(JSON.parse(ok.stdout).rows[0].references).toBe(3);
     expect(ok.stderr).toContain('skipped 1 malformed line(s)');
   });
 

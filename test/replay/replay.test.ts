@@ -4,7 +4,7 @@ import { computeCurves, evenSizes } from '../../src/analysis/mrc-run.js';
 import { parseFrameList, parseRam, parseTarget, resolveFrames } from '../../src/analysis/mrc-sizes.js';
 import { canonicalPolicies, replayTrace } from '../../src/engine/replay.js';
 import { renderTraceHtml } from '../../src/report/trace/html.js';
-import { TRACE_RESULT_SCHEMA, type TraceResult } from '../../src/report/trace/types.js';
+import { TRACE_RESULT_SCHEMA, type TraceResult } from '../../src/result/trace.js';
 import { loadTrace } from '../../src/traces/load.js';
 import { InputError } from '../../src/util/errors.js';
 
@@ -53,7 +53,7 @@ describe('replay', () => {
 
   it('gives one row per policy and size, matching the exact LRU curve', async () => {
     const t = await loadTrace(join(FIX, 'lirs-multi1.txt'));
-    const rows = replayTrace(t, ['lru', 'fifo'], parseFrameList('1%,10%,100'), { warmup: 100 });
+    const rows = await replayTrace(t, ['lru', 'fifo'], parseFrameList('1%,10%,100'), { warmup: 100 });
     expect(rows.map((r) => [r.policy, r.frames, r.framesSpec])).toEqual([
       ['lru', 26, '1%'],
       ['lru', 260, '10%'],
@@ -93,7 +93,7 @@ describe('trace report', () => {
       command: 'mrc',
       trace: { ...t.info, file: evil },
       warmup: 0,
-      rows: replayTrace(t, ['lru'], parseFrameList('10%')),
+      rows: await replayTrace(t, ['lru'], parseFrameList('10%')),
       curves: computeCurves(t, { policies: ['lru'], target: 0.7, alsoFrames: [100] }),
       ram: { frames: 100, given: '<b>100</b>' },
       target: 0.7,

@@ -3,7 +3,7 @@ import { computeCurves, type MrcRequest } from '../../analysis/mrc-run.js';
 import { parseFrameList, parseRam, parseTarget } from '../../analysis/mrc-sizes.js';
 import { canonicalPolicies, parsePolicyNames } from '../../engine/replay.js';
 import { curvesCsv, curvesTable } from '../../report/trace/text.js';
-import { TRACE_RESULT_SCHEMA, type TraceResult } from '../../report/trace/types.js';
+import { TRACE_RESULT_SCHEMA, type TraceResult } from '../../result/trace.js';
 import { InputError } from '../../util/errors.js';
 import { stableStringify } from '../../util/stable-json.js';
 import type { FaultlineCommand } from '../outcome.js';

@@ -1,12 +1,25 @@
 import type { Argv } from 'yargs';
 import { computeCurves } from '../../analysis/mrc-run.js';
 import { parseFrameList, parseRam, parseTarget } from '../../analysis/mrc-sizes.js';
-import { canonicalPolicies, parsePolicyNames, replayTrace } from '../../engine/replay.js';
+import {
+  canonicalPolicies,
+  canReplayWhileReading,
+  parsePolicyNames,
+  replayTrace,
+  replayWhileReading,
+} from '../../engine/replay.js';
 import { rowsCsv, rowsTable } from '../../report/trace/text.js';
-import { TRACE_RESULT_SCHEMA, type TraceResult } from '../../report/trace/types.js';
+import { type ReplayRow, TRACE_RESULT_SCHEMA, type TraceResult } from '../../result/trace.js';
 import type { IdMode } from '../../traces/fields.js';
 import { ID_MODES } from '../../traces/fields.js';
-import { loadTrace, TRACE_FORMATS, type Trace, type TraceFormat, type TraceOptions } from '../../traces/load.js';
+import {
+  loadTrace,
+  streamableReferences,
+  TRACE_FORMATS,
+  type Trace,
+  type TraceFormat,
+  type TraceOptions,
+} from '../../traces/load.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { InputError } from '../../util/errors.js';
 import { stableStringify } from '../../util/stable-json.js';
@@ -81,7 +94,29 @@ export function traceOptions<T>(y: Argv<T>) {
     })
     .option('out', { type: 'string', describe: 'Write the output here (atomically) instead of stdout' })
     .option('ram', { type: 'string', describe: "The host's RAM: frames (16384) or a size (64Gi)" })
-    .option('target', { type: 'string', describe: 'Fault ratio to meet (0.05 or 5%)' });
+    .option('target', { type: 'string', describe: 'Fault ratio to meet (0.05 or 5%)' })
+    .middleware((argv) => rejectDashValues(argv, process.argv), true);
+}
+
+/**
+ * `--target -1%` or `--ram -1Gi`: yargs reads the value as a group of short flags and would
+ * answer "Unknown arguments: 1, %". Before its validation runs, such a value is handed to
+ * its own parser, whose message says what a valid value is.
+ */
+function rejectDashValues(argv: Record<string, unknown>, raw: readonly string[]): void {
+  const parsers: Record<string, (text: string) => unknown> = {
+    ram: (t) => parseRam(t, 4096),
+    target: parseTarget,
+  };
+  for (const [name, parse] of Object.entries(parsers)) {
+    if (argv[name] !== '') continue;
+    const i = raw.indexOf(`--${name}`);
+    const value = i >= 0 ? raw[i + 1] : undefined;
+    if (value === undefined || !value.startsWith('-') || value.startsWith('--')) {
+      throw new InputError(`--${name} needs a value`);
+    }
+    parse(value);
+  }
 }
 
 export function toTraceOptions(a: TraceArgs): TraceOptions {
@@ -105,12 +140,18 @@ export function toTraceOptions(a: TraceArgs): TraceOptions {
       .map((s) => s.trim())
       .filter(Boolean),
     lenient: a.lenient,
+    sharedStream: true,
   };
 }
 
 /** Reads the trace, saying on stderr what was read and what was skipped (never silently). */
 export async function readTraceForCli(a: TraceArgs): Promise<Trace> {
   const trace = await loadTrace(a.trace, toTraceOptions(a));
+  describeTrace(a, trace);
+  return trace;
+}
+
+function describeTrace(a: TraceArgs, trace: Trace): void {
   const i = trace.info;
   if (i.references === 0) throw new InputError(`${a.trace} holds no references`);
   if (a.warmup > i.references) {
@@ -125,7 +166,6 @@ export async function readTraceForCli(a: TraceArgs): Promise<Trace> {
     process.stderr.write(`faultline: warning: skipped ${i.malformed.count} malformed line(s); first:\n`);
     for (const e of i.malformed.examples) process.stderr.write(`  ${e}\n`);
   }
-  return trace;
 }
 
 /** Writes to --out atomically, or to stdout. */
@@ -142,6 +182,7 @@ export function emit(out: string | undefined, text: string): Outcome {
 interface ReplayArgs extends TraceArgs {
   policy: string;
   frames: string;
+  jobs?: number;
 }
 
 export const replayCommand: FaultlineCommand<ReplayArgs> = {
@@ -158,14 +199,33 @@ export const replayCommand: FaultlineCommand<ReplayArgs> = {
         type: 'string',
         default: '1%,5%,10%,25%,50%',
         describe: 'Sizes in frames or % of distinct pages (rounded down, at least 1)',
+      })
+      .option('jobs', {
+        type: 'number',
+        describe: 'Threads for the (policy, size) replays; the trace is read once and shared (default: every core)',
       }) as unknown as Argv<ReplayArgs>,
   handler: async (argv) => {
     const policies = canonicalPolicies(parsePolicyNames(argv.policy));
     const frames = parseFrameList(argv.frames);
     const ram = argv.ram === undefined ? undefined : { frames: parseRam(argv.ram, argv['page-size']), given: argv.ram };
     const target = argv.target === undefined ? undefined : parseTarget(argv.target);
-    const trace = await readTraceForCli(argv);
-    const rows = replayTrace(trace, policies, frames, { warmup: argv.warmup, seed: argv.seed });
+    const jobs = argv.jobs;
+    if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 64)) {
+      throw new InputError(`--jobs must be a whole number of threads in 1..64, got ${jobs}`);
+    }
+    const opts = { warmup: argv.warmup, seed: argv.seed, threads: jobs };
+    const options = toTraceOptions(argv);
+    // An uncompressed oracleGeneral file is replayed while it is read (engine/replay.ts).
+    const streamable = canReplayWhileReading(policies, frames) ? streamableReferences(argv.trace, options) : undefined;
+    let trace: Trace;
+    let rows: ReplayRow[];
+    if (streamable === undefined) {
+      trace = await readTraceForCli(argv);
+      rows = await replayTrace(trace, policies, frames, opts);
+    } else {
+      ({ trace, rows } = await replayWhileReading(argv.trace, options, streamable, policies, frames, opts));
+      describeTrace(argv, trace);
+    }
     const result: TraceResult = {
       schema: TRACE_RESULT_SCHEMA,
       command: 'replay',
@@ -178,7 +238,7 @@ export const replayCommand: FaultlineCommand<ReplayArgs> = {
     if (target !== undefined) result.target = target;
     switch (argv.format) {
       case 'json':
-        return emit(argv.out, `${stableStringify(rows)}\n`);
+        return emit(argv.out, `${stableStringify(result)}\n`);
       case 'csv':
         return emit(argv.out, rowsCsv(rows));
       case 'html': {

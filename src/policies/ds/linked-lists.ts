@@ -39,6 +39,12 @@ export class LinkedLists {
     return n === this.sentinel0 + list ? -1 : n;
   }
 
+  /** Node before `x` toward the front, or -1 at the front. */
+  before(list: number, x: number): number {
+    const p = this.links[2 * x + 1]!;
+    return p === this.sentinel0 + list ? -1 : p;
+  }
+
   /** Appends `x` (not in any list of this set) at the newest end. */
   pushBack(list: number, x: number): void {
     const a = this.links;

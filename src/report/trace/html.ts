@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { TopLevelSpec } from 'vega-lite';
+import type { Curve, TraceResult } from '../../result/trace.js';
 import { renderSvg } from '../charts/render-svg.js';
-import type { Curve, TraceResult } from './types.js';
 
 const TEMPLATE = new URL('../../../templates/trace.hbs', import.meta.url);
 

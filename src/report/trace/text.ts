@@ -1,4 +1,4 @@
-import type { ReplayRow, TraceResult } from './types.js';
+import type { ReplayRow, TraceResult } from '../../result/trace.js';
 
 /** Plain-text and CSV views of a trace result (pure functions of it, like the HTML). */
 

@@ -1,10 +1,12 @@
 /**
- * The result of `faultline replay` and `faultline mrc`: plain JSON, and the only input
- * of the trace report (the HTML is a pure function of it), so an old result can be
- * re-rendered or diffed.
+ * The result of `faultline replay` and `faultline mrc` (`--format json` of both): plain
+ * JSON, and the only input of the trace report (the HTML is a pure function of it), so an
+ * old result can be re-rendered or diffed. Versioned by `schema`; `upgradeTraceResult`
+ * (result/trace-compat.ts) reads every version.
  */
 
-export const TRACE_RESULT_SCHEMA = 'faultline/trace-result@1';
+export const TRACE_RESULT_VERSION = 1;
+export const TRACE_RESULT_SCHEMA = `faultline/trace-result@${TRACE_RESULT_VERSION}` as const;
 
 /** How the trace was read (traces/load.ts `TraceInfo`). */
 export interface TraceSummary {
@@ -27,7 +29,7 @@ export interface TraceSummary {
   timeLast?: number;
 }
 
-/** One policy at one size (`--format json` of replay prints an array of these). */
+/** One policy at one size. */
 export interface ReplayRow {
   /** Canonical policy spec with every effective parameter, e.g. `clock:bits=1`. */
   policy: string;
