@@ -28,7 +28,7 @@ import {
   WS,
   YOUNG,
 } from './state.js';
-import { releaseSlot, swapinReadahead } from './swap-state.js';
+import { readaheadHit, releaseSlot, swapinReadahead } from './swap-state.js';
 
 /** CPU to zero a 2 MiB huge page at fault, µs (§8.4: ~50–100 µs [estimate]). */
 const THP_ZERO_CPU_US = 75;
@@ -48,8 +48,8 @@ export function handleMmFault(s: HostState, p: ProcRt, page: number): number {
     if (f & SC) {
       // Swap-cache hit after readahead: a minor fault maps it and frees the slot (exclusive).
       flags[page] = (f & ~SC) | YOUNG;
-      releaseSlot(s, p, 1);
-      p.raHits++;
+      releaseSlot(s, p, page);
+      readaheadHit(s, p, page);
       minorFault(s, p);
       return 1;
     }
@@ -104,13 +104,14 @@ export function handleMmFault(s: HostState, p: ProcRt, page: number): number {
     majorFault(s, p, readWaitSec(s));
     return 2;
   }
-  releaseSlot(s, p, 1);
+  const slot = s.slotOf[page]!;
+  releaseSlot(s, p, page);
   s.counters.swapInPages++;
   s.counters.swapReadIos++;
   p.tick.swapIn++;
-  swapinReadahead(s, p, page);
+  const ahead = swapinReadahead(s, p, page, slot);
   if (s.zram) zramFault(s, p);
-  else majorFault(s, p, readWaitSec(s));
+  else majorFault(s, p, readWaitSec(s, 1 + ahead));
   return 2;
 }
 

@@ -18,11 +18,26 @@ export function queueAheadUs(s: HostState): number {
   return Math.max(0, s.devQueueUs / s.channels - s.nowUs);
 }
 
-/** Response time of `scale` real reads issued now (one simulated fault), seconds of thread time. */
-export function readWaitSec(s: HostState): number {
+/**
+ * Response time of `scale` real read requests of `pages` contiguous pages each, issued now
+ * (one simulated fault and the pages read with it), seconds of thread time: the work ahead,
+ * the device's latency for the first page and the transfer of the rest. The request occupies
+ * the device as a write cluster does: latency, IOPS share or bandwidth, whichever binds.
+ */
+export function readWaitSec(s: HostState, pages = 1): number {
   if (!s.disk) return FALLBACK_FILE_READ_SEC * s.scale;
-  const wait = (queueAheadUs(s) + s.sc.host.swap.readLatencyUs) * 1e-6 * s.scale;
-  s.devQueueUs += s.occReadUs * s.scale;
+  const sw = s.sc.host.swap;
+  const transferUs = pages > 1 ? (((pages - 1) * s.pageSize) / sw.bandwidthBytesPerSec) * 1e6 : 0;
+  const wait = (queueAheadUs(s) + sw.readLatencyUs + transferUs) * 1e-6 * s.scale;
+  const occ =
+    pages > 1
+      ? Math.max(
+          sw.readLatencyUs,
+          (sw.queueDepth / sw.iops) * 1e6,
+          ((sw.queueDepth * pages * s.pageSize) / sw.bandwidthBytesPerSec) * 1e6,
+        )
+      : s.occReadUs;
+  s.devQueueUs += occ * s.scale;
   return wait;
 }
 

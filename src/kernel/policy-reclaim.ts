@@ -110,7 +110,7 @@ export class PolicyReclaim implements Reclaim {
       minorFault(s, p);
       return 1;
     }
-    releaseSlot(s, p, 1);
+    releaseSlot(s, p, page);
     s.counters.swapInPages++;
     s.counters.swapReadIos++;
     p.tick.swapIn++;

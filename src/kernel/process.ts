@@ -79,8 +79,8 @@ export function exitProcess(s: HostState, p: ProcRt, killed: boolean): void {
       s.reclaim.remove(page);
       s.free++;
       charge(s, p.cg, -1);
-      if (f & SC) releaseSlot(s, p, 1);
-    } else if (f & SWP) releaseSlot(s, p, 1);
+      if (f & SC) releaseSlot(s, p, page);
+    } else if (f & SWP) releaseSlot(s, p, page);
     s.flags[page] = f & (FILE | WRITABLE);
   }
   p.rssAnon = 0;

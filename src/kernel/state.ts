@@ -304,6 +304,15 @@ export interface HostState {
    */
   readonly iterPos: Int32Array;
   readonly device: SwapDevice;
+  /** Per page: its swap slot, −1 when it has none; per slot: the page in it, −1 when free. */
+  readonly slotOf: Int32Array;
+  readonly slotPage: Int32Array;
+  /** Where the next slot search starts (slots are handed out in order). */
+  slotCursor: number;
+  /** Host-wide readahead state of cluster readahead: hits since the last fault, last fault's slot, last window. */
+  raHits: number;
+  raPrevOffset: number;
+  raLastPages: number;
   readonly events: HostEvents;
   /** `host.policy: mglru`: the generations' bookkeeping; null otherwise. */
   readonly gen: Generations | null;

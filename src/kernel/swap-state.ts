@@ -1,9 +1,10 @@
 /**
- * Swap slots and the swap cache (LK mm/swap_state.c, mm/swapfile.c): a slot for a page
- * being swapped out, its release when the page is mapped again or its owner exits, and swap
- * readahead on a swap-in fault.
+ * Swap slots and the swap cache (LK mm/swap_state.c, mm/swapfile.c): a slot for a page being
+ * swapped out (handed out in order, as the cluster allocator does within a cluster), its
+ * release when the page is mapped again or its owner exits, and swap readahead on a swap-in
+ * fault: by swap-slot cluster on a rotational disk (`swap_cluster_readahead`), by virtual
+ * address otherwise (`swap_vma_readahead`), the window sized by `__swapin_nr_pages`.
  */
-
 import { queueWrites } from './io-queue.js';
 import { mapNew } from './mapping.js';
 import { charge, chargeSwap, memoryEvent, OVER_MEMSW, overCgroup, overMax } from './memcontrol.js';
@@ -25,6 +26,12 @@ import { reclaimCgroup } from './vmscan.js';
 /** Allocates a swap slot for an anonymous page being reclaimed and queues its write (`add_to_swap`, `pageout`). */
 export function swapOut(s: HostState, page: number, sc: ScanControl): void {
   s.device.allocSlots(1);
+  const slots = s.slotPage;
+  let slot = s.slotCursor;
+  while (slots[slot] !== -1) slot = slot + 1 < slots.length ? slot + 1 : 0;
+  slots[slot] = page;
+  s.slotOf[page] = slot;
+  s.slotCursor = slot + 1 < slots.length ? slot + 1 : 0;
   const owner = s.procs[s.owner[page]!]!;
   chargeSwap(s, owner.cg, 1);
   owner.swap++;
@@ -34,11 +41,14 @@ export function swapOut(s: HostState, page: number, sc: ScanControl): void {
   sc.written++;
 }
 
-/** Frees `n` of `p`'s swap slots (`swap_free`), uncharging its cgroup's swap. */
-export function releaseSlot(s: HostState, p: ProcRt, n: number): void {
-  s.device.freeSlots(n);
-  chargeSwap(s, p.cg, -n);
-  p.swap -= n;
+/** Frees the swap slot of `page`, owned by `p` (`swap_free`), uncharging its cgroup's swap. */
+export function releaseSlot(s: HostState, p: ProcRt, page: number): void {
+  const slot = s.slotOf[page]!;
+  s.slotPage[slot] = -1;
+  s.slotOf[page] = -1;
+  s.device.freeSlots(1);
+  chargeSwap(s, p.cg, -1);
+  p.swap -= 1;
 }
 
 /** The first time anonymous memory cannot go to swap for lack of slots: one event. */
@@ -49,52 +59,110 @@ export function reportSwapFull(s: HostState): void {
 }
 
 /**
- * Swap readahead (`__swapin_nr_pages`, VMA flavour): the window grows with readahead hits
- * and with adjacent faults, up to 2^page-cluster pages; read pages enter the swap cache.
+ * A swap-cache hit on a page read ahead (`swap_update_readahead`): a readahead hit for the
+ * window heuristics, per VMA (the process's anon region) and host-wide.
  */
-export function swapinReadahead(s: HostState, p: ProcRt, page: number): void {
-  const max = 1 << s.pageCluster;
-  let win: number;
-  const hits = p.raHits;
-  p.raHits = 0;
-  if (max <= 1) win = 1;
-  else {
-    win = hits + 2;
-    if (win === 2) win = Math.abs(page - p.raPrevPage) === 1 ? 2 : 1;
-    else {
-      let pow = 4;
-      while (pow < win) pow *= 2;
-      win = pow;
-    }
-    if (win > max) win = max;
-    if (win < p.raPrevWin / 2) win = Math.max(1, Math.floor(p.raPrevWin / 2));
-  }
-  p.raPrevWin = win;
+export function readaheadHit(s: HostState, p: ProcRt, page: number): void {
+  p.raHits++;
   p.raPrevPage = page;
-  if (win <= 1) return;
-  const lo = page - (page % win);
-  const end = Math.min(lo + win, p.anonBase + p.anonCap);
-  let read = 1;
-  for (let q = Math.max(lo, p.anonBase); q < end; q++) {
-    if (q === page) continue;
-    const f = s.flags[q]!;
-    if ((f & (SWP | RES)) !== SWP) continue;
-    if (freeFrames(s) <= s.wmMin) break;
-    const over = overMax(s, p.cg);
-    if (over >= 0) {
-      // mem_cgroup_swapin_charge_folio: the readahead folio is charged like any page, so the
-      // memcg reclaims for it; a folio it still cannot charge ends the window.
-      memoryEvent(s, overCgroup(over), EV_MAX);
-      reclaimCgroup(s, overCgroup(over), s.clusterPages, p, (over & OVER_MEMSW) === 0);
-      if (!p.alive || overMax(s, p.cg) >= 0 || freeFrames(s) <= s.wmMin) break;
+  s.raHits++;
+}
+
+/**
+ * `__swapin_nr_pages`: hits since the last fault + 2, rounded up to a power of two (at least
+ * 4); without hits, 2 only next to the previous fault, else 1; at most 2^page-cluster; never
+ * below half the previous window.
+ */
+function swapinNrPages(prev: number, cur: number, hits: number, max: number, prevWin: number): number {
+  let pages = hits + 2;
+  if (pages === 2) {
+    if (cur !== prev + 1 && cur !== prev - 1) pages = 1;
+  } else {
+    let roundup = 4;
+    while (roundup < pages) roundup *= 2;
+    pages = roundup;
+  }
+  if (pages > max) pages = max;
+  const last = Math.floor(prevWin / 2);
+  if (pages < last) pages = last;
+  return pages;
+}
+
+/**
+ * Swap readahead for `p`'s swap-in fault on `page`, whose slot was `slot`: the pages read
+ * with it enter the swap cache (resident, charged to their owner's cgroup, not mapped).
+ * Returns how many pages were read besides `page`. zram swaps in synchronously without the
+ * swap cache and reads nothing ahead (SWP_SYNCHRONOUS_IO).
+ */
+export function swapinReadahead(s: HostState, p: ProcRt, page: number, slot: number): number {
+  const max = 1 << s.pageCluster;
+  if (max <= 1 || s.zram) return 0;
+  let read = 0;
+  if (s.sc.host.swap.rotational) {
+    // swap_cluster_readahead: the aligned cluster of swap slots around the fault's, whoever owns them.
+    const hits = s.raHits;
+    s.raHits = 0;
+    const win = swapinNrPages(s.raPrevOffset, slot, hits, max, s.raLastPages);
+    if (hits === 0) s.raPrevOffset = slot;
+    s.raLastPages = win;
+    if (win <= 1) return 0;
+    const start = slot - (slot % win);
+    const end = Math.min(start + win, s.slotPage.length);
+    for (let o = start; o < end; o++) {
+      const q = o === slot ? -1 : s.slotPage[o]!;
+      if (q < 0) continue;
+      const r = readAheadPage(s, p, q);
+      if (r < 0) break;
+      read += r;
     }
-    s.free--;
-    charge(s, p.cg, 1);
-    // The slot stays allocated: the swap cache still backs the page until it is mapped.
-    mapNew(s, p, q, LRU_INACTIVE_ANON, (f & (EVER | WRITABLE)) | RES | SC);
-    read++;
+  } else {
+    // swap_vma_readahead: a window of the region around the faulting address, forward when
+    // the faults move forward, backward when they move backward, centred otherwise.
+    const win = swapinNrPages(p.raPrevPage, page, p.raHits, max, p.raPrevWin);
+    const prev = p.raPrevPage;
+    p.raHits = 0;
+    p.raPrevWin = win;
+    p.raPrevPage = page;
+    if (win <= 1) return 0;
+    const left = page === prev + 1 ? page : prev === page + 1 ? page - win + 1 : page - Math.floor((win - 1) / 2);
+    // The window stays inside the region and inside the faulting address's PMD (2 MiB of real pages).
+    const pmd = Math.max(win, Math.round(512 * s.rate));
+    const pmdStart = p.anonBase + (page - p.anonBase - ((page - p.anonBase) % pmd));
+    const start = Math.max(left, p.anonBase, pmdStart);
+    const end = Math.min(left + win, p.anonBase + p.anonCap, pmdStart + pmd);
+    for (let q = start; q < end; q++) {
+      if (q === page) continue;
+      const r = readAheadPage(s, p, q);
+      if (r < 0) break;
+      read += r;
+    }
   }
   // Read on behalf of the faulting process: its swap-ins count them, as the host's do.
-  s.counters.swapInPages += read - 1;
-  p.tick.swapIn += read - 1;
+  s.counters.swapInPages += read;
+  p.tick.swapIn += read;
+  return read;
+}
+
+/**
+ * One page of a readahead window into the swap cache (`__read_swap_cache_async`), charged to
+ * its owner's cgroup, which reclaims for it if it must (`mem_cgroup_swapin_charge_folio`;
+ * the reclaim is the faulting task's work). Returns 1 read, 0 skipped, −1 to end the window.
+ */
+function readAheadPage(s: HostState, p: ProcRt, q: number): number {
+  const f = s.flags[q]!;
+  if ((f & (SWP | RES)) !== SWP) return 0;
+  if (freeFrames(s) <= s.wmMin) return -1;
+  const owner = s.procs[s.owner[q]!]!;
+  const over = overMax(s, owner.cg);
+  if (over >= 0) {
+    memoryEvent(s, overCgroup(over), EV_MAX);
+    reclaimCgroup(s, overCgroup(over), s.clusterPages, p, (over & OVER_MEMSW) === 0);
+    if (!p.alive || freeFrames(s) <= s.wmMin) return -1;
+    if (overMax(s, owner.cg) >= 0) return 0;
+  }
+  s.free--;
+  charge(s, owner.cg, 1);
+  // The slot stays allocated: the swap cache still backs the page until it is mapped.
+  mapNew(s, owner, q, LRU_INACTIVE_ANON, (f & (EVER | WRITABLE)) | RES | SC);
+  return 1;
 }

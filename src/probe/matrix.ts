@@ -102,7 +102,8 @@ function hostYaml(f: FamilyFixture, tickMs: number, swappiness = f.machine.swapp
     `  ram: "${f.machine.ramBytes}"`,
     `  cpus: ${f.machine.cpus}`,
     '  thp: madvise',
-    `  swap: { size: "${f.machine.swap.sizeBytes}", device: ssd, readLatency: ${cal.swapReadUs}us }`,
+    // The calibrated swap-in as an SSD's read latency, on the disk as it reports itself.
+    `  swap: { size: "${f.machine.swap.sizeBytes}", device: ssd, readLatency: ${cal.swapReadUs}us, rotational: ${f.machine.swap.rotational} }`,
     `  sysctl: { vm.swappiness: ${swappiness}, vm.page-cluster: ${f.machine.pageCluster}, vm.min_free_kbytes: ${f.machine.minFreeKbytes} }`,
     // The calibrated swap-in is wall time per fault, fault CPU included (as `faultline calibrate` gives it).
     `  costs: { minorFault: ${cal.minorFaultUs}us, majorFault: 0us }`,

@@ -11,6 +11,7 @@ export interface DevicePreset {
   iops: number;
   bandwidthBytesPerSec: number;
   queueDepth: number;
+  rotational: boolean;
   compressionRatio: number;
   compressCpuUs: number;
   decompressCpuUs: number;
@@ -28,6 +29,7 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     iops: 120,
     bandwidthBytesPerSec: 150e6,
     queueDepth: 1,
+    rotational: true,
     compressionRatio: 1,
     compressCpuUs: 0,
     decompressCpuUs: 0,
@@ -38,6 +40,7 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     iops: 90_000,
     bandwidthBytesPerSec: 520e6,
     queueDepth: 32,
+    rotational: false,
     compressionRatio: 1,
     compressCpuUs: 0,
     decompressCpuUs: 0,
@@ -48,6 +51,7 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     iops: 500_000,
     bandwidthBytesPerSec: 3e9,
     queueDepth: 64,
+    rotational: false,
     compressionRatio: 1,
     compressCpuUs: 0,
     decompressCpuUs: 0,
@@ -58,6 +62,7 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     iops: Number.POSITIVE_INFINITY,
     bandwidthBytesPerSec: Number.POSITIVE_INFINITY,
     queueDepth: 1,
+    rotational: false,
     compressionRatio: 2.5,
     compressCpuUs: 5,
     decompressCpuUs: 2,
@@ -68,6 +73,7 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     iops: 0,
     bandwidthBytesPerSec: 0,
     queueDepth: 1,
+    rotational: false,
     compressionRatio: 1,
     compressCpuUs: 0,
     decompressCpuUs: 0,

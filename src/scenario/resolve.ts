@@ -300,6 +300,9 @@ function resolveSwap(s: SwapSpecOutput | undefined, r: Reporter): SwapConfig {
       if (s[k] !== undefined) r.error(at(k), `${k} applies only to device zram, found device ${device}`);
     }
   }
+  if ((device === 'zram' || device === 'none') && s?.rotational === true) {
+    r.error(at('rotational'), `device ${device} is not a block device that can be rotational`);
+  }
   const preset = DEVICE_PRESETS[device === 'custom' ? 'none' : device];
   return {
     sizeBytes,
@@ -309,6 +312,7 @@ function resolveSwap(s: SwapSpecOutput | undefined, r: Reporter): SwapConfig {
     iops: s?.iops ?? preset.iops,
     bandwidthBytesPerSec: s?.bandwidth !== undefined ? bytesOf(s.bandwidth) : preset.bandwidthBytesPerSec,
     queueDepth: s?.queueDepth ?? preset.queueDepth,
+    rotational: s?.rotational ?? preset.rotational,
     compressionRatio: s?.compressionRatio ?? preset.compressionRatio,
     compressCpuUs: s?.compressCpu !== undefined ? usOf(s.compressCpu) : preset.compressCpuUs,
     decompressCpuUs: s?.decompressCpu !== undefined ? usOf(s.decompressCpu) : preset.decompressCpuUs,

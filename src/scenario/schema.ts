@@ -147,6 +147,13 @@ const SwapSpec = z.strictObject({
     defaultText: 'from device',
     examples: [32],
   }),
+  rotational: meta(z.boolean().optional(), {
+    description:
+      'The disk reports itself rotational (/sys/block/<dev>/queue/rotational): swap readahead then reads the swap-slot cluster around a fault instead of the pages around its address. Many virtual disks report 1.',
+    unit: 'flag',
+    defaultText: 'true for hdd, false otherwise',
+    examples: [true],
+  }),
   compressionRatio: meta(z.number().min(1).max(20).optional(), {
     description: 'zram only: uncompressed / compressed size (lz4 ≈ 2.6, zstd ≈ 3.5).',
     unit: 'ratio',

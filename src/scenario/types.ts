@@ -20,6 +20,11 @@ export interface SwapConfig {
   bandwidthBytesPerSec: number;
   /** Parallel service channels for queueing (1 for a disk; tens for NVMe). */
   queueDepth: number;
+  /**
+   * The block device says it is rotational (`/sys/block/<dev>/queue/rotational`): the kernel
+   * then reads swap ahead by swap-slot cluster, not by virtual address (many VMs' disks say so).
+   */
+  rotational: boolean;
   /** zram only: uncompressed/compressed size ratio, and CPU per page for each direction. */
   compressionRatio: number;
   compressCpuUs: number;

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { Host } from '../../src/kernel/host.js';
+import { FILE, type ProcRt, RES, SC, SWP } from '../../src/kernel/state.js';
+import type { SwapDeviceKind } from '../../src/scenario/types.js';
+import { cgroup, host, MiB, proc, scenario } from './factory.js';
+
+const events = { oomKill: () => {}, swapFull: () => {} };
+
+/**
+ * Two processes in one memcg at its limit; their pages swapped out alternately (a0, b0, a1, b1,
+ * …) so that slots and addresses disagree: neighbours in swap belong to the other process.
+ */
+function interleaved(device: SwapDeviceKind, rotational: boolean) {
+  const sc = scenario({
+    host: host({ ramBytes: 1024 * MiB, device }),
+    cgroups: [cgroup('box', { max: 4 * MiB })],
+    processes: [
+      proc('a', { cgroup: 'box', memory: { anonBytes: 4 * MiB } }),
+      proc('b', { cgroup: 'box', memory: { anonBytes: 4 * MiB } }),
+    ],
+  });
+  sc.host.swap.rotational = rotational;
+  const h = new Host(sc, 1, events);
+  const [a, b] = h.state.procs as [ProcRt, ProcRt];
+  for (let i = 0; i < 256; i++) {
+    h.touch(a, a.anonBase + i);
+    h.touch(b, b.anonBase + i);
+  }
+  // Fill the rest of the limit with b's pages until the first 64 pages of each went to swap.
+  let page = b.anonBase + 256;
+  while (!(h.state.flags[a.anonBase + 63]! & SWP)) h.touch(b, page++);
+  return { h, a, b };
+}
+
+describe('swap readahead (__swapin_nr_pages, swap_cluster_readahead, swap_vma_readahead)', () => {
+  it('on a rotational disk reads the swap-slot cluster around the fault, other processes’ pages included', () => {
+    const { h, a, b } = interleaved('ssd', true);
+    const flags = h.state.flags;
+    // Two adjacent swap-ins open the window (no hits yet: adjacency of the slots counts).
+    h.touch(a, a.anonBase + 10);
+    h.touch(b, b.anonBase + 10);
+    expect(h.state.slotOf[a.anonBase + 11]).toBeGreaterThanOrEqual(0);
+    h.touch(a, a.anonBase + 11);
+    const inCache = (p: ProcRt, i: number) => (flags[p.anonBase + i]! & (RES | SC)) === (RES | SC);
+    // The window of 2 slots around a11's slot holds b11, not a12.
+    expect(inCache(b, 11)).toBe(true);
+    expect(inCache(a, 12)).toBe(false);
+  });
+
+  it('on a non-rotational disk reads the addresses after a forward fault, never another process’s pages', () => {
+    const { h, a, b } = interleaved('ssd', false);
+    const flags = h.state.flags;
+    h.touch(a, a.anonBase + 20);
+    h.touch(a, a.anonBase + 21);
+    const inCache = (p: ProcRt, i: number) => (flags[p.anonBase + i]! & (RES | SC)) === (RES | SC);
+    // Adjacent faults give a window of 2 placed forward from a21: a22 comes in with it.
+    expect(inCache(a, 22)).toBe(true);
+    expect(inCache(b, 21)).toBe(false);
+    expect(inCache(b, 22)).toBe(false);
+    // A hit on a22 widens the next window to 4, forward again: a24..a26 after a fault on a23.
+    h.touch(a, a.anonBase + 22);
+    h.touch(a, a.anonBase + 23);
+    expect([24, 25, 26].every((i) => inCache(a, i))).toBe(true);
+  });
+
+  it('charges the transfer of the pages read ahead to the faulting task', () => {
+    const { h, a } = interleaved('hdd', false);
+    // Faults on 31 and 33 and hits on 32, 34, 35 and 36 widen the window to 8: 38..44 come with 37.
+    for (let i = 30; i <= 36; i++) h.touch(a, a.anonBase + i);
+    const inCache = () => {
+      let n = 0;
+      for (let i = 0; i < 64; i++) if ((h.state.flags[a.anonBase + i]! & (RES | SC)) === (RES | SC)) n++;
+      return n;
+    };
+    const cached = inCache();
+    h.setDeviceBacklog(0);
+    const before = a.tick.ioWaitSec;
+    h.touch(a, a.anonBase + 37);
+    const ahead = inCache() - cached;
+    expect(ahead).toBe(7);
+    // HDD: 10 ms for the faulting page, then 4 KiB at 150 MB/s for each page read with it.
+    expect(a.tick.ioWaitSec - before).toBeCloseTo(0.01 + (ahead * 4096) / 150e6, 9);
+  });
+
+  it('zram swaps in synchronously without readahead', () => {
+    const { h, a } = interleaved('zram', false);
+    h.touch(a, a.anonBase + 40);
+    h.touch(a, a.anonBase + 41);
+    h.touch(a, a.anonBase + 42);
+    expect(h.state.flags[a.anonBase + 43]! & SC).toBe(0);
+    expect(h.state.flags[a.anonBase + 43]! & FILE).toBe(0);
+  });
+});
