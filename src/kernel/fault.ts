@@ -21,6 +21,8 @@ import {
   LRU_INACTIVE_ANON,
   LRU_INACTIVE_FILE,
   type ProcRt,
+  REFAULT_ACTIVATE,
+  REFAULT_WORKINGSET,
   RES,
   SC,
   SHADOW_WS,
@@ -90,7 +92,9 @@ export function handleMmFault(s: HostState, p: ProcRt, page: number): number {
   }
   // A refault: swap-in or page-cache read of a page evicted before (§2.4, §8.1).
   const isFile = (f & FILE) !== 0;
-  const active = s.reclaim.refault(c, page, f);
+  const refault = s.reclaim.refault(c, page, f);
+  const active = (refault & REFAULT_ACTIVATE) !== 0;
+  const workingset = (refault & REFAULT_WORKINGSET) !== 0;
   const nf = (f & (FILE | EVER | WRITABLE)) | RES | YOUNG | (active ? ACT : 0) | (active && f & SHADOW_WS ? WS : 0);
   mapNew(
     s,
@@ -101,7 +105,7 @@ export function handleMmFault(s: HostState, p: ProcRt, page: number): number {
   );
   if (isFile) {
     s.counters.fileReadPages++;
-    majorFault(s, p, readWaitSec(s));
+    majorFault(s, p, readWaitSec(s), workingset);
     return 2;
   }
   const slot = s.slotOf[page]!;
@@ -111,7 +115,7 @@ export function handleMmFault(s: HostState, p: ProcRt, page: number): number {
   p.tick.swapIn++;
   const ahead = swapinReadahead(s, p, page, slot);
   if (s.zram) zramFault(s, p);
-  else majorFault(s, p, readWaitSec(s, 1 + ahead));
+  else majorFault(s, p, readWaitSec(s, 1 + ahead), workingset);
   return 2;
 }
 
@@ -183,13 +187,14 @@ export function minorFault(s: HostState, p: ProcRt): void {
   p.tick.cpuFaultSec += s.sc.host.costs.minorFaultCpuUs * 1e-6 * s.scale;
 }
 
-/** A major fault that waited `wait` seconds (thread time) for its read. */
-export function majorFault(s: HostState, p: ProcRt, wait: number): void {
+/** A major fault that waited `wait` seconds (thread time) for its read; a memory stall when the page was in the working set. */
+export function majorFault(s: HostState, p: ProcRt, wait: number, workingset = false): void {
   p.tick.major++;
   const cpu = s.sc.host.costs.majorFaultCpuUs * 1e-6 * s.scale;
   p.tick.cpuFaultSec += cpu;
   p.tick.stallSec += wait;
   p.tick.ioWaitSec += wait;
+  if (workingset) p.tick.memstallIoSec += wait;
   s.cgs[p.cg]!.majorTick++;
 }
 

@@ -20,9 +20,12 @@ import {
   LRU_LISTS,
   type ProcRt,
   REF,
+  REFAULT_ACTIVATE,
+  REFAULT_WORKINGSET,
   RES,
   type Reclaim,
   type ScanControl,
+  SHADOW_WS,
   WRITABLE,
   WS,
   YOUNG,
@@ -62,8 +65,9 @@ export class ClassicReclaim implements Reclaim {
     } else s.flags[page] = s.flags[page]! | REF;
   }
 
-  refault(c: number, page: number, f: number): boolean {
-    return refaultActivates(this.s, page, c, f);
+  refault(c: number, page: number, f: number): number {
+    if (!refaultActivates(this.s, page, c, f)) return 0;
+    return REFAULT_ACTIVATE | (f & SHADOW_WS ? REFAULT_WORKINGSET : 0);
   }
 
   evicted(page: number, c: number): void {

@@ -5,7 +5,7 @@
  * disposition is shrinkFolio's, as for every mode.
  */
 import { canSwap, countScan } from './memcontrol.js';
-import { type Generations, MIN_NR_GENS, T_ANON, T_FILE, tierOf } from './mglru.js';
+import { type Generations, MAX_REFS, MIN_NR_GENS, T_ANON, T_FILE, tierOf } from './mglru.js';
 import { protectedRealPages, protectionOf, sampledScan } from './scan-balance.js';
 import { FOLIO_KEEP, FOLIO_THROTTLE, FOLIO_WRITEBACK, shrinkFolio } from './shrink-folio.js';
 import {
@@ -15,6 +15,7 @@ import {
   type HostState,
   LRU_LISTS,
   type ProcRt,
+  REFAULT_WORKINGSET,
   RES,
   type Reclaim,
   type ScanControl,
@@ -55,11 +56,14 @@ export class GenerationsReclaim implements Reclaim {
     this.gen.access(page);
   }
 
-  /** Anon refaults happen in a fault (swap-in), file ones in a buffered read; none activates directly. */
-  refault(c: number, page: number, f: number): boolean {
+  /**
+   * Anon refaults happen in a fault (swap-in), file ones in a buffered read; none activates
+   * directly. A recent one restored to the top tier gets PG_workingset (`lru_gen_refault`).
+   */
+  refault(c: number, page: number, f: number): number {
     const isFile = (f & FILE) !== 0;
-    this.gen.refault(c, isFile ? T_FILE : T_ANON, page, this.s.shadow[page]!, !isFile);
-    return false;
+    const recent = this.gen.refault(c, isFile ? T_FILE : T_ANON, page, this.s.shadow[page]!, !isFile);
+    return recent && this.gen.refs[page] === MAX_REFS ? REFAULT_WORKINGSET : 0;
   }
 
   evicted(page: number, c: number, f: number): void {

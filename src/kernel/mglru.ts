@@ -23,7 +23,7 @@ export const T_FILE = 1;
 /** Lists per cgroup: MAX_NR_GENS generations × two types. */
 export const GEN_LISTS = 2 * MAX_NR_GENS;
 /** Access count kept per page: enough for the top tier (`LRU_REFS_MASK` saturates). */
-const MAX_REFS = 5;
+export const MAX_REFS = 5;
 /** Bits of a shadow entry holding the access count; the rest holds min_seq at eviction. */
 const REFS_BITS = 3;
 

@@ -154,8 +154,8 @@ export class PolicyReclaim implements Reclaim {
   markAccessed(): void {}
 
   /** No refault detection: a policy keeps its own history (ghost lists) if it has one. */
-  refault(): boolean {
-    return false;
+  refault(): number {
+    return 0;
   }
 
   /** The policy chose and removed the victim itself. */

@@ -70,6 +70,7 @@ class Simulation {
   private readonly taskGroup: Int32Array;
   private readonly taskStall: Float64Array;
   private readonly taskNonIdle: Float64Array;
+  private readonly taskIoWait: Float64Array;
 
   constructor(sc: Scenario, opts: SimulateOptions) {
     this.opts = opts;
@@ -148,6 +149,7 @@ class Simulation {
     this.taskGroup = new Int32Array(tasks);
     this.taskStall = new Float64Array(tasks);
     this.taskNonIdle = new Float64Array(tasks);
+    this.taskIoWait = new Float64Array(tasks);
   }
 
   run(): KernelOutput {
@@ -407,15 +409,19 @@ class Simulation {
       const st = p.tick;
       const cpu = st.cpuUserSec + st.cpuFaultSec + st.cpuReclaimSec;
       const nonIdle = p.alive || st.touches > 0 ? Math.min(tickUs, ((cpu + st.stallSec) / threads) * 1e6) : 0;
-      const stalled = Math.min(nonIdle, (st.stallSec / threads) * 1e6);
+      // Memory stalls (psi_memstall_enter): reclaim, memory.high sleeps and waits for reads of
+      // working-set refaults. Other reads are IO wait: neither stalled nor productive.
+      const ioWait = st.ioWaitSec - st.memstallIoSec;
+      const stalled = Math.min(nonIdle, ((st.stallSec - ioWait) / threads) * 1e6);
       for (let i = 0; i < threads; i++) {
         this.taskGroup[k] = p.cg;
         this.taskStall[k] = stalled;
         this.taskNonIdle[k] = nonIdle;
+        this.taskIoWait[k] = (ioWait / threads) * 1e6;
         k++;
       }
     }
-    this.psi.tick(tickUs, this.taskGroup, this.taskStall, this.taskNonIdle, k);
+    this.psi.tick(tickUs, this.taskGroup, this.taskStall, this.taskNonIdle, k, this.taskIoWait);
     this.recorder.pressure(this.psi.lastSomeUs[0]!, this.psi.lastFullUs[0]!);
   }
 

@@ -59,6 +59,12 @@ export interface ProcStats {
   stallSec: number;
   /** Part of stallSec that is waiting for a device read. */
   ioWaitSec: number;
+  /**
+   * Part of ioWaitSec that PSI counts as a memory stall: reads of refaulting pages that were
+   * in the working set (PG_workingset restored; `swap_read_folio`, `filemap_read_folio`).
+   * Other reads are plain IO wait.
+   */
+  memstallIoSec: number;
   cpuUserSec: number;
   cpuFaultSec: number;
   cpuReclaimSec: number;
@@ -75,6 +81,7 @@ export function emptyStats(): ProcStats {
     swapIn: 0,
     stallSec: 0,
     ioWaitSec: 0,
+    memstallIoSec: 0,
     cpuUserSec: 0,
     cpuFaultSec: 0,
     cpuReclaimSec: 0,
@@ -90,6 +97,7 @@ export function addStats(a: ProcStats, b: ProcStats): void {
   a.swapIn += b.swapIn;
   a.stallSec += b.stallSec;
   a.ioWaitSec += b.ioWaitSec;
+  a.memstallIoSec += b.memstallIoSec;
   a.cpuUserSec += b.cpuUserSec;
   a.cpuFaultSec += b.cpuFaultSec;
   a.cpuReclaimSec += b.cpuReclaimSec;
@@ -190,6 +198,9 @@ export interface HostEvents {
   swapFull(): void;
 }
 
+export const REFAULT_ACTIVATE = 1;
+export const REFAULT_WORKINGSET = 2;
+
 /** IO and reclaim work of the current tick, in simulated pages: what the simulation reads after it. */
 export class TickCounters {
   swapInPages = 0;
@@ -260,8 +271,12 @@ export interface Reclaim {
   addWarm(p: ProcRt, page: number, active: boolean): void;
   /** `mark_page_accessed` for a file page read through a file descriptor. */
   markAccessed(page: number, f: number): void;
-  /** A refault of `page` (flags `f`) in cgroup `c`: whether it goes straight to the active set. */
-  refault(c: number, page: number, f: number): boolean;
+  /**
+   * A refault of `page` (flags `f`) in cgroup `c` (`workingset_refault`): REFAULT_ACTIVATE
+   * when it goes straight to the active set, REFAULT_WORKINGSET when its PG_workingset is
+   * restored (PSI then counts the wait for its read as a memory stall).
+   */
+  refault(c: number, page: number, f: number): number;
   /** Reclaim freed `page` (flags `f`) from cgroup `c`: off the LRU, shadow entry recorded. */
   evicted(page: number, c: number, f: number): void;
   /** The page's owner exited: off the LRU without a shadow. */

@@ -91,3 +91,33 @@ describe('swap readahead (__swapin_nr_pages, swap_cluster_readahead, swap_vma_re
     expect(h.state.flags[a.anonBase + 43]! & FILE).toBe(0);
   });
 });
+
+describe('PSI memory stalls (psi_memstall_enter)', () => {
+  it('count the wait for a working-set refault, not the wait for any other read', () => {
+    const sc = scenario({
+      host: host({ ramBytes: 1024 * MiB }),
+      cgroups: [cgroup('box', { max: 2 * MiB })],
+      processes: [proc('a', { cgroup: 'box', memory: { anonBytes: 4 * MiB } })],
+    });
+    const h = new Host(sc, 1, events);
+    const a = h.state.procs[0] as ProcRt;
+    // Pages 0..299 active (PG_workingset when deactivated), page 300 only ever inactive: new
+    // pages make the inactive list low, the active tail (page 299, warm-inserted last) is
+    // deactivated and evicted.
+    for (let i = 0; i < 300; i++) h.warmInsert(a, a.anonBase + i, true);
+    h.warmInsert(a, a.anonBase + 300, false);
+    const ws = a.anonBase + 299;
+    for (let i = 301; i < 2000 && !(h.state.flags[ws]! & SWP); i++) h.touch(a, a.anonBase + i);
+    expect(h.state.flags[ws]! & SWP).toBeTruthy();
+    expect(h.state.flags[a.anonBase + 300]! & SWP).toBeTruthy();
+    const t = a.tick;
+    const io0 = t.ioWaitSec;
+    h.touch(a, a.anonBase + 300);
+    expect(t.ioWaitSec).toBeGreaterThan(io0);
+    expect(t.memstallIoSec).toBe(0);
+    const io1 = t.ioWaitSec;
+    h.touch(a, ws);
+    expect(t.memstallIoSec).toBeCloseTo(t.ioWaitSec - io1, 12);
+    expect(t.memstallIoSec).toBeGreaterThan(0);
+  });
+});
