@@ -5,10 +5,25 @@
  * simulated host series it measures. The rules are documented in docs/postmortem.md,
  * "The `observed` field"; the report draws overlays from `RunResult.observed`.
  */
-import { readFileSync } from 'node:fs';
-import type { ObservedComparison, ObservedError, ResultWarning, RunResult, Series } from '../result/types.js';
+import type {
+  EventRecord,
+  ObservedComparison,
+  ObservedError,
+  ObservedEventRecord,
+  ObservedOomComparison,
+  ObservedScopedError,
+  ResultWarning,
+  RunResult,
+  Series,
+} from '../result/types.js';
 import type { ObservedConfig, Scenario } from '../scenario/types.js';
-import { importTelemetry, parseKind } from '../traces/telemetry/index.js';
+import {
+  importEventsFile,
+  importTelemetryFile,
+  isEventKind,
+  type ObservedEvent,
+  parseKind,
+} from '../traces/telemetry/index.js';
 import { InputError } from '../util/errors.js';
 
 /** Kernel pages in telemetry: the importers keep page counts as the kernel printed them (docs/import.md). */
@@ -17,7 +32,8 @@ const OBSERVED_PAGE_BYTES = 4096;
 const MIB = 1024 * 1024;
 
 interface Candidate {
-  column: string;
+  /** Summed when several (v1 usage = rss + cache). */
+  columns: string[];
   /** Factor from the column's unit to the metric's unit, given the scenario's page size. */
   scale: (pageSizeBytes: number) => number;
 }
@@ -32,9 +48,9 @@ interface Mapping {
   floor: number;
 }
 
-const pagesPerSec = (column: string): Candidate => ({ column, scale: (ps) => OBSERVED_PAGE_BYTES / ps });
-const bytesToPages = (column: string): Candidate => ({ column, scale: (ps) => 1 / ps });
-const same = (column: string): Candidate => ({ column, scale: () => 1 });
+const pagesPerSec = (column: string): Candidate => ({ columns: [column], scale: (ps) => OBSERVED_PAGE_BYTES / ps });
+const bytesToPages = (column: string): Candidate => ({ columns: [column], scale: (ps) => 1 / ps });
+const same = (...columns: string[]): Candidate => ({ columns, scale: () => 1 });
 
 /** Simulated host metric ← normalised columns that measure it, preferred first. */
 export const OBSERVED_MAPPINGS: readonly Mapping[] = [
@@ -63,10 +79,43 @@ export const OBSERVED_MAPPINGS: readonly Mapping[] = [
 export const MAPE_NEAR_ZERO_SHARE = 0.05;
 
 /**
- * ps and memory-stat measure processes and cgroups, not the host: their fault columns
- * would be compared with host totals, so they are not mapped onto host metrics.
+ * Simulated cgroup metric ← memory.stat (v1 hierarchical `total_` fields first, then the
+ * cgroup's own, then v2) or memory.pressure columns of a file given `cgroup:`.
  */
-const HOST_KINDS = new Set(['vmstat', 'sar', 'psi', 'proc-vmstat', 'csv']);
+export const CGROUP_MAPPINGS: readonly Mapping[] = [
+  {
+    metric: 'usageBytes',
+    candidates: [
+      same('total_rss_bytes', 'total_cache_bytes'),
+      same('rss_bytes', 'cache_bytes'),
+      same('anon_bytes', 'file_bytes'),
+    ],
+    floor: MIB,
+  },
+  { metric: 'swapBytes', candidates: [same('total_swap_bytes'), same('swap_bytes')], floor: MIB },
+  {
+    metric: 'majorFaultsPerSec',
+    candidates: [same('total_major_faults_per_sec'), same('major_faults_per_sec')],
+    floor: 1,
+  },
+  { metric: 'psiSomeAvg10Pct', candidates: [same('psi_some_avg10_pct')], floor: 0.5 },
+  { metric: 'psiFullAvg10Pct', candidates: [same('psi_full_avg10_pct')], floor: 0.5 },
+];
+
+/** Simulated process metric ← the suffix of a per-process column of ps or /proc/<pid>/stat (`<name>_<pid>_...`). */
+export const PROCESS_MAPPINGS: readonly Mapping[] = [
+  { metric: 'rssBytes', candidates: [same('rss_bytes')], floor: MIB },
+  { metric: 'majorFaultsPerSec', candidates: [same('major_faults_per_sec')], floor: 1 },
+  { metric: 'minorFaultsPerSec', candidates: [same('minor_faults_per_sec')], floor: 1 },
+];
+
+/**
+ * Files that measure the whole host. ps and pid-stat measure processes, memory-stat cgroups,
+ * and a psi file given `cgroup:` is that cgroup's memory.pressure: none of them is compared
+ * with host totals.
+ */
+const HOST_KINDS = new Set(['vmstat', 'sar', 'sadf', 'psi', 'proc-vmstat', 'csv']);
+const PROCESS_KINDS = new Set(['ps', 'pid-stat']);
 
 /** An observed file's samples: the importers' `ObservedTable` without what only messages need. */
 export interface ObservedData {
@@ -78,25 +127,23 @@ export interface ObservedData {
   timeMs: number[];
   /** Column-major, NaN where unknown. */
   values: number[][];
+  /** Columns that never change (frozen): left out of every comparison. */
+  constant: string[];
 }
 
 /** Reads one observed file with the telemetry importer of its kind (`csv`: the normalised CSV). */
 export function loadObservedData(kind: string, file: string): ObservedData {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read observed file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  const { table } = importTelemetry(parseKind(kind), text, { file, lenient: false });
+  const k = parseKind(kind);
+  if (isEventKind(k)) throw new InputError(`${file}: a ${k} log holds events, not series`);
+  const { table, constant } = importTelemetryFile(k, file, { file, lenient: false });
   return {
     intervalSec: table.source.intervalSec,
     columns: table.columns.map((c) => c.name),
     timeMs: table.timeMs,
     values: table.values,
+    constant,
   };
 }
-
 /**
  * Time-weighted average of a step function onto the run's steps. Row r of the observed
  * table holds its value over (s[r−1], s[r]] in simulated time (the interval a rate covers;
@@ -170,20 +217,32 @@ export function seriesError(
   };
 }
 
-type Simulated = Pick<RunResult, 'timeMs' | 'host'>;
+type Simulated = Pick<RunResult, 'timeMs' | 'host'> &
+  Partial<Pick<RunResult, 'processes' | 'cgroups' | 'events' | 'scenario'>>;
+
+type Loaded = { data: ObservedData } | { events: ObservedEvent[] } | undefined;
+
+/** Simulated time of a row: by the wall clock against the scenario's startTime, else by offset from the first row. */
+function placer(cfg: ObservedConfig, firstMs: number): (t: number) => number {
+  return cfg.startTimeMs !== undefined
+    ? (t) => t - (cfg.startTimeMs as number) + cfg.offsetMs
+    : (t) => cfg.offsetMs + (t - firstMs);
+}
 
 /**
  * The comparison for a run of `scenario`. A file that cannot be read or imported becomes a
  * warning, not a failed run: the simulation stands on its own.
  */
 export function compareObserved(
-  scenario: Pick<Scenario, 'observed' | 'host'>,
+  scenario: Pick<Scenario, 'observed' | 'host'> & Partial<Pick<Scenario, 'durationMs'>>,
   run: Simulated,
 ): { observed: ObservedComparison; warnings: ResultWarning[] } {
   const warnings: ResultWarning[] = [];
-  const tables: (ObservedData | undefined)[] = scenario.observed.map((o) => {
+  const loaded: Loaded[] = scenario.observed.map((o) => {
     try {
-      return loadObservedData(o.kind, o.file);
+      const k = parseKind(o.kind);
+      if (isEventKind(k)) return { events: importEventsFile(k, o.file, { file: o.file, lenient: false }).events };
+      return { data: loadObservedData(o.kind, o.file) };
     } catch (err) {
       warnings.push({
         code: 'observed-unreadable',
@@ -192,7 +251,176 @@ export function compareObserved(
       return undefined;
     }
   });
-  return { observed: compareTables(scenario.observed, tables, scenario.host.pageSizeBytes, run), warnings };
+  const tables = loaded.map((l) => (l && 'data' in l ? l.data : undefined));
+  for (const [i, t] of tables.entries()) {
+    if (t && t.constant.length > 0) {
+      warnings.push({
+        code: 'observed-constant',
+        message: `observed ${scenario.observed[i]?.kind} ${scenario.observed[i]?.file}: ${t.constant.join(', ')} never change (frozen or constant); left out of the comparison`,
+      });
+    }
+  }
+  warnings.push(...windowWarnings(scenario.observed, tables, run.timeMs.at(-1) ?? 0));
+  const observed = compareTables(scenario.observed, tables, scenario.host.pageSizeBytes, run);
+  const events = placeEvents(scenario.observed, loaded, tables);
+  if (events.length > 0) observed.events = events;
+  const oom = compareOom(events, run.events ?? [], run.timeMs.at(-1) ?? 0);
+  if (oom) observed.oom = oom;
+  return { observed, warnings };
+}
+
+/** Files that cover different windows, or none of the run: said, since the comparison then rests on fewer files. */
+function windowWarnings(
+  configs: readonly ObservedConfig[],
+  tables: readonly (ObservedData | undefined)[],
+  runEndMs: number,
+): ResultWarning[] {
+  const out: ResultWarning[] = [];
+  const spans: { i: number; from: number; to: number }[] = [];
+  tables.forEach((t, i) => {
+    const cfg = configs[i] as ObservedConfig;
+    if (!t || t.timeMs.length === 0) return;
+    const place = placer(cfg, t.timeMs[0] as number);
+    const from = place(t.timeMs[0] as number);
+    const to = place(t.timeMs.at(-1) as number);
+    spans.push({ i, from, to });
+    if (to <= 0 || from >= runEndMs) {
+      out.push({
+        code: 'observed-window',
+        message: `observed ${cfg.kind} ${cfg.file} covers ${fmtS(from)}..${fmtS(to)} of simulated time, outside the run (0..${fmtS(runEndMs)}): check startTime / offset`,
+      });
+    }
+  });
+  if (spans.length > 1) {
+    const from = Math.max(...spans.map((s) => s.from));
+    const to = Math.min(...spans.map((s) => s.to));
+    const union = Math.max(...spans.map((s) => s.to)) - Math.min(...spans.map((s) => s.from));
+    if (union > 0 && (to - from) / union < 0.9) {
+      out.push({
+        code: 'observed-window',
+        message: `the observed files cover different windows (${spans.map((s) => `${configs[s.i]?.kind} ${fmtS(s.from)}..${fmtS(s.to)}`).join(', ')}); they overlap only over ${fmtS(Math.max(0, from))}..${fmtS(Math.max(0, to))}`,
+      });
+    }
+  }
+  return out;
+}
+
+const fmtS = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
+
+function placeEvents(
+  configs: readonly ObservedConfig[],
+  loaded: readonly Loaded[],
+  tables: readonly (ObservedData | undefined)[],
+): ObservedEventRecord[] {
+  const nameOfPid = new Map<number, string>();
+  configs.forEach((cfg, i) => {
+    const t = tables[i];
+    if (!t || !PROCESS_KINDS.has(cfg.kind)) return;
+    for (const [name, prefix] of Object.entries(processPrefixes(cfg, t))) {
+      const pid = Number(/_(\d+)$/.exec(prefix)?.[1]);
+      if (Number.isFinite(pid)) nameOfPid.set(pid, name);
+    }
+  });
+  const out: ObservedEventRecord[] = [];
+  loaded.forEach((l, source) => {
+    if (!l || !('events' in l) || l.events.length === 0) return;
+    const cfg = configs[source] as ObservedConfig;
+    const place = placer(cfg, (l.events[0] as ObservedEvent).timeMs);
+    for (const e of l.events) {
+      const process = (e.pid !== undefined ? nameOfPid.get(e.pid) : undefined) ?? e.process;
+      out.push({
+        timeMs: place(e.timeMs),
+        kind: e.kind,
+        ...(process !== undefined ? { process } : {}),
+        ...(e.pid !== undefined ? { pid: e.pid } : {}),
+        ...(e.cgroup !== undefined ? { cgroup: e.cgroup } : {}),
+        source,
+        message: e.message,
+      });
+    }
+  });
+  return out.sort((a, b) => a.timeMs - b.timeMs);
+}
+
+/** The OOM term (ObservedOomComparison); undefined when neither side killed anything. */
+export function compareOom(
+  events: readonly ObservedEventRecord[],
+  simulatedEvents: readonly EventRecord[],
+  runEndMs: number,
+): ObservedOomComparison | undefined {
+  const observed = events
+    .filter((e) => e.kind === 'oom-kill' && e.timeMs >= 0 && e.timeMs <= runEndMs)
+    .map((e) => ({ timeMs: e.timeMs, process: e.process ?? '' }));
+  const simulated = simulatedEvents
+    .filter((e) => e.kind === 'oom-kill')
+    .map((e) => ({ timeMs: e.timeMs, process: e.process ?? '' }));
+  if (observed.length === 0 && simulated.length === 0) return undefined;
+  const used = new Set<number>();
+  let sum = 0;
+  const timeErrorMs = observed.map((o) => {
+    const k = simulated.findIndex((s, j) => !used.has(j) && s.process === o.process);
+    if (k < 0) {
+      sum += 1;
+      return null;
+    }
+    used.add(k);
+    const dt = o.timeMs - (simulated[k] as { timeMs: number }).timeMs;
+    sum += Math.min(1, Math.abs(dt) / Math.max(o.timeMs, 1000));
+    return dt;
+  });
+  sum += simulated.length - used.size;
+  return {
+    observed,
+    simulated,
+    timeErrorMs,
+    victimsMatch: observed.length === simulated.length && timeErrorMs.every((t) => t !== null),
+    normalisedError: sum / Math.max(observed.length, simulated.length),
+  };
+}
+
+/**
+ * Scenario process → column prefix (`<name>_<pid>`) in a ps / pid-stat table: as the source's
+ * `processes:` maps it (a pid or a prefix), else the one observed process whose name is the
+ * scenario process's name (several with that name and no mapping: none).
+ */
+function processPrefixes(cfg: ObservedConfig, table: ObservedData): Record<string, string> {
+  const prefixes = [
+    ...new Set(table.columns.filter((c) => c.endsWith('_rss_bytes')).map((c) => c.slice(0, -'_rss_bytes'.length))),
+  ];
+  const out: Record<string, string> = {};
+  for (const [name, target] of Object.entries(cfg.processes ?? {})) {
+    const hit = /^\d+$/.test(target)
+      ? prefixes.find((p) => p.endsWith(`_${target}`))
+      : prefixes.find((p) => p === target);
+    if (hit) out[name] = hit;
+  }
+  const byName = new Map<string, string[]>();
+  for (const p of prefixes) {
+    const name = p.replace(/_\d+$/, '');
+    byName.set(name, [...(byName.get(name) ?? []), p]);
+  }
+  for (const [name, list] of byName) {
+    if (list.length === 1 && !(name in out) && !Object.values(out).includes(list[0] as string))
+      out[name] = list[0] as string;
+  }
+  return out;
+}
+
+function seriesFor(
+  cfg: ObservedConfig,
+  table: ObservedData,
+  candidate: Candidate,
+  pageSizeBytes: number,
+  run: Simulated,
+): Series | undefined {
+  const idx = candidate.columns.map((c) => table.columns.indexOf(c));
+  if (idx.some((i) => i < 0) || candidate.columns.some((c) => table.constant.includes(c))) return undefined;
+  const place = placer(cfg, table.timeMs[0] as number);
+  const simMs = table.timeMs.map(place);
+  const firstSpan = (table.intervalSec ?? 0) * 1000 || (simMs[1] ?? 0) - (simMs[0] as number) || 1;
+  const factor = candidate.scale(pageSizeBytes);
+  const summed = table.timeMs.map((_, r) => idx.reduce((s, i) => s + (table.values[i]?.[r] as number), 0) * factor);
+  return resampleOnto(simMs, summed, firstSpan, run.timeMs);
 }
 
 function compareTables(
@@ -204,24 +432,65 @@ function compareTables(
   const host: Record<string, Series> = {};
   const errors: ObservedError[] = [];
   for (const m of OBSERVED_MAPPINGS) {
-    const found = findColumn(configs, tables, m);
+    const found = first(
+      configs,
+      tables,
+      m,
+      (cfg) => HOST_KINDS.has(cfg.kind) && cfg.cgroup === undefined,
+      pageSizeBytes,
+      run,
+    );
     if (!found) continue;
-    const { source, candidate, table, index } = found;
-    const cfg = configs[source] as ObservedConfig;
-    const t0 = table.timeMs[0] as number;
-    const simMs = table.timeMs.map((t) => cfg.offsetMs + (t - t0));
-    const firstSpan = (table.intervalSec ?? 0) * 1000 || (simMs[1] ?? 0) - (simMs[0] as number) || 1;
-    const factor = candidate.scale(pageSizeBytes);
-    const scaled = (table.values[index] as number[]).map((v) => v * factor);
-    const series = resampleOnto(simMs, scaled, firstSpan, run.timeMs);
-    host[m.metric] = series;
+    host[m.metric] = found.series;
     errors.push({
       metric: m.metric,
-      source,
-      observedColumn: candidate.column,
-      ...seriesError(run.host[m.metric] ?? [], series, m.floor),
+      source: found.source,
+      observedColumn: found.column,
+      ...seriesError(run.host[m.metric] ?? [], found.series, m.floor),
     });
   }
+  const cgroups: Record<string, Record<string, Series>> = {};
+  const processes: Record<string, Record<string, Series>> = {};
+  const scopedErrors: ObservedScopedError[] = [];
+  const simCgroups = run.cgroups ?? {};
+  for (const path of Object.keys(simCgroups)) {
+    for (const m of CGROUP_MAPPINGS) {
+      const found = first(configs, tables, m, (cfg) => cfg.cgroup === path, pageSizeBytes, run);
+      if (!found) continue;
+      (cgroups[path] ??= {})[m.metric] = found.series;
+      scopedErrors.push({
+        scope: 'cgroup',
+        owner: path,
+        metric: m.metric,
+        source: found.source,
+        observedColumn: found.column,
+        ...seriesError(simCgroups[path]?.[m.metric] ?? [], found.series, m.floor),
+      });
+    }
+  }
+  const simProcesses = run.processes ?? {};
+  configs.forEach((cfg, source) => {
+    const table = tables[source];
+    if (!table || !PROCESS_KINDS.has(cfg.kind)) return;
+    for (const [name, prefix] of Object.entries(processPrefixes(cfg, table))) {
+      if (!simProcesses[name] || processes[name]) continue;
+      for (const m of PROCESS_MAPPINGS) {
+        const candidate = m.candidates[0] as Candidate;
+        const column = `${prefix}_${candidate.columns[0]}`;
+        const series = seriesFor(cfg, table, { ...candidate, columns: [column] }, pageSizeBytes, run);
+        if (!series) continue;
+        (processes[name] ??= {})[m.metric] = series;
+        scopedErrors.push({
+          scope: 'process',
+          owner: name,
+          metric: m.metric,
+          source,
+          observedColumn: column,
+          ...seriesError(simProcesses[name]?.[m.metric] ?? [], series, m.floor),
+        });
+      }
+    }
+  });
   return {
     sources: configs.map((c, i) => ({
       kind: c.kind,
@@ -232,21 +501,28 @@ function compareTables(
     timeMs: [...run.timeMs],
     host,
     errors,
+    ...(Object.keys(cgroups).length > 0 ? { cgroups } : {}),
+    ...(Object.keys(processes).length > 0 ? { processes } : {}),
+    ...(scopedErrors.length > 0 ? { scopedErrors } : {}),
   };
 }
 
-/** The first source (scenario order) with a column for the metric, trying the preferred column first in each. */
-function findColumn(
+/** The first source (scenario order) that `accepts` and has the columns of a candidate, preferred candidates first in each. */
+function first(
   configs: readonly ObservedConfig[],
   tables: readonly (ObservedData | undefined)[],
   m: Mapping,
-): { source: number; candidate: Candidate; table: ObservedData; index: number } | undefined {
+  accepts: (cfg: ObservedConfig) => boolean,
+  pageSizeBytes: number,
+  run: Simulated,
+): { source: number; column: string; series: Series } | undefined {
   for (let source = 0; source < tables.length; source++) {
     const table = tables[source];
-    if (!table || !HOST_KINDS.has((configs[source] as ObservedConfig).kind)) continue;
+    const cfg = configs[source] as ObservedConfig;
+    if (!table || !accepts(cfg)) continue;
     for (const candidate of m.candidates) {
-      const index = table.columns.indexOf(candidate.column);
-      if (index >= 0) return { source, candidate, table, index };
+      const series = seriesFor(cfg, table, candidate, pageSizeBytes, run);
+      if (series) return { source, column: candidate.columns.join('+'), series };
     }
   }
   return undefined;

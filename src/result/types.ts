@@ -225,6 +225,49 @@ export interface ObservedComparison {
   host: Record<string, Series>;
   /** One entry per metric in `host`, in HOST_SERIES order. */
   errors: ObservedError[];
+  /** Scenario cgroup path → CGROUP_SERIES metric → observed series (memory.stat, memory.pressure files). */
+  cgroups?: Record<string, Record<string, Series>>;
+  /** Scenario process name → PROCESS_SERIES metric → observed series (ps, /proc/<pid>/stat files). */
+  processes?: Record<string, Record<string, Series>>;
+  /** Error figures of the cgroup and process series, as `errors` for the host. */
+  scopedErrors?: ObservedScopedError[];
+  /** Kernel-log events (dmesg, journal) in simulated time. */
+  events?: ObservedEventRecord[];
+  /** Observed OOM kills against the simulated ones, when either happened. */
+  oom?: ObservedOomComparison;
+}
+
+export interface ObservedScopedError extends ObservedError {
+  scope: 'cgroup' | 'process';
+  /** Scenario cgroup path or process name. */
+  owner: string;
+}
+
+export interface ObservedEventRecord {
+  /** Simulated time (wall-clock time minus the scenario's startTime, or by the source's offset). */
+  timeMs: number;
+  kind: string;
+  /** The scenario process it concerns (mapped from the observed pid or name), else the observed name. */
+  process?: string;
+  pid?: number;
+  cgroup?: string;
+  source: number;
+  message: string;
+}
+
+/**
+ * OOM kills: each observed kill paired in order with the simulated kill of the same process.
+ * `normalisedError` is the fit objective's OOM term: per pair |Δt| over the observed time of
+ * the kill (capped at 1), 1 for a kill on one side only or a different victim, averaged over
+ * the larger number of kills.
+ */
+export interface ObservedOomComparison {
+  observed: { timeMs: number; process: string }[];
+  simulated: { timeMs: number; process: string }[];
+  /** Observed kill time minus simulated, per observed kill with a same-victim simulated kill; null when unmatched. */
+  timeErrorMs: (number | null)[];
+  victimsMatch: boolean;
+  normalisedError: number;
 }
 
 export interface ObservedError {

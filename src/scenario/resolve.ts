@@ -113,7 +113,26 @@ export function resolveScenario(spec: ResolveInput, raw: Record<string, unknown>
     if (!existsSync(path)) {
       r.error(['observed', i, 'file'], `file not found: ${path}`, 'paths are relative to the scenario file');
     }
-    return { kind: o.kind, file: path, offsetMs: msOf(o.offset) };
+    if (o.cgroup !== undefined && !cgroupPaths.has(o.cgroup)) {
+      r.error(
+        ['observed', i, 'cgroup'],
+        `no cgroup ${o.cgroup} in this scenario`,
+        `cgroups: ${[...cgroupPaths].join(', ')}`,
+      );
+    }
+    for (const name of Object.keys(o.processes ?? {})) {
+      if (!processNames.has(name)) r.error(['observed', i, 'processes', name], `no process ${name} in this scenario`);
+    }
+    return {
+      kind: o.kind,
+      file: path,
+      offsetMs: msOf(o.offset),
+      ...(startTimeMs !== undefined ? { startTimeMs } : {}),
+      ...(o.cgroup !== undefined ? { cgroup: o.cgroup } : {}),
+      ...(o.processes
+        ? { processes: Object.fromEntries(Object.entries(o.processes).map(([k, v]) => [k, String(v)])) }
+        : {}),
+    };
   });
   const fit = resolveFit(spec.fit ?? {}, raw, r);
   const fidelity = spec.fidelity;

@@ -829,9 +829,21 @@ const ObservedSpec = z.strictObject({
     examples: ['observed/vmstat-1s.log'],
   }),
   offset: meta(duration().default('0s'), {
-    description: 'Simulated time the first sample aligns with.',
+    description:
+      "Without `startTime`: simulated time the first sample aligns with. With `startTime` (files placed by their wall clock): a correction added to this file's clock.",
     unit: 'duration',
     examples: ['2m'],
+  }),
+  cgroup: meta(z.string().optional(), {
+    description: 'The scenario cgroup this file measures (memory-stat, psi of a memory.pressure file).',
+    unit: 'cgroup path',
+    examples: ['batch'],
+  }),
+  processes: meta(z.record(z.string(), z.union([z.string(), z.number().int()])).optional(), {
+    description:
+      'ps / pid-stat: scenario process → observed process, by pid (`1234`) or column prefix (`batch_1234`). Default: the one observed process of the same name.',
+    unit: 'mapping',
+    examples: [{ batch: 15221 }],
   }),
 });
 

@@ -221,8 +221,17 @@ export interface ObservedConfig {
   /** Importer kind (`vmstat`, `sar`, `psi`, `proc-vmstat`, `ps`, `memory-stat`, `csv`). */
   kind: string;
   file: string;
-  /** Simulated time the first sample aligns with. */
+  /**
+   * Without `startTimeMs`: simulated time the first sample aligns with. With it: added to the
+   * file's own clock (a box whose clock was off).
+   */
   offsetMs: number;
+  /** The scenario's `startTime` (epoch ms): the file's rows land at their wall-clock time minus it. */
+  startTimeMs?: number;
+  /** The scenario cgroup a memory-stat or psi file measures. */
+  cgroup?: string;
+  /** ps / pid-stat: scenario process → observed pid or column prefix. */
+  processes?: Record<string, string>;
 }
 
 /** An unknown of `faultline fit`, declared in the scenario's `fit:` section. */

@@ -76,7 +76,7 @@ describe('an observed file that cannot be read', () => {
       { timeMs: [1000], host: {} },
     );
     expect(warnings).toEqual([
-      { code: 'observed-unreadable', message: expect.stringContaining(`cannot read observed file ${missing}: ENOENT`) },
+      { code: 'observed-unreadable', message: expect.stringContaining(`: cannot read ${missing}: ENOENT`) },
     ]);
     expect(observed.sources).toEqual([{ kind: 'vmstat', file: missing, offsetMs: 0, rows: 0 }]);
     expect(observed.errors).toEqual([]);

@@ -76,7 +76,10 @@ describe('faultline import', () => {
     });
     expect(faultline('import', 'sar', join(dir, 'nope.txt'))).toMatchObject({ code: 2 });
     const r = faultline('import', 'vmstat', join(FIXTURES, 'vmstat-plain.txt'), '--start', 'yesterday');
-    expect(r).toMatchObject({ code: 2, stderr: "faultline: --start 'yesterday' is not an ISO 8601 time\n" });
+    expect(r).toMatchObject({
+      code: 2,
+      stderr: "faultline: --start 'yesterday' is not an ISO 8601 time or epoch seconds\n",
+    });
   });
 
   it('takes --start and --interval for vmstat without -t', () => {

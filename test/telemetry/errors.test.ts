@@ -93,18 +93,30 @@ describe('whole-file errors', () => {
   });
 
   it('the wrong kind for the file', () => {
-    expect(() => parse('proc-vmstat', fixture('memory-stat-v1.txt'))).not.toThrow(); // same counter names: allowed
-    expect(() => parse('proc-vmstat', fixture('psi-epoch.txt'), { lenient: true })).toThrow(
-      /in.txt: none of the \/proc\/vmstat counters/,
+    // Issue 16 item 12: a memory.stat file read as /proc/vmstat used to give exit 0 and wrong columns.
+    expect(() => parse('proc-vmstat', fixture('memory-stat-v1.txt'))).toThrow(
+      "in.txt:2: this looks like a cgroup's memory.stat snapshots, not proc-vmstat output; import it with: faultline import memory-stat in.txt",
     );
-    expect(() => parse('vmstat', fixture('psi-epoch.txt'))).toThrow(/in.txt:1: data before the vmstat header/);
+    expect(() => parse('memory-stat', fixture('proc-vmstat-6.18.txt'))).toThrow(
+      /^in.txt:2: this looks like \/proc\/vmstat snapshots, not memory-stat output; import it with: faultline import proc-vmstat in.txt$/,
+    );
+    expect(() => parse('proc-vmstat', fixture('psi-epoch.txt'), { lenient: true })).toThrow(
+      /^in.txt:2: this looks like a PSI file .*, not proc-vmstat output; import it with: faultline import psi in.txt$/,
+    );
+    expect(() => parse('vmstat', fixture('psi-epoch.txt'))).toThrow(/^in.txt:2: this looks like a PSI file/);
+    // A snapshot past the sniffed head that has memory.stat fields is refused where it is.
+    const snap = (i: number, body: string) => `${1773453600 + i}\n${body}\n`;
+    const late = Array.from({ length: 71 }, (_, i) => snap(i, `pgfault ${i}`)).join('') + snap(71, 'rss 5');
+    expect(() => parse('proc-vmstat', late)).toThrow(
+      /^in.txt:143: this snapshot has rss, fields of a cgroup's memory.stat/,
+    );
   });
 
   it('an unknown kind, with did-you-mean and the list', () => {
     expect(() => parseKind('vmstst')).toThrow(
-      "unknown import kind 'vmstst' (did you mean 'vmstat'?); kinds: vmstat, sar, psi, proc-vmstat, ps, memory-stat",
+      "unknown import kind 'vmstst' (did you mean 'vmstat'?); kinds: vmstat, sar, sadf, psi, proc-vmstat, ps, pid-stat, memory-stat, csv, dmesg, journal",
     );
-    expect(() => parseKind('dmesg')).toThrow(/^unknown import kind 'dmesg'; kinds: vmstat/);
+    expect(() => parseKind('dmseg')).toThrow(/^unknown import kind 'dmseg' \(did you mean 'dmesg'\?\); kinds: vmstat/);
   });
 });
 

@@ -81,30 +81,44 @@ describe('proc-vmstat', () => {
 });
 
 describe('ps', () => {
-  it('groups by command, follows appearing, exiting and reused pids', () => {
+  it('keeps every process apart by pid, follows appearing, exiting and reused pids', () => {
     const { table } = load('ps', 'ps-3snap.txt');
     expect(table.timeMs).toHaveLength(3);
-    // postgres: 1201 + 1202. Interval 1: minflt +5000 +2000 → 700/s, majflt +800 +200 → 100/s.
-    // Interval 2: 1201 +3000/+500; 1202 went 402000 → 100 (a reused pid): its 100/5 count whole → 310/s, 50.5/s.
-    expect(series(table, 'postgres_procs')).toEqual([2, 2, 2]);
-    expect(series(table, 'postgres_minor_faults_per_sec')).toEqual([Number.NaN, 700, 310]);
-    expect(series(table, 'postgres_major_faults_per_sec')).toEqual([Number.NaN, 100, 50.5]);
-    expect(series(table, 'postgres_rss_bytes')).toEqual([
-      (8388608 + 2097152) * 1024,
-      (8300000 + 2097152) * 1024,
-      (8200000 + 10240) * 1024,
-    ]);
+    // Two postgres processes are two sets of columns (issue 15: never summed by name).
+    // 1201: minflt +5000 +3000, majflt +800 +500 over 10 s intervals.
+    expect(series(table, 'postgres_1201_minor_faults_per_sec')).toEqual([Number.NaN, 500, 300]);
+    expect(series(table, 'postgres_1201_major_faults_per_sec')).toEqual([Number.NaN, 80, 50]);
+    expect(series(table, 'postgres_1201_rss_bytes')).toEqual([8388608 * 1024, 8300000 * 1024, 8200000 * 1024]);
+    // 1202 went 402000 → 100 (a reused pid): its 100 / 5 count whole in the interval → 10/s, 0.5/s.
+    expect(series(table, 'postgres_1202_minor_faults_per_sec')).toEqual([Number.NaN, 200, 10]);
+    expect(series(table, 'postgres_1202_major_faults_per_sec')).toEqual([Number.NaN, 20, 0.5]);
     // java: +100 000 minflt, +15 000 majflt in 10 s.
-    expect(series(table, 'java_major_faults_per_sec')).toEqual([Number.NaN, 1500, 600]);
+    expect(series(table, 'java_2210_major_faults_per_sec')).toEqual([Number.NaN, 1500, 600]);
     // pg_dump appears in snapshot 2 (all its 3000/50 faults fall in that interval) and is gone in 3.
-    expect(series(table, 'pg_dump_procs')).toEqual([0, 1, 0]);
-    expect(series(table, 'pg_dump_minor_faults_per_sec')).toEqual([Number.NaN, 300, 0]);
-    expect(series(table, 'pg_dump_rss_bytes')).toEqual([0, 51200 * 1024, 0]);
+    expect(series(table, 'pg_dump_4242_minor_faults_per_sec')).toEqual([0, 300, 0]);
+    expect(series(table, 'pg_dump_4242_rss_bytes')).toEqual([0, 51200 * 1024, 0]);
     // cron exits after snapshot 1.
-    expect(series(table, 'cron_procs')).toEqual([1, 0, 0]);
+    expect(series(table, 'cron_3100_rss_bytes')).toEqual([2944 * 1024, 0, 0]);
     // "Web Content" holds a space: +1000 minflt, +2 majflt in 10 s.
-    expect(series(table, 'web_content_minor_faults_per_sec')).toEqual([Number.NaN, 100, 50]);
-    expect(series(table, 'web_content_major_faults_per_sec')).toEqual([Number.NaN, 0.2, 0]);
+    expect(series(table, 'web_content_3377_minor_faults_per_sec')).toEqual([Number.NaN, 100, 50]);
+    expect(series(table, 'web_content_3377_major_faults_per_sec')).toEqual([Number.NaN, 0.2, 0]);
+    expect(table.columns.some((c) => c.name.startsWith('postgres_rss') || c.name.endsWith('_procs'))).toBe(false);
+  });
+
+  it('reads ps output without time lines given --start (one snapshot) and --interval (several)', () => {
+    const one = '    PID COMMAND           RSS  MINFL  MAJFL\n   1201 postgres      8388608 912345  1200\n';
+    expect(() => parse('ps', one)).toThrow(/^in.txt:1: this ps output has no time lines .*pass --start/);
+    const start = Date.UTC(2026, 2, 14, 2, 0, 0);
+    const { table } = parse('ps', one, { startMs: start });
+    expect(iso(table)).toEqual(['2026-03-14T02:00:00.000Z']);
+    expect(series(table, 'postgres_1201_rss_bytes')).toEqual([8388608 * 1024]);
+    const two = `${one}${one.replace('912345  1200', '912845  1300')}`;
+    expect(() => parse('ps', two, { startMs: start })).toThrow(
+      /^in.txt:3: a second ps snapshot without time lines; pass --interval/,
+    );
+    const both = parse('ps', two, { startMs: start, intervalSec: 5 }).table;
+    expect(iso(both)).toEqual(['2026-03-14T02:00:00.000Z', '2026-03-14T02:00:05.000Z']);
+    expect(series(both, 'postgres_1201_major_faults_per_sec')).toEqual([Number.NaN, 20]);
   });
 
   it('rejects a snapshot without the needed ps columns', () => {

@@ -1,6 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { parseTimeLine } from '../../traces/telemetry/common.js';
-import { importTelemetry, parseKind, TELEMETRY_KINDS, tableToCsv } from '../../traces/telemetry/index.js';
+import {
+  eventsToCsv,
+  importEventsFile,
+  importTelemetryFile,
+  isEventKind,
+  parseKind,
+  TELEMETRY_KINDS,
+  tableToCsv,
+} from '../../traces/telemetry/index.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { InputError } from '../../util/errors.js';
 import { type FaultlineCommand, OK } from '../outcome.js';
@@ -13,11 +20,19 @@ interface ImportArgs {
   start?: string;
   interval?: number;
   unit?: string;
+  boot?: string;
   'keep-first': boolean;
 }
 
 /** How many skipped line numbers stderr lists before it only counts. */
 const LISTED_LINES = 5;
+
+function timeOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const t = parseTimeLine(value);
+  if (!t || 'error' in t) throw new InputError(`--${name} '${value}' is not an ISO 8601 time or epoch seconds`);
+  return t.ms;
+}
 
 export const importCommand: FaultlineCommand<ImportArgs> = {
   command: 'import <kind> <file>',
@@ -32,9 +47,16 @@ export const importCommand: FaultlineCommand<ImportArgs> = {
         default: false,
         describe: 'Skip malformed lines (counted on stderr) instead of stopping at the first',
       })
-      .option('start', { type: 'string', describe: 'ISO 8601 time of the first sample (needed by vmstat without -t)' })
-      .option('interval', { type: 'number', describe: 'Seconds between samples, for vmstat without -t' })
+      .option('start', {
+        type: 'string',
+        describe: 'ISO 8601 time of the first sample (vmstat without -t, ps without time lines)',
+      })
+      .option('interval', { type: 'number', describe: 'Seconds between samples, for vmstat without -t and ps' })
       .option('unit', { type: 'string', describe: "vmstat's -S unit letter if it ran with one (b B k K m M)" })
+      .option('boot', {
+        type: 'string',
+        describe: 'Boot time (ISO 8601 or epoch seconds: btime in /proc/stat) for dmesg [seconds] stamps',
+      })
       .option('keep-first', {
         type: 'boolean',
         default: false,
@@ -42,29 +64,40 @@ export const importCommand: FaultlineCommand<ImportArgs> = {
       }),
   handler: (argv) => {
     const kind = parseKind(argv.kind);
-    let startMs: number | undefined;
-    if (argv.start !== undefined) {
-      const t = parseTimeLine(argv.start);
-      if (!t || 'error' in t) throw new InputError(`--start '${argv.start}' is not an ISO 8601 time`);
-      startMs = t.ms;
-    }
+    const startMs = timeOption('start', argv.start);
+    const bootMs = timeOption('boot', argv.boot);
     if (argv.interval !== undefined && !(argv.interval > 0))
       throw new InputError('--interval must be a positive number of seconds');
-    let text: string;
-    try {
-      text = readFileSync(argv.file, 'utf8');
-    } catch (err) {
-      throw new InputError(`cannot read ${argv.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-    }
-    const { table, skippedLines, notes } = importTelemetry(kind, text, {
+    const opts = {
       file: argv.file,
       lenient: argv.lenient,
       startMs,
+      bootMs,
       intervalSec: argv.interval,
       vmstatUnit: argv.unit,
       keepFirst: argv['keep-first'],
-    });
-    for (const note of notes) process.stderr.write(`faultline: note: ${note}\n`);
+    };
+    let csv: string;
+    let what: string;
+    let skippedLines: number[];
+    if (isEventKind(kind)) {
+      const r = importEventsFile(kind, argv.file, opts);
+      for (const note of r.notes) process.stderr.write(`faultline: note: ${note}\n`);
+      csv = eventsToCsv(r.events);
+      what = `${r.events.length} events`;
+      skippedLines = r.skippedLines;
+    } else {
+      const r = importTelemetryFile(kind, argv.file, opts);
+      for (const note of r.notes) process.stderr.write(`faultline: note: ${note}\n`);
+      if (r.constant.length > 0) {
+        process.stderr.write(
+          `faultline: warning: ${r.constant.length} series never change in ${argv.file} (frozen or constant; overlays and fits leave them out): ${r.constant.join(', ')}\n`,
+        );
+      }
+      csv = tableToCsv(r.table);
+      what = `${r.table.timeMs.length} rows × ${r.table.columns.length} series`;
+      skippedLines = r.skippedLines;
+    }
     if (skippedLines.length > 0) {
       const shown = skippedLines.slice(0, LISTED_LINES).join(', ');
       const more = skippedLines.length > LISTED_LINES ? `, ... (${skippedLines.length - LISTED_LINES} more)` : '';
@@ -72,12 +105,9 @@ export const importCommand: FaultlineCommand<ImportArgs> = {
         `faultline: warning: skipped ${skippedLines.length} malformed line(s) in ${argv.file}: line ${shown}${more}\n`,
       );
     }
-    const csv = tableToCsv(table);
     if (argv.out) {
       writeFileAtomic(argv.out, csv);
-      process.stderr.write(
-        `faultline: wrote ${table.timeMs.length} rows × ${table.columns.length} series to ${argv.out}\n`,
-      );
+      process.stderr.write(`faultline: wrote ${what} to ${argv.out}\n`);
     } else {
       process.stdout.write(csv);
     }

@@ -1,19 +1,8 @@
 import { InputError } from '../../util/errors.js';
+import { MAX_ROWS, type SourceLine } from './lines.js';
 import type { ImportOptions, ImportResult, ObservedColumn, ObservedTable, TelemetryKind } from './types.js';
 
-export interface SourceLine {
-  /** 1-based. */
-  no: number;
-  text: string;
-}
-
-export function splitLines(text: string): SourceLine[] {
-  return text.split(/\r?\n/).map((t, i) => ({ no: i + 1, text: t }));
-}
-
-export function assertNotEmpty(text: string, file: string): void {
-  if (text.trim() === '') throw new InputError(`${file}: file is empty`);
-}
+export type { SourceLine } from './lines.js';
 
 /**
  * Malformed lines either stop the import (the default: a post-mortem built on a misread file
@@ -143,15 +132,27 @@ export interface Snapshot {
 
 /**
  * Splits a capture loop's output (`while :; do date +%s; cat FILE; sleep N; done`) into
- * snapshots. Lines of a snapshot whose time line was rejected are skipped with it (lenient
- * mode only; strict mode has stopped already), because attaching them to the previous
- * snapshot would silently corrupt its values.
+ * snapshots, one at a time as they end (the file is never held whole). Lines of a snapshot
+ * whose time line was rejected are skipped with it (lenient mode only; strict mode has
+ * stopped already), because attaching them to the previous snapshot would silently corrupt
+ * its values.
  */
-export function splitSnapshots(text: string, issues: LineIssues, notes: Notes): Snapshot[] {
-  const out: Snapshot[] = [];
+export function* splitSnapshots(
+  lines: Iterable<SourceLine>,
+  issues: LineIssues,
+  notes: Notes,
+  /** An empty snapshot is a fact (no process to list yet), not a broken capture. */
+  allowEmpty = false,
+): Generator<Snapshot> {
   let current: Snapshot | undefined;
+  let lastMs: number | undefined;
   let orphaned = false;
-  for (const line of splitLines(text)) {
+  const finish = function* (snap: Snapshot | undefined): Generator<Snapshot> {
+    if (!snap) return;
+    if (snap.body.length > 0 || allowEmpty) yield snap;
+    else issues.bad(snap.line, 'time line without a snapshot after it');
+  };
+  for (const line of lines) {
     if (line.text.trim() === '') continue;
     const t = parseTimeLine(line.text);
     if (t === undefined) {
@@ -167,21 +168,17 @@ export function splitSnapshots(text: string, issues: LineIssues, notes: Notes): 
       continue;
     }
     if (t.zoneAssumed) notes.once(`time lines with ${t.zoneAssumed} were read as UTC`);
-    const prev = out.at(-1);
-    if (prev && t.ms <= prev.timeMs) {
+    if (lastMs !== undefined && t.ms <= lastMs) {
       issues.bad(line, 'time does not increase');
       orphaned = true;
       continue;
     }
     orphaned = false;
+    yield* finish(current);
+    lastMs = t.ms;
     current = { timeMs: t.ms, line, body: [] };
-    out.push(current);
   }
-  return out.filter((s) => {
-    if (s.body.length > 0) return true;
-    issues.bad(s.line, 'time line without a snapshot after it');
-    return false;
-  });
+  yield* finish(current);
 }
 
 /** Notes for stderr, each said once however many lines trigger it. */
@@ -192,44 +189,80 @@ export class Notes {
   }
 }
 
-/** Rows keyed by time, columns in first-seen order; sar merges several reports into one table this way. */
+/**
+ * Rows keyed by time, columns in first-seen order; sar merges several reports into one table
+ * this way. Column-major arrays indexed by row (no object per cell), and at most MAX_ROWS rows.
+ */
 export class TableBuilder {
-  private readonly cols = new Map<string, { col: ObservedColumn; byTime: Map<number, number> }>();
-  private readonly times = new Set<number>();
+  private readonly rowOf = new Map<number, number>();
+  private readonly times: number[] = [];
+  private readonly cols: { col: ObservedColumn; values: (number | undefined)[] }[] = [];
+  private readonly colOf = new Map<string, number>();
+  private readonly fills = new Map<string, number>();
+
+  /** `opts.position`, when the caller tracks it, names the line in a refusal. */
+  constructor(private readonly opts: Pick<ImportOptions, 'file' | 'position'>) {}
+
+  private row(timeMs: number): number {
+    let r = this.rowOf.get(timeMs);
+    if (r === undefined) {
+      if (this.times.length >= MAX_ROWS) {
+        const at = this.opts.position ? `:${this.opts.position.line}` : '';
+        throw new InputError(
+          `${this.opts.file}${at}: more than ${MAX_ROWS.toLocaleString('en-US')} samples; cut the window of the incident out of the file first (docs/import.md, "Limits")`,
+        );
+      }
+      r = this.times.length;
+      this.times.push(timeMs);
+      this.rowOf.set(timeMs, r);
+    }
+    return r;
+  }
 
   /** False if the cell was already set (the same sample twice). */
   set(timeMs: number, col: ObservedColumn, value: number): boolean {
-    let entry = this.cols.get(col.name);
-    if (!entry) {
-      entry = { col, byTime: new Map() };
-      this.cols.set(col.name, entry);
+    const r = this.row(timeMs);
+    let c = this.colOf.get(col.name);
+    if (c === undefined) {
+      c = this.cols.length;
+      this.cols.push({ col, values: [] });
+      this.colOf.set(col.name, c);
     }
-    if (entry.byTime.has(timeMs)) return false;
-    entry.byTime.set(timeMs, value);
-    this.times.add(timeMs);
+    const values = (this.cols[c] as { values: (number | undefined)[] }).values;
+    if (values[r] !== undefined) return false;
+    while (values.length < r) values.push(undefined);
+    values[r] = value;
     return true;
+  }
+
+  /** The value of this column's cells that are never set (0 for a process before it starts). */
+  fill(name: string, value: number): void {
+    this.fills.set(name, value);
   }
 
   /** Adds an empty row, for samples whose every value is unknown (the first row of a rate table). */
   touch(timeMs: number): void {
-    this.times.add(timeMs);
+    this.row(timeMs);
   }
 
   get rowCount(): number {
-    return this.times.size;
+    return this.times.length;
   }
 
   build(kind: TelemetryKind, opts: ImportOptions): ObservedTable {
-    const times = [...this.times].sort((a, b) => a - b);
+    const order = this.times.map((_, r) => r).sort((a, b) => (this.times[a] as number) - (this.times[b] as number));
+    const times = order.map((r) => this.times[r] as number);
     const first = times[0];
     if (first === undefined) throw new InputError(`${opts.file}: no samples found in this ${kind} file`);
     const shift = opts.startMs === undefined ? 0 : opts.startMs - first;
-    const entries = [...this.cols.values()];
     return {
       source: { kind, file: opts.file, intervalSec: medianSpacingSec(times) },
-      columns: entries.map((e) => e.col),
+      columns: this.cols.map((e) => e.col),
       timeMs: times.map((t) => t + shift),
-      values: entries.map((e) => times.map((t) => e.byTime.get(t) ?? Number.NaN)),
+      values: this.cols.map((e) => {
+        const fill = this.fills.get(e.col.name) ?? Number.NaN;
+        return order.map((r) => e.values[r] ?? fill);
+      }),
     };
   }
 }
@@ -244,7 +277,31 @@ export function medianSpacingSec(times: number[]): number | undefined {
 }
 
 export function result(table: ObservedTable, issues: LineIssues, notes: Notes): ImportResult {
-  return { table, skippedLines: issues.skipped, notes: notes.list };
+  return { table, skippedLines: issues.skipped, notes: notes.list, constant: constantColumns(table) };
+}
+
+/** Fewest finite values for a series to be judged constant: two equal samples can be chance. */
+const CONSTANT_MIN_POINTS = 3;
+
+/**
+ * Columns whose finite values are all the same non-zero number: a gauge that never moved
+ * (vmstat's memory columns on some virtual machines) or a counter rate that is flat. All-zero
+ * series are left alone: no swapping, no OOM kill is a fact, not a frozen file.
+ */
+export function constantColumns(table: ObservedTable): string[] {
+  const out: string[] = [];
+  table.columns.forEach((c, i) => {
+    let first: number | undefined;
+    let n = 0;
+    for (const v of table.values[i] as number[]) {
+      if (!Number.isFinite(v)) continue;
+      if (first === undefined) first = v;
+      else if (v !== first) return;
+      n++;
+    }
+    if (first !== undefined && first !== 0 && n >= CONSTANT_MIN_POINTS) out.push(c.name);
+  });
+  return out;
 }
 
 /** Integer tokens as vmstat and /proc print them; rejects `1e3`, `0x10`, `12abc` that Number() would take. */

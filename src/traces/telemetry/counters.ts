@@ -52,39 +52,48 @@ export function summed(keys: string[], col: ObservedColumn): CounterSeries {
 }
 
 /**
- * Counter deltas per second between consecutive snapshots, one row per snapshot; the first
- * row has no interval before it and stays empty. A counter lower than in the previous snapshot
- * was reset (reboot, counter re-created): that interval is left empty, never negative or huge.
- * Returns how many of the series the snapshots hold.
+ * Counter deltas per second between consecutive snapshots, fed one snapshot at a time; the
+ * first snapshot has no interval before it and its rates stay empty. A counter lower than in
+ * the previous snapshot was reset (reboot, counter re-created): that interval is left empty,
+ * never negative or huge. Series may be added as their counters are first met.
  */
-export function emitRates(
-  snaps: { timeMs: number; values: Map<string, number> }[],
-  series: CounterSeries[],
-  table: TableBuilder,
-  notes: Notes,
-): number {
-  const present = series.filter((s) => snaps.some((snap) => s.read(snap.values) !== undefined));
-  const resets = new Map<number, number>();
-  snaps.forEach((snap, i) => {
-    table.touch(snap.timeMs);
-    const prev = snaps[i - 1];
-    for (const s of present) {
+export class RateEmitter {
+  private prev: { timeMs: number; values: Map<string, number> } | undefined;
+  private readonly resets = new Map<number, number>();
+  private readonly present = new Set<CounterSeries>();
+
+  constructor(
+    readonly series: CounterSeries[],
+    private readonly table: TableBuilder,
+  ) {}
+
+  add(snap: { timeMs: number; values: Map<string, number> }): void {
+    this.table.touch(snap.timeMs);
+    const prev = this.prev;
+    for (const s of this.series) {
       const cur = s.read(snap.values);
+      if (cur === undefined) continue;
+      this.present.add(s);
       const before = prev && s.read(prev.values);
       let rate = Number.NaN;
-      if (prev && cur !== undefined && before !== undefined) {
+      if (prev && before !== undefined) {
         if (cur >= before) rate = ((cur - before) * 1000) / (snap.timeMs - prev.timeMs);
-        else resets.set(snap.timeMs, (resets.get(snap.timeMs) ?? 0) + 1);
+        else this.resets.set(snap.timeMs, (this.resets.get(snap.timeMs) ?? 0) + 1);
       }
-      table.set(snap.timeMs, s.col, rate);
+      this.table.set(snap.timeMs, s.col, rate);
     }
-  });
-  for (const [t, n] of resets) {
-    notes.once(
-      `${n} counter(s) went down in the interval ending ${new Date(t).toISOString()} (reboot or reset); those rates are left empty`,
-    );
+    this.prev = snap;
   }
-  return present.length;
+
+  /** Says which intervals had resets; returns how many of the series the snapshots held. */
+  finish(notes: Notes): number {
+    for (const [t, n] of this.resets) {
+      notes.once(
+        `${n} counter(s) went down in the interval ending ${new Date(t).toISOString()} (reboot or reset); those rates are left empty`,
+      );
+    }
+    return this.present.size;
+  }
 }
 
 /** The /proc/vmstat counters the importer turns into rates. Per-zone `pgscan_kswapd_normal` etc. are pre-4.8 kernels. */

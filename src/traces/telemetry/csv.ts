@@ -5,7 +5,8 @@
  */
 import { InputError } from '../../util/errors.js';
 import { catalogueEntries } from './columns.js';
-import { assertNotEmpty, LineIssues, medianSpacingSec, Notes, parseTimeLine, splitLines } from './common.js';
+import { constantColumns, LineIssues, medianSpacingSec, Notes, parseTimeLine, type SourceLine } from './common.js';
+import { MAX_ROWS } from './lines.js';
 import type { ImportOptions, ImportResult, ObservedColumn, ObservedTable } from './types.js';
 
 /** Shortest decimal that survives a round trip at 12 significant digits: drops binary noise like 0.30000000000000004. */
@@ -63,10 +64,11 @@ function columnFor(name: string, known: ReadonlyMap<string, ObservedColumn>): Ob
  * Reads the normalised CSV (docs/import.md, "Output"). `time` is authoritative; `t_s` must
  * be a number but is not checked against it, since `--start` may have moved the clock.
  */
-export function importCsv(text: string, opts: ImportOptions): ImportResult {
-  assertNotEmpty(text, opts.file);
-  const lines = splitLines(text).filter((l) => l.text.trim() !== '');
-  const head = lines[0] as (typeof lines)[number];
+export function importCsv(lines: Iterable<SourceLine>, opts: ImportOptions): ImportResult {
+  const it = lines[Symbol.iterator]();
+  const first = it.next();
+  if (first.done) throw new InputError(`${opts.file}: file is empty`);
+  const head = first.value;
   const header = head.text.trim().split(',');
   if (header[0] !== 'time' || header[1] !== 't_s') {
     throw new InputError(
@@ -84,7 +86,8 @@ export function importCsv(text: string, opts: ImportOptions): ImportResult {
   const notes = new Notes();
   const timeMs: number[] = [];
   const values: number[][] = names.map(() => []);
-  for (const line of lines.slice(1)) {
+  for (let r = it.next(); !r.done; r = it.next()) {
+    const line = r.value;
     const cells = line.text.trim().split(',');
     if (cells.length !== header.length) {
       issues.bad(line, `expected ${header.length} cells, found ${cells.length}`);
@@ -110,6 +113,10 @@ export function importCsv(text: string, opts: ImportOptions): ImportResult {
       issues.bad(line, `${names[bad]} is not a number: '${cells[bad + 2]}'`);
       continue;
     }
+    if (timeMs.length >= MAX_ROWS)
+      throw new InputError(
+        `${opts.file}:${line.no}: more than ${MAX_ROWS.toLocaleString('en-US')} rows (docs/import.md, "Limits")`,
+      );
     timeMs.push(t.ms);
     cells.slice(2).forEach((c, i) => {
       (values[i] as number[]).push(c === '' ? Number.NaN : Number(c));
@@ -124,5 +131,5 @@ export function importCsv(text: string, opts: ImportOptions): ImportResult {
     timeMs: timeMs.map((t) => t + shift),
     values,
   };
-  return { table, skippedLines: issues.skipped, notes: notes.list };
+  return { table, skippedLines: issues.skipped, notes: notes.list, constant: constantColumns(table) };
 }

@@ -1,7 +1,7 @@
 import { InputError } from '../../util/errors.js';
 import { type CatalogueName, column } from './columns.js';
-import { assertNotEmpty, LineIssues, Notes, result, splitSnapshots, TableBuilder } from './common.js';
-import { type CounterSeries, direct, emitRates, readKeyValues, refaultTotal } from './counters.js';
+import { LineIssues, Notes, result, type SourceLine, splitSnapshots, TableBuilder } from './common.js';
+import { direct, RateEmitter, readKeyValues, refaultTotal } from './counters.js';
 import type { ImportOptions, ImportResult, ObservedColumn } from './types.js';
 
 /** Sizes in bytes, cgroup v2 memory.stat then v1 memory.stat. */
@@ -101,48 +101,56 @@ function prefixed(col: ObservedColumn, prefix: string): ObservedColumn {
 
 /**
  * cgroup memory.stat (v1 or v2) and memory.events snapshots, each after a time line; one
- * snapshot may hold both files. Sizes become `<field>_bytes`, event counters rates per second.
- * Fields not listed here are left out and named in a note.
+ * snapshot may hold both files (and v1's memory.oom_control). Sizes become `<field>_bytes`,
+ * event counters rates per second. Fields not listed here are left out and named in a note.
  */
-export function importMemoryStat(text: string, opts: ImportOptions): ImportResult {
-  assertNotEmpty(text, opts.file);
+export function importMemoryStat(lines: Iterable<SourceLine>, opts: ImportOptions): ImportResult {
   const issues = new LineIssues(opts.file, opts.lenient);
   const notes = new Notes();
-  const table = new TableBuilder();
-  const snaps = splitSnapshots(text, issues, notes).map((s) => ({
-    timeMs: s.timeMs,
-    values: readKeyValues(s, issues),
-  }));
-
-  const keys = [...new Set(snaps.flatMap((s) => [...s.values.keys()]))];
-  const gauges: [string, ObservedColumn][] = [];
-  const counters: CounterSeries[] = [];
+  const table = new TableBuilder(opts);
+  const rates = new RateEmitter([], table);
+  const gauges = new Map<string, ObservedColumn>();
+  const known = new Set<string>();
   const ignored: string[] = [];
   const refaultPrefixes = new Set<string>();
-  for (const key of keys) {
-    const prefix = key.startsWith('total_') ? 'total_' : '';
-    const bare = key.slice(prefix.length);
-    const counter = counterColumn(bare);
-    if (bare === 'workingset_refault' || bare === 'workingset_refault_anon') refaultPrefixes.add(prefix);
-    if (GAUGES.has(bare)) {
-      const desc = `memory.stat ${key}`;
-      gauges.push([key, { name: `${key}_bytes`, unit: 'bytes', description: desc }]);
-    } else if (counter) {
-      counters.push(direct(key, prefixed(counter, prefix)));
-    } else if (bare !== 'workingset_refault') {
-      ignored.push(key);
+  let count = 0;
+  for (const snap of splitSnapshots(lines, issues, notes)) {
+    const values = readKeyValues(snap, issues);
+    const vmstat = [...values.keys()].filter((k) => k.startsWith('nr_'));
+    if (vmstat.length > 0) {
+      throw new InputError(
+        `${opts.file}:${snap.line.no}: this snapshot has ${vmstat.slice(0, 3).join(', ')}, counters of /proc/vmstat, not of a cgroup's memory.stat; import it with: faultline import proc-vmstat ${opts.file}`,
+      );
     }
+    for (const key of values.keys()) {
+      if (known.has(key)) continue;
+      known.add(key);
+      const prefix = key.startsWith('total_') ? 'total_' : '';
+      const bare = key.slice(prefix.length);
+      const counter = counterColumn(bare);
+      if ((bare === 'workingset_refault' || bare === 'workingset_refault_anon') && !refaultPrefixes.has(prefix)) {
+        refaultPrefixes.add(prefix);
+        rates.series.push(refaultTotal(prefix));
+      }
+      if (GAUGES.has(bare)) gauges.set(key, { name: `${key}_bytes`, unit: 'bytes', description: `memory.stat ${key}` });
+      else if (counter) rates.series.push(direct(key, prefixed(counter, prefix)));
+      else if (bare !== 'workingset_refault') ignored.push(key);
+    }
+    // Refault totals after the fields they add up, as the per-field columns come first.
+    rates.series.sort(
+      (x, y) =>
+        Number(x.col.name.endsWith('refault_pages_per_sec')) - Number(y.col.name.endsWith('refault_pages_per_sec')),
+    );
+    for (const [key, col] of gauges) table.set(snap.timeMs, col, values.get(key) ?? Number.NaN);
+    rates.add({ timeMs: snap.timeMs, values });
+    count++;
   }
-  for (const prefix of refaultPrefixes) counters.push(refaultTotal(prefix));
-  if (gauges.length === 0 && counters.length === 0 && snaps.length > 0) {
+  if (gauges.size === 0 && rates.series.length === 0 && count > 0) {
     throw new InputError(
       `${opts.file}: no memory.stat or memory.events fields found (anon, file, rss, cache, pgfault, ...)`,
     );
   }
   if (ignored.length > 0) notes.once(`fields not imported: ${ignored.join(' ')}`);
-  for (const snap of snaps) {
-    for (const [key, col] of gauges) table.set(snap.timeMs, col, snap.values.get(key) ?? Number.NaN);
-  }
-  emitRates(snaps, counters, table, notes);
+  rates.finish(notes);
   return result(table.build('memory-stat', opts), issues, notes);
 }

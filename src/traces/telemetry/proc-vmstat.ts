@@ -1,20 +1,31 @@
 import { InputError } from '../../util/errors.js';
-import { assertNotEmpty, LineIssues, Notes, result, splitSnapshots, TableBuilder } from './common.js';
-import { emitRates, readKeyValues, VMSTAT_SERIES } from './counters.js';
+import { LineIssues, Notes, result, type SourceLine, splitSnapshots, TableBuilder } from './common.js';
+import { RateEmitter, readKeyValues, VMSTAT_SERIES } from './counters.js';
 import type { ImportOptions, ImportResult } from './types.js';
 
+/** Fields only a cgroup's memory.stat has; /proc/vmstat names its gauges nr_*. */
+export const MEMCG_ONLY_KEYS = ['anon', 'file', 'cache', 'rss', 'hierarchical_memory_limit', 'total_rss', 'sock'];
+
 /** Successive /proc/vmstat snapshots, each after a time line, as rates per second. */
-export function importProcVmstat(text: string, opts: ImportOptions): ImportResult {
-  assertNotEmpty(text, opts.file);
+export function importProcVmstat(lines: Iterable<SourceLine>, opts: ImportOptions): ImportResult {
   const issues = new LineIssues(opts.file, opts.lenient);
   const notes = new Notes();
-  const table = new TableBuilder();
-  const snaps = splitSnapshots(text, issues, notes).map((s) => ({
-    timeMs: s.timeMs,
-    values: readKeyValues(s, issues),
-  }));
-  if (snaps.length === 1) notes.once('only one snapshot: rates need two, so every rate is empty');
-  if (snaps.length > 0 && emitRates(snaps, VMSTAT_SERIES, table, notes) === 0) {
+  const table = new TableBuilder(opts);
+  const rates = new RateEmitter(VMSTAT_SERIES, table);
+  let count = 0;
+  for (const snap of splitSnapshots(lines, issues, notes)) {
+    const values = readKeyValues(snap, issues);
+    const memcg = MEMCG_ONLY_KEYS.filter((k) => values.has(k));
+    if (memcg.length > 0) {
+      throw new InputError(
+        `${opts.file}:${snap.line.no}: this snapshot has ${memcg.join(', ')}, fields of a cgroup's memory.stat, not of /proc/vmstat; import it with: faultline import memory-stat ${opts.file}`,
+      );
+    }
+    rates.add({ timeMs: snap.timeMs, values });
+    count++;
+  }
+  if (count === 1) notes.once('only one snapshot: rates need two, so every rate is empty');
+  if (count > 0 && rates.finish(notes) === 0) {
     throw new InputError(
       `${opts.file}: none of the /proc/vmstat counters faultline reads (pgfault, pgmajfault, pswpin, ...) is present`,
     );

@@ -1,24 +1,26 @@
 import { InputError } from '../../util/errors.js';
 import { sanitizeName } from './columns.js';
 import {
-  assertNotEmpty,
   LineIssues,
   Notes,
+  parseTimeLine,
   parseUint,
   result,
+  type Snapshot,
   type SourceLine,
   splitSnapshots,
   TableBuilder,
 } from './common.js';
+import { PeekableLines } from './lines.js';
 import type { ImportOptions, ImportResult, ObservedColumn } from './types.js';
 
 /** procps header labels of the fields the importer needs, for `ps -eo pid,comm,rss,min_flt,maj_flt`. */
 const NEEDED = ['PID', 'RSS', 'MINFL', 'MAJFL'] as const;
 
-interface Proc {
+export interface Proc {
   pid: number;
   comm: string;
-  rssKib: number;
+  rssBytes: number;
   minflt: number;
   majflt: number;
 }
@@ -46,47 +48,129 @@ function readRow(line: SourceLine, header: string[], issues: LineIssues): Proc |
     issues.bad(line, 'PID, RSS, MINFL and MAJFL must be unsigned integers');
     return undefined;
   }
-  return { pid, comm, rssKib, minflt, majflt };
+  return { pid, comm, rssBytes: rssKib * 1024, minflt, majflt };
 }
 
-function groupColumns(name: string): Record<'procs' | 'rss' | 'minor' | 'major', ObservedColumn> {
+/** The column prefix of one process: its sanitised name and its pid (`service_14424`). */
+export function processPrefix(comm: string, pid: number): string {
+  return `${sanitizeName(comm)}_${pid}`;
+}
+
+function processColumns(comm: string, pid: number): Record<'rss' | 'minor' | 'major', ObservedColumn> {
+  const p = processPrefix(comm, pid);
   return {
-    procs: { name: `${name}_procs`, unit: 'count', description: `processes named ${name}` },
-    rss: { name: `${name}_rss_bytes`, unit: 'bytes', description: `resident memory of ${name} processes (RSS)` },
-    minor: {
-      name: `${name}_minor_faults_per_sec`,
-      unit: 'faults/s',
-      description: `minor faults of ${name} processes (min_flt)`,
-    },
-    major: {
-      name: `${name}_major_faults_per_sec`,
-      unit: 'faults/s',
-      description: `major faults of ${name} processes (maj_flt)`,
-    },
+    rss: { name: `${p}_rss_bytes`, unit: 'bytes', description: `resident memory of ${comm} (pid ${pid})` },
+    minor: { name: `${p}_minor_faults_per_sec`, unit: 'faults/s', description: `minor faults of ${comm} (pid ${pid})` },
+    major: { name: `${p}_major_faults_per_sec`, unit: 'faults/s', description: `major faults of ${comm} (pid ${pid})` },
   };
 }
 
 /**
- * Repeated `ps -eo pid,comm,rss,min_flt,maj_flt` output, each after a time line, as per-name
- * series: processes are grouped by command name (sanitised into the column prefix, so
- * `postgres` workers sum into `postgres_*`). Fault rates are per-pid counter deltas summed
- * over the group. A pid absent from the previous snapshot started within the interval, so
- * all its faults count there; a pid whose name changed or whose counters went down is a
- * reused pid and counts as new. Faults of processes that exited between snapshots are not
- * seen. A name with no process in a snapshot has 0 processes, 0 bytes and 0 faults/s there.
+ * Per-process series from successive snapshots of the process table (ps or /proc/<pid>/stat):
+ * one set of columns per process, named by name and pid, never summed over a name. A pid
+ * absent from the previous snapshot started within the interval, so all its faults count
+ * there; a pid whose name changed is another process (other columns); one whose counters went
+ * down was reused and counts as new. Faults of processes that exited between snapshots are not
+ * seen. Before a process appears and after it is gone it has 0 bytes and 0 faults/s.
  */
-export function importPs(text: string, opts: ImportOptions): ImportResult {
-  assertNotEmpty(text, opts.file);
+export class ProcessSeries {
+  private prev: { timeMs: number; procs: Map<number, Proc> } | undefined;
+  private readonly columns = new Map<string, ReturnType<typeof processColumns>>();
+  private readonly seen = new Map<number, Set<string>>();
+
+  constructor(private readonly table: TableBuilder) {}
+
+  add(timeMs: number, procs: Map<number, Proc>): void {
+    this.table.touch(timeMs);
+    const prev = this.prev;
+    const dtSec = prev ? (timeMs - prev.timeMs) / 1000 : Number.NaN;
+    const present = new Set<string>();
+    for (const p of procs.values()) {
+      const key = processPrefix(p.comm, p.pid);
+      let cols = this.columns.get(key);
+      if (!cols) {
+        cols = processColumns(p.comm, p.pid);
+        this.columns.set(key, cols);
+        for (const c of Object.values(cols)) this.table.fill(c.name, 0);
+      }
+      this.seen.set(p.pid, (this.seen.get(p.pid) ?? new Set()).add(p.comm));
+      present.add(key);
+      const before = prev?.procs.get(p.pid);
+      const same = before && before.comm === p.comm && p.minflt >= before.minflt && p.majflt >= before.majflt;
+      this.table.set(timeMs, cols.rss, p.rssBytes);
+      this.table.set(timeMs, cols.minor, (p.minflt - (same ? before.minflt : 0)) / dtSec);
+      this.table.set(timeMs, cols.major, (p.majflt - (same ? before.majflt : 0)) / dtSec);
+    }
+    for (const [key, cols] of this.columns) {
+      if (present.has(key)) continue;
+      for (const c of Object.values(cols)) this.table.set(timeMs, c, 0);
+    }
+    this.prev = { timeMs, procs };
+  }
+
+  finish(notes: Notes): void {
+    for (const [pid, names] of this.seen) {
+      if (names.size > 1) notes.once(`pid ${pid} was ${[...names].join(', then ')}: separate columns for each`);
+    }
+  }
+}
+
+function isPsHeader(text: string): boolean {
+  const tokens = text.trim().split(/\s+/);
+  return tokens.includes('PID') && tokens.includes('COMMAND');
+}
+
+/**
+ * Snapshots delimited by their ps header instead of time lines (one `ps` run, or several
+ * pasted one after another): the times come from --start and --interval.
+ */
+function* headerSnapshots(lines: Iterable<SourceLine>, opts: ImportOptions, issues: LineIssues): Generator<Snapshot> {
+  let current: Snapshot | undefined;
+  let index = 0;
+  const timeOf = (line: SourceLine) => {
+    if (opts.startMs === undefined)
+      throw new InputError(
+        `${opts.file}:${line.no}: this ps output has no time lines (date +%s before each ps); pass --start <ISO time of the snapshot> (and --interval <seconds> for several)`,
+      );
+    if (index > 0 && opts.intervalSec === undefined)
+      throw new InputError(
+        `${opts.file}:${line.no}: a second ps snapshot without time lines; pass --interval <seconds between snapshots>`,
+      );
+    return opts.startMs + index * (opts.intervalSec ?? 0) * 1000;
+  };
+  for (const line of lines) {
+    if (isPsHeader(line.text)) {
+      if (current) yield current;
+      current = { timeMs: timeOf(line), line, body: [line] };
+      index++;
+    } else if (current) current.body.push(line);
+    else issues.bad(line, 'data before the first ps header (PID ... COMMAND ...)');
+  }
+  if (current) yield current;
+}
+
+/**
+ * Repeated `ps -o pid,comm,rss,min_flt,maj_flt` output (`-e` for every process, `-p` for some),
+ * each after a time line, or without time lines given --start (and --interval): per-process
+ * series (ProcessSeries).
+ */
+export function importPs(source: Iterable<SourceLine>, opts: ImportOptions): ImportResult {
   const issues = new LineIssues(opts.file, opts.lenient);
   const notes = new Notes();
-  const table = new TableBuilder();
-  const snaps = splitSnapshots(text, issues, notes).map((snap) => {
-    const [first, ...rows] = snap.body;
-    const header = first?.text.trim().split(/\s+/) ?? [];
+  const table = new TableBuilder(opts);
+  const series = new ProcessSeries(table);
+  const lines = new PeekableLines(source);
+  const first = lines.peek(1)[0];
+  const timed = first !== undefined && parseTimeLine(first.text) !== undefined;
+  const snaps = timed ? splitSnapshots(lines, issues, notes) : headerSnapshots(lines, opts, issues);
+  let usable = 0;
+  for (const snap of snaps) {
+    const [head, ...rows] = snap.body;
+    const header = head?.text.trim().split(/\s+/) ?? [];
     const missing = [...NEEDED, 'COMMAND'].filter((h) => !header.includes(h));
-    if (missing.length > 0 && first) {
-      issues.bad(first, `expected a ps header with ${missing.join(', ')} (ps -eo pid,comm,rss,min_flt,maj_flt)`);
-      return { timeMs: snap.timeMs, procs: undefined };
+    if (missing.length > 0 && head) {
+      issues.bad(head, `expected a ps header with ${missing.join(', ')} (ps -eo pid,comm,rss,min_flt,maj_flt)`);
+      continue;
     }
     const procs = new Map<number, Proc>();
     for (const line of rows) {
@@ -95,45 +179,45 @@ export function importPs(text: string, opts: ImportOptions): ImportResult {
       if (procs.has(p.pid)) issues.bad(line, `pid ${p.pid} appears twice in one snapshot`);
       else procs.set(p.pid, p);
     }
-    return { timeMs: snap.timeMs, procs };
-  });
-  const usable = snaps.filter((s): s is { timeMs: number; procs: Map<number, Proc> } => s.procs !== undefined);
-  if (usable.length === 0 && snaps.length > 0) throw new InputError(`${opts.file}: no ps snapshot could be read`);
-
-  const groups = new Map<string, ReturnType<typeof groupColumns>>();
-  const spellings = new Map<string, Set<string>>();
-  for (const s of usable) {
-    for (const p of s.procs.values()) {
-      const name = sanitizeName(p.comm);
-      if (!groups.has(name)) groups.set(name, groupColumns(name));
-      spellings.set(name, (spellings.get(name) ?? new Set()).add(p.comm));
-    }
+    series.add(snap.timeMs, procs);
+    usable++;
   }
-  for (const [name, raw] of spellings) {
-    if (raw.size > 1) notes.once(`commands ${[...raw].map((r) => `'${r}'`).join(', ')} share the columns ${name}_*`);
-  }
-
-  usable.forEach((snap, i) => {
-    const prev = usable[i - 1];
-    const dtSec = prev ? (snap.timeMs - prev.timeMs) / 1000 : Number.NaN;
-    const sums = new Map<string, { procs: number; rss: number; minor: number; major: number }>();
-    for (const name of groups.keys()) sums.set(name, { procs: 0, rss: 0, minor: 0, major: 0 });
-    for (const p of snap.procs.values()) {
-      const sum = sums.get(sanitizeName(p.comm))!;
-      const before = prev?.procs.get(p.pid);
-      const same = before && before.comm === p.comm && p.minflt >= before.minflt && p.majflt >= before.majflt;
-      sum.procs++;
-      sum.rss += p.rssKib * 1024;
-      sum.minor += p.minflt - (same ? before.minflt : 0);
-      sum.major += p.majflt - (same ? before.majflt : 0);
-    }
-    for (const [name, cols] of groups) {
-      const sum = sums.get(name)!;
-      table.set(snap.timeMs, cols.procs, sum.procs);
-      table.set(snap.timeMs, cols.rss, sum.rss);
-      table.set(snap.timeMs, cols.minor, sum.minor / dtSec);
-      table.set(snap.timeMs, cols.major, sum.major / dtSec);
-    }
-  });
+  if (usable === 0) throw new InputError(`${opts.file}: no ps snapshot could be read`);
+  series.finish(notes);
   return result(table.build('ps', opts), issues, notes);
+}
+
+/** Kernel page size for /proc/<pid>/stat's rss (in pages): the machines faultline imports from use 4 KiB. */
+const STAT_PAGE_BYTES = 4096;
+const STAT_RE = /^(\d+) \((.*)\) ([A-Za-z]) (.*)$/;
+
+/**
+ * Snapshots of `cat /proc/<pid>/stat` for some processes, each after a time line: the same
+ * per-process series as ps (minflt field 10, majflt 12, rss 24 in pages; proc(5)).
+ */
+export function importPidStat(lines: Iterable<SourceLine>, opts: ImportOptions): ImportResult {
+  const issues = new LineIssues(opts.file, opts.lenient);
+  const notes = new Notes();
+  const table = new TableBuilder(opts);
+  const series = new ProcessSeries(table);
+  for (const snap of splitSnapshots(lines, issues, notes, true)) {
+    const procs = new Map<number, Proc>();
+    for (const line of snap.body) {
+      // comm may hold spaces and parentheses: it runs to the last ')'.
+      const m = STAT_RE.exec(line.text.trim());
+      const rest = m?.[4]?.split(' ') ?? [];
+      // Fields after the state: ppid(4) ... minflt(10) is rest[5], majflt(12) rest[7], rss(24) rest[19].
+      const [minflt, majflt, rss] = [rest[5], rest[7], rest[19]].map(parseUint);
+      if (!m || minflt === undefined || majflt === undefined || rss === undefined) {
+        issues.bad(line, 'expected a /proc/<pid>/stat line: pid (comm) state ppid ... with 52 fields');
+        continue;
+      }
+      const pid = Number(m[1]);
+      if (procs.has(pid)) issues.bad(line, `pid ${pid} appears twice in one snapshot`);
+      else procs.set(pid, { pid, comm: m[2] as string, rssBytes: rss * STAT_PAGE_BYTES, minflt, majflt });
+    }
+    series.add(snap.timeMs, procs);
+  }
+  series.finish(notes);
+  return result(table.build('pid-stat', opts), issues, notes);
 }

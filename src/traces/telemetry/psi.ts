@@ -1,5 +1,5 @@
 import { column } from './columns.js';
-import { assertNotEmpty, LineIssues, Notes, result, splitSnapshots, TableBuilder } from './common.js';
+import { LineIssues, Notes, result, type SourceLine, splitSnapshots, TableBuilder } from './common.js';
 import type { ImportOptions, ImportResult } from './types.js';
 
 const LINE_RE = /^(some|full) avg10=(\d+\.\d{2}) avg60=(\d+\.\d{2}) avg300=(\d+\.\d{2}) total=(\d+)$/;
@@ -11,14 +11,13 @@ const LINE_RE = /^(some|full) avg10=(\d+\.\d{2}) avg60=(\d+\.\d{2}) avg300=(\d+\
  * is what senpai integrates. A total that goes down (reboot, a recreated cgroup) leaves that
  * interval empty.
  */
-export function importPsi(text: string, opts: ImportOptions): ImportResult {
-  assertNotEmpty(text, opts.file);
+export function importPsi(lines: Iterable<SourceLine>, opts: ImportOptions): ImportResult {
   const issues = new LineIssues(opts.file, opts.lenient);
   const notes = new Notes();
-  const table = new TableBuilder();
+  const table = new TableBuilder(opts);
   const prevTotal: Record<'some' | 'full', number | undefined> = { some: undefined, full: undefined };
   let prevMs: number | undefined;
-  for (const snap of splitSnapshots(text, issues, notes)) {
+  for (const snap of splitSnapshots(lines, issues, notes)) {
     const seen = new Set<string>();
     const totals: Record<'some' | 'full', number | undefined> = { some: undefined, full: undefined };
     for (const line of snap.body) {

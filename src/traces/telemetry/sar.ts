@@ -1,18 +1,8 @@
-import { parse } from 'csv-parse/sync';
 import { InputError } from '../../util/errors.js';
 import { type CatalogueName, column } from './columns.js';
-import {
-  assertNotEmpty,
-  civilToUtcMs,
-  LineIssues,
-  Notes,
-  parseDecimal,
-  result,
-  type SourceLine,
-  splitLines,
-  TableBuilder,
-} from './common.js';
-import type { ImportOptions, ImportResult } from './types.js';
+import { civilToUtcMs, LineIssues, Notes, parseDecimal, result, type SourceLine, TableBuilder } from './common.js';
+import { PeekableLines } from './lines.js';
+import type { ImportOptions, ImportResult, TelemetryKind } from './types.js';
 
 /** sar field → column and the factor to its unit (kB fields are KiB in sysstat). */
 const FIELDS: Record<string, [CatalogueName, number]> = {
@@ -117,18 +107,22 @@ interface Section {
  * sar prints local time with no zone, so the times are read as UTC (and a note says so);
  * `sadf -d` output carries UTC and is the better input when there is a choice.
  */
-export function importSar(text: string, opts: ImportOptions): ImportResult {
-  assertNotEmpty(text, opts.file);
-  if (/^# hostname;/m.test(text)) return importSadf(text, opts);
+export function importSar(
+  source: Iterable<SourceLine>,
+  opts: ImportOptions,
+  kind: TelemetryKind = 'sar',
+): ImportResult {
+  const lines = new PeekableLines(source);
+  if (lines.peek(1)[0]?.text.startsWith('# hostname;')) return importSadf(lines, opts, kind);
   const issues = new LineIssues(opts.file, opts.lenient);
   const notes = new Notes();
-  const table = new TableBuilder();
+  const table = new TableBuilder(opts);
   let dateMs: number | undefined;
   let current: Section | undefined;
   let ignoring = false;
   const sections = new Map<string, Section>();
 
-  for (const line of splitLines(text)) {
+  for (const line of lines) {
     const trimmed = line.text.trim();
     if (trimmed === '') continue;
     if (/^Linux\s/.test(trimmed)) {
@@ -187,7 +181,7 @@ export function importSar(text: string, opts: ImportOptions): ImportResult {
     if (!setRow(table, ms, current.fields, values as number[])) issues.bad(line, 'a second sample for the same time');
   }
   if (table.rowCount > 0) notes.once('sar text has no time zone; times read as UTC (sadf -d output carries UTC)');
-  return result(table.build('sar', opts), issues, notes);
+  return result(table.build(kind, opts), issues, notes);
 }
 
 function startDate(opts: ImportOptions): number {
@@ -218,22 +212,15 @@ const SADF_TIME_RE = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?: (UTC))
  * `sadf -d` (`;`-separated, one `# hostname;interval;timestamp;...` header per report).
  * `sadf -d -U` prints epoch seconds; `sadf -d -t` prints local time without `UTC`, read as UTC with a note.
  */
-function importSadf(text: string, opts: ImportOptions): ImportResult {
+function importSadf(lines: Iterable<SourceLine>, opts: ImportOptions, kind: TelemetryKind): ImportResult {
   const issues = new LineIssues(opts.file, opts.lenient);
   const notes = new Notes();
-  const table = new TableBuilder();
-  const lines = splitLines(text);
-  const records = parse(text, {
-    delimiter: ';',
-    quote: false,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    info: true,
-  }) as unknown as { record: string[]; info: { lines: number } }[];
+  const table = new TableBuilder(opts);
   let fields: string[] | undefined;
   let ignoring = false;
-  for (const { record, info } of records) {
-    const line: SourceLine = lines[info.lines - 1] ?? { no: info.lines, text: record.join(';') };
+  for (const line of lines) {
+    // sadf -d quotes nothing: a field never holds the separator.
+    const record = line.text.split(';');
     const first = record[0] ?? '';
     if (first.startsWith('#')) {
       if (first !== '# hostname' || record[1] !== 'interval' || record[2] !== 'timestamp') {
@@ -268,7 +255,7 @@ function importSadf(text: string, opts: ImportOptions): ImportResult {
     }
     if (!setRow(table, ms, fields, values as number[])) issues.bad(line, 'a second sample for the same time');
   }
-  return result(table.build('sar', opts), issues, notes);
+  return result(table.build(kind, opts), issues, notes);
 }
 
 function sadfTime(field: string, notes: Notes): number | undefined {

@@ -1,13 +1,12 @@
 import { InputError } from '../../util/errors.js';
 import { type CatalogueName, column } from './columns.js';
 import {
-  assertNotEmpty,
   civilToUtcMs,
   LineIssues,
   Notes,
   parseUint,
   result,
-  splitLines,
+  type SourceLine,
   TableBuilder,
   zoneOffsetMinutes,
 } from './common.js';
@@ -62,8 +61,7 @@ function parseStamp(stamp: string): number | undefined {
  * header vmstat repeats every screenful does not start a new run, so a file holding several
  * concatenated runs keeps the since-boot lines of all but the first.
  */
-export function importVmstat(text: string, opts: ImportOptions): ImportResult {
-  assertNotEmpty(text, opts.file);
+export function importVmstat(lines: Iterable<SourceLine>, opts: ImportOptions): ImportResult {
   const issues = new LineIssues(opts.file, opts.lenient);
   const notes = new Notes();
   const unitLetter = opts.vmstatUnit ?? 'K';
@@ -71,7 +69,7 @@ export function importVmstat(text: string, opts: ImportOptions): ImportResult {
   if (unit === undefined) throw new InputError(`unknown vmstat unit '${unitLetter}'; use one of b B k K m M`);
   const scale: Record<Scale, number> = { memory: unit, swap: unit, kib: 1024, one: 1 };
 
-  const table = new TableBuilder();
+  const table = new TableBuilder(opts);
   let timestamped = false;
   let fields: string[] | undefined;
   let zoneOffset = 0;
@@ -79,7 +77,7 @@ export function importVmstat(text: string, opts: ImportOptions): ImportResult {
   let lastMs = Number.NEGATIVE_INFINITY;
   let untimedIndex = 0;
 
-  for (const line of splitLines(text)) {
+  for (const line of lines) {
     const tokens = line.text.trim().split(/\s+/);
     const head = tokens[0] ?? '';
     if (head === '') continue;
