@@ -5,26 +5,32 @@
  * Each candidate is an ordinary variant: the scenario with a one-point `sweep.matrix` over
  * the varied paths, loaded by the scenario loader, so paths and values go through the same
  * resolution and validation as any sweep (no second path resolver here). Candidates run in
- * parallel on the batch engine; each run's `observed.errors` (engine/observed.ts) gives the
- * objective.
+ * parallel on the batch engine; each run's `observed` comparison (engine/observed.ts) gives
+ * the objective's terms: host, cgroup and process series, and the OOM kills.
  *
- * Objective: the mean over the compared metrics of `normalisedError` (MAE over the mean
- * absolute observed value), so faults/s, bytes and percentages weigh alike. A candidate
- * that fails to load or run scores +∞.
- *
- * Search, on coordinates normalised to [0, 1] per parameter: the scenario's own values
- * (the start) and a coarse grid, in one batch; then a compass search from the best point:
- * all 2·d neighbours at ±h in one batch, move to the best if it improves, else halve h.
- * It needs no gradient, tolerates the roughness a seeded simulation has (a fixed seed
- * makes the objective deterministic, so a cached point is never re-run), and every round
- * is parallel, which Nelder–Mead's one-point-at-a-time steps are not.
+ * Search, on coordinates normalised to [0, 1] per parameter: the start (the scenario's own
+ * values, else the preset or schema default) and a coarse grid in one batch; then a compass
+ * search from the best point: all 2·d neighbours at ±h in one batch, move to the best if it
+ * improves, else halve h, until h is below MIN_STEP (converged) or the budget (a hard cap)
+ * is spent. It needs no gradient, tolerates the roughness a seeded simulation has (a fixed
+ * seed makes the objective deterministic, so a cached point is never re-run), and every round
+ * is parallel. Then a profile around the best point says how far each parameter can move
+ * within a tolerance and which pairs trade off (FitResult.identifiability).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { TopLevelSpec } from 'vega-lite';
 import YAML, { isMap, isScalar, parseDocument } from 'yaml';
-import { renderSvg } from '../report/charts/render-svg.js';
-import type { ObservedError, RunResult } from '../result/types.js';
+import {
+  FIT_SCHEMA_VERSION,
+  type FitIteration,
+  type FitParameter,
+  type FitProfile,
+  type FitResult,
+  type FitTerm,
+  type FitTradeOff,
+} from '../result/fit.js';
+import type { RunResult } from '../result/types.js';
+import { DEVICE_PRESETS } from '../scenario/defaults.js';
 import { parseFitRange } from '../scenario/fit-range.js';
 import { loadScenarioText } from '../scenario/load.js';
 import { ScenarioSpec } from '../scenario/schema.js';
@@ -58,45 +64,18 @@ export interface FitOptions {
   vary: readonly string[];
   /** Replaces the scenario's `observed:` when given (`--observed kind:file[@offset]`). */
   observed?: readonly ObservedInput[];
-  /** Restricts the objective to these host metrics (default: every compared metric). */
+  /** The objective's terms (FitTerm names); default: every compared one but DEFAULT_EXCLUDED. */
   metrics?: readonly string[];
-  /** Most simulation runs. */
+  /** Most simulation runs of the search (a hard cap; it usually ends on convergence first). */
   budget: number;
+  /** Runs for the identifiability profile after the search (0: none). */
+  profile?: boolean;
   jobs: number;
   onRun?: (done: number, budget: number, objective: number, best: number) => void;
 }
 
-export interface FitIteration {
-  run: number;
-  phase: 'start' | 'grid' | 'search';
-  /** Varied path → value as written into the scenario. */
-  params: Record<string, string | number>;
-  /** null for +∞ (the candidate failed). */
-  objective: number | null;
-  bestObjective: number | null;
-}
-
-export interface FitReport {
-  kind: 'fit';
-  scenario: string;
-  objective: { definition: string; metrics: string[] };
-  parameters: {
-    path: string;
-    low: number;
-    high: number;
-    unit: string;
-    start: string | number;
-    value: string | number;
-  }[];
-  best: { objective: number | null; errors: ObservedError[] };
-  budget: number;
-  runs: number;
-  stoppedBecause: 'budget' | 'converged';
-  iterations: FitIteration[];
-}
-
 export interface FitOutcome {
-  report: FitReport;
+  report: FitResult;
   /** The best run (with its `observed` comparison). */
   best: RunResult;
   params: FitParam[];
@@ -107,10 +86,24 @@ export interface FitOutcome {
 }
 
 export const OBJECTIVE_DEFINITION =
-  'mean over the compared host metrics of normalisedError = MAE / max(mean |observed|, unit floor); lower is better, 0 is a perfect match';
+  'mean over the terms of normalisedError: per compared series (host, cgroup, process) MAE / max(mean |observed|, unit floor); for OOM kills, per kill |Δt| / observed time of the kill (capped at 1), 1 for a kill on one side only or another victim; lower is better, 0 is a perfect match';
 
-/** Smallest compass step, in normalised coordinates: 1/256 of a range is finer than the simulation's noise. */
-const MIN_STEP = 1 / 256;
+/**
+ * Series left out of the objective unless named: free memory depends on everything on the
+ * host that a post-mortem scenario leaves out, and minor faults count swap-cache hits the
+ * model does not (docs/postmortem.md, "Objective").
+ */
+export const DEFAULT_EXCLUDED = ['memFreeBytes', 'minorFaultsPerSec'];
+
+/** Smallest compass step, in normalised coordinates: below 1/128 of a range the simulation's noise dominates. */
+const MIN_STEP = 1 / 128;
+/** A parameter value is "as good" when its objective is within this share of the best. */
+const PROFILE_TOLERANCE = 0.1;
+/** Profile offsets around the best point, normalised. */
+const PROFILE_STEPS = [-1 / 8, -1 / 16, 1 / 16, 1 / 8];
+/** Diagonal step of the trade-off test and the ratio below which a pair trades off. */
+const PAIR_STEP = 1 / 16;
+const TRADE_OFF_RATIO = 0.5;
 
 /** Parses `path=low..high` (range notation in scenario/fit-range.ts: `256Mi..1Gi` is not accepted, write `256Mi..1024Mi`). */
 export function parseVary(spec: string, raw: Record<string, unknown>): FitParam {
@@ -170,19 +163,45 @@ function baseValue(text: string): number | undefined {
   return parseSize(text) ?? parseDuration(text);
 }
 
-/** Where the scenario's own value sits in the range (0.5 when absent, out of range or in another form). */
-function startOf(p: FitParam, raw: Record<string, unknown>): number {
-  let cur: unknown = raw;
-  for (const s of p.segments) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[s] : undefined;
-  let x: number | undefined;
-  if (typeof cur === 'number' && p.unit === '') x = cur;
-  if (typeof cur === 'string' && p.unit !== '') {
-    const v = baseValue(cur);
+/** The value at a dotted path of a plain object, if any. */
+function valueAtPath(obj: unknown, segments: readonly string[]): unknown {
+  let cur: unknown = obj;
+  for (const s of segments) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[s] : undefined;
+  return cur;
+}
+
+/** A value written in the field's notation, as a number in the parameter's unit. */
+function inUnit(p: FitParam, v: unknown): number | undefined {
+  if (typeof v === 'number' && p.unit === '') return v;
+  if (typeof v === 'string' && p.unit !== '') {
+    const x = baseValue(v);
     const one = baseValue(`1${p.unit}`);
-    if (v !== undefined && one !== undefined && one > 0) x = v / one;
+    if (x !== undefined && one !== undefined && one > 0) return x / one;
   }
-  if (x === undefined || x < p.low || x > p.high) return 0.5;
-  return (x - p.low) / (p.high - p.low);
+  return undefined;
+}
+
+/**
+ * The start: the scenario's own value, else the default the loader would give the field (a
+ * schema default, or the swap device preset for `host.swap.*`), else the middle of the range.
+ */
+function startOf(p: FitParam, raw: Record<string, unknown>): { u: number; from: FitParameter['startFrom'] } {
+  const place = (x: number | undefined) =>
+    x === undefined || x < p.low || x > p.high ? undefined : (x - p.low) / (p.high - p.low);
+  const own = place(inUnit(p, valueAtPath(raw, p.segments)));
+  if (own !== undefined) return { u: own, from: 'scenario' };
+  const parsed = ScenarioSpec.safeParse(raw);
+  let dflt = parsed.success ? place(inUnit(p, valueAtPath(parsed.data, p.segments))) : undefined;
+  if (dflt === undefined && p.segments[0] === 'host' && p.segments[1] === 'swap' && p.segments.length === 3) {
+    const device = String(valueAtPath(raw, ['host', 'swap', 'device']) ?? 'ssd');
+    const preset = (DEVICE_PRESETS as unknown as Record<string, Record<string, number>>)[device];
+    const field = p.segments[2] as string;
+    const us = preset?.[`${field}Us`];
+    if (us !== undefined) dflt = place(inUnit(p, `${us}us`));
+    else if (preset?.[field] !== undefined && p.unit === '') dflt = place(preset[field]);
+  }
+  if (dflt !== undefined) return { u: dflt, from: 'default' };
+  return { u: 0.5, from: 'middle' };
 }
 
 function candidateText(
@@ -199,11 +218,37 @@ function candidateText(
   return YAML.stringify(doc);
 }
 
+/** The objective's terms of one run (FitTerm), every compared series and the OOM comparison. */
+export function termsOf(result: RunResult): FitTerm[] {
+  const o = result.observed;
+  if (!o) return [];
+  const terms: FitTerm[] = [
+    ...o.errors.map((e) => ({ name: e.metric, ...termFigures(e) })),
+    ...(o.scopedErrors ?? []).map((e) => ({
+      name: `${e.scope === 'cgroup' ? 'cgroups' : 'processes'}.${e.owner}.${e.metric}`,
+      ...termFigures(e),
+    })),
+  ].filter((t) => t.points > 0);
+  if (o.oom) {
+    terms.push({ name: 'oom', points: o.oom.observed.length, mapePct: null, normalisedError: o.oom.normalisedError });
+  }
+  return terms;
+}
+
+function termFigures(e: { observedColumn: string; points: number; mapePct: number | null; normalisedError: number }) {
+  return { observedColumn: e.observedColumn, points: e.points, mapePct: e.mapePct, normalisedError: e.normalisedError };
+}
+
+function selected(name: string, metrics: readonly string[] | undefined): boolean {
+  if (metrics) return metrics.includes(name);
+  return !DEFAULT_EXCLUDED.some((x) => name === x || name.endsWith(`.${x}`));
+}
+
 function objectiveOf(result: RunResult, metrics: readonly string[] | undefined): number {
   if (result.status !== 'ok' || !result.observed) return Number.POSITIVE_INFINITY;
-  const terms = result.observed.errors.filter((e) => e.points > 0 && (!metrics || metrics.includes(e.metric)));
+  const terms = termsOf(result).filter((t) => selected(t.name, metrics));
   if (terms.length === 0) return Number.POSITIVE_INFINITY;
-  return terms.reduce((s, e) => s + e.normalisedError, 0) / terms.length;
+  return terms.reduce((s, t) => s + t.normalisedError, 0) / terms.length;
 }
 
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
@@ -237,13 +282,14 @@ export async function fitScenario(file: string, opts: FitOptions): Promise<FitOu
   let best: { point: number[]; objective: number; result: RunResult } | undefined;
   let loadError: string | undefined;
   const keyOf = (pt: readonly number[]) => pt.map((u) => u.toFixed(6)).join(',');
+  let cap = opts.budget;
 
   const evaluate = async (points: number[][], phase: FitIteration['phase']) => {
     const fresh: number[][] = [];
     for (const pt of points) {
       if (!cache.has(keyOf(pt)) && !fresh.some((q) => keyOf(q) === keyOf(pt))) fresh.push(pt);
     }
-    const todo = fresh.slice(0, opts.budget - cache.size);
+    const todo = fresh.slice(0, Math.max(0, cap - iterations.length));
     const variants: (Variant | undefined)[] = todo.map((pt) => {
       try {
         return loadScenarioText(candidateText(raw, params, pt, opts.observed), file).variants[0];
@@ -260,7 +306,8 @@ export async function fitScenario(file: string, opts: FitOptions): Promise<FitOu
       const result = variants[i] ? (results[k++] as RunResult) : undefined;
       const objective = result ? objectiveOf(result, opts.metrics) : Number.POSITIVE_INFINITY;
       cache.set(keyOf(pt), objective);
-      if (result && (!best || objective < best.objective)) best = { point: pt, objective, result };
+      if (result && phase !== 'profile' && (!best || objective < best.objective))
+        best = { point: pt, objective, result };
       iterations.push({
         run: iterations.length + 1,
         phase,
@@ -268,21 +315,22 @@ export async function fitScenario(file: string, opts: FitOptions): Promise<FitOu
         objective: finiteOrNull(objective),
         bestObjective: best ? finiteOrNull(best.objective) : null,
       });
-      opts.onRun?.(iterations.length, opts.budget, objective, best?.objective ?? Number.POSITIVE_INFINITY);
+      opts.onRun?.(iterations.length, cap, objective, best?.objective ?? Number.POSITIVE_INFINITY);
     });
     return todo.length;
   };
 
-  const start = params.map((p) => startOf(p, raw));
+  const starts = params.map((p) => startOf(p, raw));
+  const start = starts.map((s) => s.u);
   await evaluate([start], 'start');
   const first = best as { result: RunResult } | undefined;
-  if (first?.result.status === 'ok' && !first.result.observed?.errors.some((e) => e.points > 0)) {
-    const warned = first.result.warnings.filter((w) => w.code === 'observed-unreadable').map((w) => w.message);
+  if (first?.result.status === 'ok' && termsOf(first.result).length === 0) {
+    const warned = first.result.warnings.filter((w) => w.code.startsWith('observed-')).map((w) => w.message);
     throw new InputError(
       `the observed files give no series the simulation can be compared with${warned.length > 0 ? `: ${warned.join('; ')}` : ' (docs/postmortem.md lists the columns that map onto host metrics, and offset must place them inside the run)'}`,
     );
   }
-  const perDim = Math.min(5, Math.max(2, Math.floor((0.4 * opts.budget) ** (1 / d))));
+  const perDim = Math.min(5, Math.max(2, Math.floor((0.25 * opts.budget) ** (1 / d))));
   const grid: number[][] = [[]];
   for (let j = 0; j < d; j++) {
     const next: number[][] = [];
@@ -292,51 +340,161 @@ export async function fitScenario(file: string, opts: FitOptions): Promise<FitOu
   await evaluate(grid, 'grid');
 
   let h = 1 / (2 * perDim);
-  let stoppedBecause: FitReport['stoppedBecause'] = 'converged';
+  let stoppedBecause: FitResult['stoppedBecause'] = 'converged';
   while (best && Number.isFinite(best.objective) && h >= MIN_STEP) {
-    if (cache.size >= opts.budget) {
+    if (iterations.length >= cap) {
       stoppedBecause = 'budget';
       break;
     }
     const from = best;
-    const neighbours: number[][] = [];
-    for (let j = 0; j < d; j++) {
-      for (const sign of [-1, 1]) {
-        const pt = [...from.point];
-        pt[j] = Math.min(1, Math.max(0, (pt[j] as number) + sign * h));
-        if (pt[j] !== from.point[j]) neighbours.push(pt);
-      }
-    }
     const before = from.objective;
-    const ran = await evaluate(neighbours, 'search');
+    const ran = await evaluate(neighbours(from.point, h), 'search');
     const improved = (best as { objective: number }).objective < before;
     // A round whose points were all cached already says nothing new at this step: refine.
     if (!improved || ran === 0) h /= 2;
   }
   if (!best) throw new InputError(`no candidate could be run: ${loadError ?? 'check the --vary ranges'}`);
   const winner = best as { point: number[]; objective: number; result: RunResult };
-  const metrics = winner.result.observed?.errors
-    .filter((e) => e.points > 0 && (!opts.metrics || opts.metrics.includes(e.metric)))
-    .map((e) => e.metric);
-  const report: FitReport = {
+
+  // The profile runs are extra to the search's cap: they describe the answer, they do not move it.
+  let profiles: (FitProfile | null)[] = params.map(() => null);
+  let tradeOffs: FitTradeOff[] = [];
+  let note = 'not computed (--no-profile)';
+  if (opts.profile !== false && Number.isFinite(winner.objective)) {
+    cap = iterations.length + PROFILE_STEPS.length * d + 2 * ((d * (d - 1)) / 2);
+    const shifted = (j: number, du: number) => {
+      const pt = [...winner.point];
+      pt[j] = Math.min(1, Math.max(0, (pt[j] as number) + du));
+      return pt;
+    };
+    const axis = params.flatMap((_, j) => PROFILE_STEPS.map((du) => shifted(j, du)));
+    const pairs: number[][] = [];
+    for (let a = 0; a < d; a++) {
+      for (let b = a + 1; b < d; b++) {
+        for (const sign of [1, -1]) {
+          const pt = [...winner.point];
+          pt[a] = Math.min(1, Math.max(0, (pt[a] as number) + PAIR_STEP));
+          pt[b] = Math.min(1, Math.max(0, (pt[b] as number) + sign * PAIR_STEP));
+          pairs.push(pt);
+        }
+      }
+    }
+    await evaluate([...axis, ...pairs], 'profile');
+    const f = (pt: number[]) => cache.get(keyOf(pt));
+    profiles = params.map((p, j) => profileOf(p, j, winner, f, shifted));
+    tradeOffs = tradeOffsOf(params, winner, f, shifted);
+    note =
+      tradeOffs.length === 0
+        ? 'no pair of parameters trades off near the best point: each is pinned by the data to its profile range'
+        : `${tradeOffs.map((t) => `${t.a} and ${t.b} (${t.direction === 'together' ? 'raise both' : 'raise one, lower the other'})`).join('; ')}: the data cannot tell these apart; fix one from other knowledge`;
+  }
+
+  const terms = termsOf(winner.result);
+  const report: FitResult = {
+    schemaVersion: FIT_SCHEMA_VERSION,
     kind: 'fit',
     scenario: file,
-    objective: { definition: OBJECTIVE_DEFINITION, metrics: metrics ?? [] },
+    objective: {
+      definition: OBJECTIVE_DEFINITION,
+      terms: terms.filter((t) => selected(t.name, opts.metrics)).map((t) => t.name),
+    },
     parameters: params.map((p, j) => ({
       path: p.path,
       low: p.low,
       high: p.high,
       unit: p.unit,
       start: valueAt(p, start[j] as number),
+      startFrom: (starts[j] as { from: FitParameter['startFrom'] }).from,
       value: valueAt(p, winner.point[j] as number),
+      profile: profiles[j] ?? null,
     })),
-    best: { objective: finiteOrNull(winner.objective), errors: winner.result.observed?.errors ?? [] },
+    best: {
+      objective: finiteOrNull(winner.objective),
+      terms,
+      ...(winner.result.observed?.oom ? { oom: winner.result.observed.oom } : {}),
+    },
     budget: opts.budget,
     runs: iterations.length,
     stoppedBecause,
+    identifiability: { tolerancePct: PROFILE_TOLERANCE * 100, tradeOffs, note },
     iterations,
   };
   return { report, best: winner.result, params, bestPoint: winner.point, text };
+}
+
+function neighbours(point: readonly number[], h: number): number[][] {
+  const out: number[][] = [];
+  point.forEach((u, j) => {
+    for (const sign of [-1, 1]) {
+      const pt = [...point];
+      pt[j] = Math.min(1, Math.max(0, u + sign * h));
+      if (pt[j] !== u) out.push(pt);
+    }
+  });
+  return out;
+}
+
+type Lookup = (pt: number[]) => number | undefined;
+
+/** The values of parameter j whose objective, the others at their best, is within the tolerance of the best. */
+function profileOf(
+  p: FitParam,
+  j: number,
+  winner: { point: number[]; objective: number },
+  f: Lookup,
+  shifted: (j: number, du: number) => number[],
+): FitProfile {
+  const limit = winner.objective * (1 + PROFILE_TOLERANCE);
+  const points = [...PROFILE_STEPS.slice(0, 2), 0, ...PROFILE_STEPS.slice(2)].map((du) => {
+    const pt = du === 0 ? winner.point : shifted(j, du);
+    return { u: pt[j] as number, objective: du === 0 ? winner.objective : f(pt) };
+  });
+  const ok = points.filter((q) => q.objective !== undefined && q.objective <= limit);
+  const us = ok.map((q) => q.u);
+  const lowU = Math.min(...us);
+  const highU = Math.max(...us);
+  return {
+    low: valueAt(p, lowU),
+    high: valueAt(p, highU),
+    openLow: lowU === points[0]?.u && lowU > 0,
+    openHigh: highU === points.at(-1)?.u && highU < 1,
+    points: points.map((q) => ({
+      value: valueAt(p, q.u),
+      objective: q.objective === undefined ? null : finiteOrNull(q.objective),
+    })),
+  };
+}
+
+/** Pairs whose diagonal move raises the objective less than TRADE_OFF_RATIO of either single move (FitTradeOff). */
+function tradeOffsOf(
+  params: readonly FitParam[],
+  winner: { point: number[]; objective: number },
+  f: Lookup,
+  shifted: (j: number, du: number) => number[],
+): FitTradeOff[] {
+  const out: FitTradeOff[] = [];
+  const rise = (pt: number[]) => (f(pt) ?? Number.POSITIVE_INFINITY) - winner.objective;
+  for (let a = 0; a < params.length; a++) {
+    for (let b = a + 1; b < params.length; b++) {
+      const single = Math.min(rise(shifted(a, PAIR_STEP)), rise(shifted(b, PAIR_STEP)));
+      if (!(single > 0) || !Number.isFinite(single)) continue;
+      for (const sign of [1, -1]) {
+        const pt = [...winner.point];
+        pt[a] = Math.min(1, Math.max(0, (pt[a] as number) + PAIR_STEP));
+        pt[b] = Math.min(1, Math.max(0, (pt[b] as number) + sign * PAIR_STEP));
+        const ratio = Math.max(0, rise(pt)) / single;
+        if (ratio < TRADE_OFF_RATIO) {
+          out.push({
+            a: (params[a] as FitParam).path,
+            b: (params[b] as FitParam).path,
+            direction: sign === 1 ? 'together' : 'opposite',
+            ratio: Number(ratio.toFixed(3)),
+          });
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -402,102 +560,4 @@ export function fittedScenarioText(
   const note = ` Fitted by faultline fit (objective ${outcome.report.best.objective?.toPrecision(3) ?? 'n/a'}): ${fitted}`;
   doc.commentBefore = doc.commentBefore ? `${doc.commentBefore}\n\n${note}` : note;
   return doc.toString();
-}
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-
-function overlaySpec(best: RunResult, metric: string, unit: string): TopLevelSpec {
-  const values: { t: number; value: number; series: string }[] = [];
-  const obs = best.observed?.host[metric] ?? [];
-  best.timeMs.forEach((t, i) => {
-    const s = best.host[metric]?.[i];
-    const o = obs[i];
-    if (s !== null && s !== undefined) values.push({ t: t / 1000, value: s, series: 'fitted (simulated)' });
-    if (o !== null && o !== undefined) values.push({ t: t / 1000, value: o, series: 'observed' });
-  });
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: metric,
-    width: 680,
-    height: 180,
-    data: { values },
-    mark: { type: 'line', point: { size: 12 } },
-    encoding: {
-      x: { field: 't', type: 'quantitative', title: 'simulated time (s)' },
-      y: { field: 'value', type: 'quantitative', title: unit },
-      color: {
-        field: 'series',
-        type: 'nominal',
-        scale: { domain: ['observed', 'fitted (simulated)'], range: ['#000000', '#0072B2'] },
-      },
-    },
-    config: { aria: false, legend: { orient: 'top' } },
-  } as TopLevelSpec;
-}
-
-function traceSpec(report: FitReport): TopLevelSpec {
-  const values = report.iterations.flatMap((it) => [
-    ...(it.objective !== null ? [{ run: it.run, value: it.objective, series: 'candidate' }] : []),
-    ...(it.bestObjective !== null ? [{ run: it.run, value: it.bestObjective, series: 'best so far' }] : []),
-  ]);
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'objective per run',
-    width: 680,
-    height: 180,
-    data: { values },
-    mark: { type: 'line', point: { size: 12 } },
-    encoding: {
-      x: { field: 'run', type: 'quantitative', title: 'run' },
-      y: { field: 'value', type: 'quantitative', title: 'objective', scale: { type: 'log' } },
-      color: {
-        field: 'series',
-        type: 'nominal',
-        scale: { domain: ['candidate', 'best so far'], range: ['#E69F00', '#0072B2'] },
-      },
-    },
-    config: { aria: false, legend: { orient: 'top' } },
-  } as TopLevelSpec;
-}
-
-/** The fit report page: parameters, errors per series, overlays of observed vs fitted, the objective trace. */
-export async function renderFitHtml(report: FitReport, best: RunResult): Promise<string> {
-  const rows = report.parameters
-    .map(
-      (p) =>
-        `<tr><td><code>${escapeHtml(p.path)}</code></td><td>${p.low}${escapeHtml(p.unit)} – ${p.high}${escapeHtml(p.unit)}</td><td>${escapeHtml(String(p.start))}</td><td><b>${escapeHtml(String(p.value))}</b></td></tr>`,
-    )
-    .join('\n');
-  const fmt = (x: number | null) => (x === null ? '–' : Number(x.toPrecision(4)).toString());
-  const errRows = report.best.errors
-    .map(
-      (e) =>
-        `<tr><td>${escapeHtml(e.metric)}</td><td><code>${escapeHtml(e.observedColumn)}</code></td><td>${e.points}</td><td>${fmt(e.maeValue)}</td><td>${fmt(e.mapePct)}</td><td>${fmt(e.normalisedError)}</td></tr>`,
-    )
-    .join('\n');
-  const charts: string[] = [];
-  for (const e of report.best.errors) {
-    const unit = best.metrics[`host.${e.metric}`]?.unit ?? '';
-    charts.push(`<figure>${await renderSvg(overlaySpec(best, e.metric, unit))}</figure>`);
-  }
-  charts.push(`<figure>${await renderSvg(traceSpec(report))}</figure>`);
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>fit: ${escapeHtml(report.scenario)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:860px;margin:2em auto;color:#1b1f24}table{border-collapse:collapse}td,th{border-bottom:1px solid #d0d4da;padding:.25em .6em;text-align:left}figure{margin:1.5em 0}</style>
-</head><body>
-<h1>Fit of ${escapeHtml(report.scenario)}</h1>
-<p>Objective ${fmt(report.best.objective)} after ${report.runs} of ${report.budget} runs (${report.stoppedBecause}). ${escapeHtml(report.objective.definition)}.</p>
-<h2>Parameters</h2>
-<table><tr><th>field</th><th>range</th><th>start</th><th>fitted</th></tr>
-${rows}
-</table>
-<h2>Error per series (fitted run)</h2>
-<table><tr><th>metric</th><th>observed column</th><th>points</th><th>MAE</th><th>MAPE %</th><th>normalised</th></tr>
-${errRows}
-</table>
-<h2>Observed vs fitted</h2>
-${charts.join('\n')}
-</body></html>
-`;
 }

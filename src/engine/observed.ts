@@ -79,15 +79,17 @@ export const OBSERVED_MAPPINGS: readonly Mapping[] = [
 export const MAPE_NEAR_ZERO_SHARE = 0.05;
 
 /**
- * Simulated cgroup metric ← memory.stat (v1 hierarchical `total_` fields first, then the
- * cgroup's own, then v2) or memory.pressure columns of a file given `cgroup:`.
+ * Simulated cgroup metric ← memory.stat (sizes: v1 hierarchical `total_` fields first, as the
+ * simulated usage includes child cgroups, then the cgroup's own, then v2) or memory.pressure
+ * columns of a file given `cgroup:`.
  */
 export const CGROUP_MAPPINGS: readonly Mapping[] = [
   {
     metric: 'usageBytes',
+    // v1 counts pages in the swap cache apart from rss, though they are charged (and resident).
     candidates: [
-      same('total_rss_bytes', 'total_cache_bytes'),
-      same('rss_bytes', 'cache_bytes'),
+      same('total_rss_bytes', 'total_cache_bytes', 'total_swapcached_bytes'),
+      same('rss_bytes', 'cache_bytes', 'swapcached_bytes'),
       same('anon_bytes', 'file_bytes'),
     ],
     floor: MIB,
@@ -95,7 +97,8 @@ export const CGROUP_MAPPINGS: readonly Mapping[] = [
   { metric: 'swapBytes', candidates: [same('total_swap_bytes'), same('swap_bytes')], floor: MIB },
   {
     metric: 'majorFaultsPerSec',
-    candidates: [same('total_major_faults_per_sec'), same('major_faults_per_sec')],
+    // The simulated series counts the cgroup's own processes (not its children's): v1's own field first.
+    candidates: [same('major_faults_per_sec'), same('total_major_faults_per_sec')],
     floor: 1,
   },
   { metric: 'psiSomeAvg10Pct', candidates: [same('psi_some_avg10_pct')], floor: 0.5 },

@@ -1,6 +1,7 @@
 import { basename, join } from 'node:path';
-import { fitScenario, fittedScenarioText, parseObservedArg, renderFitHtml } from '../../engine/fit.js';
+import { fitScenario, fittedScenarioText, parseObservedArg } from '../../engine/fit.js';
 import { defaultJobs } from '../../engine/pool.js';
+import { renderFitHtml } from '../../report/fit/html.js';
 import { serializeResult } from '../../result/serialize.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { stableStringify } from '../../util/stable-json.js';
@@ -13,6 +14,7 @@ interface FitArgs {
   vary?: string[];
   metric?: string[];
   budget: number;
+  profile: boolean;
   jobs: number;
   out?: string;
   quiet: boolean;
@@ -33,14 +35,24 @@ export const fitCommand: FaultlineCommand<FitArgs> = {
         type: 'string',
         array: true,
         describe:
-          "field path=low..high, e.g. processes.db.memory.anon=8Gi..24Gi (same unit at both ends); replaces the scenario's fit: section",
+          "field path=low..high, e.g. processes.db.memory.anon=256Mi..1Gi; replaces the scenario's fit: section",
       })
       .option('metric', {
         type: 'string',
         array: true,
-        describe: 'Host metrics in the objective (default: all compared)',
+        describe:
+          'Terms of the objective: a host metric, cgroups.<path>.<metric>, processes.<name>.<metric> or oom (default: all compared but free memory and minor faults)',
       })
-      .option('budget', { type: 'number', default: 40, describe: 'Most simulation runs' })
+      .option('budget', {
+        type: 'number',
+        default: 150,
+        describe: 'Most simulation runs of the search (a hard cap; it ends on convergence first)',
+      })
+      .option('profile', {
+        type: 'boolean',
+        default: true,
+        describe: 'After the search, profile each parameter and find pairs that trade off (--no-profile skips it)',
+      })
       .option('jobs', { alias: 'j', type: 'number', default: defaultJobs(), describe: 'Runs in parallel' })
       .option('out', { type: 'string', describe: 'Output folder (default fit-<scenario name>)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' }) as never,
@@ -54,6 +66,7 @@ export const fitCommand: FaultlineCommand<FitArgs> = {
       ...(observed ? { observed } : {}),
       ...(argv.metric ? { metrics: argv.metric } : {}),
       budget: argv.budget,
+      profile: argv.profile,
       jobs: argv.jobs,
       onRun: argv.quiet
         ? undefined
@@ -65,15 +78,28 @@ export const fitCommand: FaultlineCommand<FitArgs> = {
     writeFileAtomic(join(out, 'fit.json'), stableStringify(outcome.report));
     writeFileAtomic(join(out, 'result.json'), serializeResult(outcome.best));
     writeFileAtomic(join(out, 'fit.html'), await renderFitHtml(outcome.report, outcome.best));
-    for (const p of outcome.report.parameters) process.stdout.write(`${p.path} = ${p.value} (start ${p.start})\n`);
-    for (const e of outcome.report.best.errors) {
-      const mape = e.mapePct === null ? 'n/a' : `${e.mapePct.toFixed(1)}%`;
+    const r = outcome.report;
+    for (const p of r.parameters) {
+      const profile = p.profile
+        ? `, within ${r.identifiability.tolerancePct}%: ${p.profile.openLow ? '<=' : ''}${p.profile.low}..${p.profile.high}${p.profile.openHigh ? '+' : ''}`
+        : '';
+      process.stdout.write(`${p.path} = ${p.value} (start ${p.start} from ${p.startFrom}${profile})\n`);
+    }
+    for (const t of r.best.terms) {
+      const mape = t.mapePct === null ? 'n/a' : `${t.mapePct.toFixed(1)}%`;
+      const out = r.objective.terms.includes(t.name) ? '' : ' (not in the objective)';
+      process.stdout.write(`  ${t.name}: MAPE ${mape}, normalised ${t.normalisedError.toFixed(3)}${out}\n`);
+    }
+    if (r.best.oom) {
+      const kills = (k: { timeMs: number; process: string }[]) =>
+        k.map((x) => `${x.process} at ${(x.timeMs / 1000).toFixed(0)} s`).join(', ') || 'none';
       process.stdout.write(
-        `  ${e.metric}: MAE ${e.maeValue.toPrecision(4)}, MAPE ${mape}, normalised ${e.normalisedError.toFixed(3)}\n`,
+        `  OOM kills: observed ${kills(r.best.oom.observed)}; fitted ${kills(r.best.oom.simulated)}\n`,
       );
     }
+    process.stdout.write(`identifiability: ${r.identifiability.note}\n`);
     process.stdout.write(
-      `objective ${fmt(outcome.report.best.objective ?? Number.POSITIVE_INFINITY)} after ${outcome.report.runs} runs; wrote ${fittedFile}, fit.json, fit.html, result.json in ${out}\n`,
+      `objective ${fmt(r.best.objective ?? Number.POSITIVE_INFINITY)} after ${r.runs} runs (${r.stoppedBecause}); wrote ${fittedFile}, fit.json, fit.html, result.json in ${out}\n`,
     );
     return OK;
   },

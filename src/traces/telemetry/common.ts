@@ -203,8 +203,18 @@ export class TableBuilder {
   /** `opts.position`, when the caller tracks it, names the line in a refusal. */
   constructor(private readonly opts: Pick<ImportOptions, 'file' | 'position'>) {}
 
+  private lastTime = Number.NaN;
+  private lastRow = -1;
+  private lastName = '';
+  private lastCol = -1;
+
   private row(timeMs: number): number {
-    let r = this.rowOf.get(timeMs);
+    // Cells arrive row by row: the previous row and column are the likely next ones.
+    if (timeMs === this.lastTime) return this.lastRow;
+    // Rows mostly arrive in time order: a later time is a new row without a lookup; the index
+    // of earlier times is built only when a file goes back (sar's sections repeat the times).
+    const last = this.times.at(-1);
+    let r = last !== undefined && timeMs > last && this.inOrder ? undefined : this.lookup(timeMs);
     if (r === undefined) {
       if (this.times.length >= MAX_ROWS) {
         const at = this.opts.position ? `:${this.opts.position.line}` : '';
@@ -213,21 +223,45 @@ export class TableBuilder {
         );
       }
       r = this.times.length;
+      if (last !== undefined && timeMs < last) this.inOrder = false;
       this.times.push(timeMs);
-      this.rowOf.set(timeMs, r);
+      if (!this.inOrder) this.rowOf.set(timeMs, r);
     }
+    this.lastTime = timeMs;
+    this.lastRow = r;
     return r;
+  }
+
+  private inOrder = true;
+
+  private lookup(timeMs: number): number | undefined {
+    if (!this.inOrder) {
+      if (this.rowOf.size < this.times.length) this.times.forEach((t, i) => this.rowOf.set(t, i));
+      return this.rowOf.get(timeMs);
+    }
+    let lo = 0;
+    let hi = this.times.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const t = this.times[mid] as number;
+      if (t === timeMs) return mid;
+      if (t < timeMs) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
   }
 
   /** False if the cell was already set (the same sample twice). */
   set(timeMs: number, col: ObservedColumn, value: number): boolean {
     const r = this.row(timeMs);
-    let c = this.colOf.get(col.name);
+    let c = col.name === this.lastName ? this.lastCol : this.colOf.get(col.name);
     if (c === undefined) {
       c = this.cols.length;
       this.cols.push({ col, values: [] });
       this.colOf.set(col.name, c);
     }
+    this.lastName = col.name;
+    this.lastCol = c;
     const values = (this.cols[c] as { values: (number | undefined)[] }).values;
     if (values[r] !== undefined) return false;
     while (values.length < r) values.push(undefined);

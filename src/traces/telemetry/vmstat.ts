@@ -72,6 +72,7 @@ export function importVmstat(lines: Iterable<SourceLine>, opts: ImportOptions): 
   const table = new TableBuilder(opts);
   let timestamped = false;
   let fields: string[] | undefined;
+  let cols: { col: ReturnType<typeof column>; factor: number }[] = [];
   let zoneOffset = 0;
   let sawData = false;
   let lastMs = Number.NEGATIVE_INFINITY;
@@ -99,6 +100,10 @@ export function importVmstat(lines: Iterable<SourceLine>, opts: ImportOptions): 
         zoneOffset = off ?? 0;
       }
       fields = names;
+      cols = names.map((n) => {
+        const [col, s] = FIELDS[n] as [CatalogueName, Scale];
+        return { col: column(col), factor: scale[s] };
+      });
       continue;
     }
     if (!fields) {
@@ -142,9 +147,8 @@ export function importVmstat(lines: Iterable<SourceLine>, opts: ImportOptions): 
     }
     lastMs = ms;
     untimedIndex++;
-    fields.forEach((name, i) => {
-      const [col, s] = FIELDS[name]!;
-      table.set(ms, column(col), (numeric[i] as number) * scale[s]);
+    cols.forEach(({ col, factor }, i) => {
+      table.set(ms, col, (numeric[i] as number) * factor);
     });
   }
   if (timestamped && opts.intervalSec !== undefined) notes.once('--interval ignored: the -t timestamps give the times');
