@@ -236,7 +236,9 @@ export class TableBuilder {
 
   private lookup(timeMs: number): number | undefined {
     if (!this.inOrder) {
-      if (this.rowOf.size < this.times.length) this.times.forEach((t, i) => this.rowOf.set(t, i));
+      if (this.rowOf.size < this.times.length) {
+        for (const [i, t] of this.times.entries()) this.rowOf.set(t, i);
+      }
       return this.rowOf.get(timeMs);
     }
     let lo = 0;
