@@ -530,3 +530,51 @@ function first(
   }
   return undefined;
 }
+
+/** Onset, peak and steady level of one series (docs/postmortem.md, "Shape"). */
+export interface Shape {
+  /** First time the 5 s mean reaches 10 % of the observed peak; null if never. */
+  onsetMs: number | null;
+  /** Largest 5 s mean. */
+  peak: number;
+  /** Median over the steps where the observed 5 s mean is at least half its peak. */
+  steady: number | null;
+}
+
+/** Width of the moving mean the shape is read from: 1 s samples are noisy, 5 s is what a person reads off a chart. */
+const SHAPE_WINDOW_STEPS = 5;
+
+function movingMean(s: Series): (number | null)[] {
+  return s.map((_, i) => {
+    const w = s.slice(Math.max(0, i - SHAPE_WINDOW_STEPS + 1), i + 1).filter((v): v is number => v !== null);
+    return w.length === 0 ? null : w.reduce((a, b) => a + b, 0) / w.length;
+  });
+}
+
+/**
+ * The shape of a simulated series and of its observed one, read the same way: the observed
+ * series sets the onset level (10 % of its peak) and the steady window (where it is at least
+ * half its peak), so the two are compared at the same level and over the same steps.
+ */
+export function compareShape(
+  timeMs: readonly number[],
+  simulated: Series,
+  observed: Series,
+): { simulated: Shape; observed: Shape } {
+  const obs = movingMean(observed);
+  const sim = movingMean(simulated);
+  const peakOf = (s: (number | null)[]) => s.reduce<number>((m, v) => (v !== null && v > m ? v : m), 0);
+  const obsPeak = peakOf(obs);
+  const steadySteps = obs.flatMap((v, i) => (v !== null && v >= obsPeak / 2 && obsPeak > 0 ? [i] : []));
+  const shape = (s: (number | null)[]): Shape => {
+    const onset = s.findIndex((v) => v !== null && obsPeak > 0 && v >= obsPeak / 10);
+    const inWindow = steadySteps.map((i) => s[i]).filter((v): v is number => v !== null && v !== undefined);
+    inWindow.sort((a, b) => a - b);
+    return {
+      onsetMs: onset < 0 ? null : (timeMs[onset] as number),
+      peak: peakOf(s),
+      steady: inWindow.length === 0 ? null : (inWindow[Math.floor(inWindow.length / 2)] as number),
+    };
+  };
+  return { simulated: shape(sim), observed: shape(obs) };
+}

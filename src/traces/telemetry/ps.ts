@@ -206,8 +206,8 @@ export function importPidStat(lines: Iterable<SourceLine>, opts: ImportOptions):
       // comm may hold spaces and parentheses: it runs to the last ')'.
       const m = STAT_RE.exec(line.text.trim());
       const rest = m?.[4]?.split(' ') ?? [];
-      // Fields after the state: ppid(4) ... minflt(10) is rest[5], majflt(12) rest[7], rss(24) rest[19].
-      const [minflt, majflt, rss] = [rest[5], rest[7], rest[19]].map(parseUint);
+      // Fields after the state (field 3): ppid (4) is rest[0], minflt (10) rest[6], majflt (12) rest[8], rss (24) rest[20].
+      const [minflt, majflt, rss] = [rest[6], rest[8], rest[20]].map(parseUint);
       if (!m || minflt === undefined || majflt === undefined || rss === undefined) {
         issues.bad(line, 'expected a /proc/<pid>/stat line: pid (comm) state ppid ... with 52 fields');
         continue;
