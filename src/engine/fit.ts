@@ -86,7 +86,7 @@ export interface FitOutcome {
 }
 
 export const OBJECTIVE_DEFINITION =
-  'mean over the terms of normalisedError: per compared series (host, cgroup, process) MAE / max(mean |observed|, unit floor); for OOM kills, per kill |Δt| / observed time of the kill (capped at 1), 1 for a kill on one side only or another victim; lower is better, 0 is a perfect match';
+  'mean over the terms of min(1, normalisedError): per compared series (host, cgroup, process) MAE / max(mean |observed|, unit floor); for OOM kills, per kill |Δt| / observed time of the kill, 1 for a kill on one side only or another victim; lower is better, 0 is a perfect match';
 
 /**
  * Series left out of the objective unless named: free memory depends on everything on the
@@ -95,14 +95,26 @@ export const OBJECTIVE_DEFINITION =
  */
 export const DEFAULT_EXCLUDED = ['memFreeBytes', 'minorFaultsPerSec'];
 
+/**
+ * Most a term adds to the objective: 1 is the error of a flat zero against the observed series.
+ * A series the model cannot follow at all (a burst where the host was quiet, normalised error
+ * 10) then weighs as much as one it misses entirely, and no more, so one such term cannot make
+ * "nothing happens" the best fit of an incident.
+ */
+export const TERM_CAP = 1;
+
 /** Smallest compass step, in normalised coordinates: below 1/128 of a range the simulation's noise dominates. */
 const MIN_STEP = 1 / 128;
 /** A parameter value is "as good" when its objective is within this share of the best. */
 const PROFILE_TOLERANCE = 0.1;
-/** Profile offsets around the best point, normalised. */
-const PROFILE_STEPS = [-1 / 8, -1 / 16, 1 / 16, 1 / 8];
+/**
+ * Profile offsets around the best point, normalised: 1/64 and 1/16 of the range on each side.
+ * A profile range equal to the fitted value means the objective rises by more than the
+ * tolerance within 1/64 of the range: the data pin the parameter that closely.
+ */
+const PROFILE_STEPS = [-1 / 16, -1 / 64, 1 / 64, 1 / 16];
 /** Diagonal step of the trade-off test and the ratio below which a pair trades off. */
-const PAIR_STEP = 1 / 16;
+const PAIR_STEP = 1 / 32;
 const TRADE_OFF_RATIO = 0.5;
 
 /** Parses `path=low..high` (range notation in scenario/fit-range.ts: `256Mi..1Gi` is not accepted, write `256Mi..1024Mi`). */
@@ -248,7 +260,7 @@ function objectiveOf(result: RunResult, metrics: readonly string[] | undefined):
   if (result.status !== 'ok' || !result.observed) return Number.POSITIVE_INFINITY;
   const terms = termsOf(result).filter((t) => selected(t.name, metrics));
   if (terms.length === 0) return Number.POSITIVE_INFINITY;
-  return terms.reduce((s, t) => s + t.normalisedError, 0) / terms.length;
+  return terms.reduce((s, t) => s + Math.min(TERM_CAP, t.normalisedError), 0) / terms.length;
 }
 
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);

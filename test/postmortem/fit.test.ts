@@ -50,12 +50,15 @@ describe('fit', () => {
       vary: ['processes.app.memory.anon=200Mi..600Mi', 'host.swap.readLatency=40us..400us'],
       observed,
       budget: 30,
+      profile: false,
       jobs: 2,
     });
     const [anon, latency] = outcome.report.parameters;
     // The start is the file's perturbed values, not the truth.
     expect(anon?.start).toBe('448Mi');
     expect(latency?.start).toBe('90us');
+    expect([anon?.startFrom, latency?.startFrom]).toEqual(['scenario', 'scenario']);
+    expect(outcome.report.identifiability.note).toBe('not computed (--no-profile)');
     const fittedAnon = parseSize(String(anon?.value)) as number;
     const fittedLatency = parseDuration(String(latency?.value)) as number;
     expect(Math.abs(fittedAnon / (parseSize(TRUE_ANON) as number) - 1)).toBeLessThan(0.1);
@@ -100,10 +103,11 @@ describe('the fit: section', () => {
       { path: 'processes.app.memory.anon', low: '256Mi', high: '512Mi', where: `${file}:26:3` },
       { path: 'host.sysctl.vm.swappiness', low: '10', high: '90', where: `${file}:27:3` },
     ]);
-    const declared = await fitScenario(file, { vary: [], observed, budget: 2, jobs: 2 });
-    expect(declared.report.parameters.map((p) => [p.path, p.low, p.high, p.unit, p.start])).toEqual([
-      ['processes.app.memory.anon', 256, 512, 'Mi', '448Mi'],
-      ['host.sysctl.vm.swappiness', 10, 90, '', 50],
+    const declared = await fitScenario(file, { vary: [], observed, budget: 2, profile: false, jobs: 2 });
+    // swappiness is not in the file: it starts at the kernel default the loader gives it, 60.
+    expect(declared.report.parameters.map((p) => [p.path, p.low, p.high, p.unit, p.start, p.startFrom])).toEqual([
+      ['processes.app.memory.anon', 256, 512, 'Mi', '448Mi', 'scenario'],
+      ['host.sysctl.vm.swappiness', 10, 90, '', 60, 'default'],
     ]);
     expect(Object.keys(declared.report.iterations[1]?.params ?? {})).toEqual([
       'processes.app.memory.anon',
@@ -113,9 +117,22 @@ describe('the fit: section', () => {
       vary: ['host.swap.readLatency=40us..400us'],
       observed,
       budget: 2,
+      profile: false,
       jobs: 2,
     });
     expect(overridden.report.parameters.map((p) => p.path)).toEqual(['host.swap.readLatency']);
+    expect(overridden.report.parameters[0]).toMatchObject({ start: '90us', startFrom: 'scenario' });
+    // Without readLatency in the file, the start is the ssd preset's 80us, not mid-range.
+    const presetFile = join(dir, 'preset.yaml');
+    writeFileSync(presetFile, readFileSync(SCENARIO, 'utf8').replace(/^ {4}readLatency: 90us\n/m, ''));
+    const preset = await fitScenario(presetFile, {
+      vary: ['host.swap.readLatency=40us..400us'],
+      observed,
+      budget: 2,
+      profile: false,
+      jobs: 2,
+    });
+    expect(preset.report.parameters[0]).toMatchObject({ start: '80us', startFrom: 'default' });
   });
 
   it('is required when no --vary is given', async () => {
@@ -141,9 +158,22 @@ describe('--vary', () => {
     });
   });
 
-  it('refuses unknown paths, mixed units, empty ranges and the sweep itself', () => {
+  it('writes ends in two units of one kind in the smaller one (issue 15)', () => {
+    expect(parseVary('processes.app.memory.anon=256Mi..1Gi', raw)).toMatchObject({ low: 256, high: 1024, unit: 'Mi' });
+    expect(parseVary('host.swap.readLatency=500us..2ms', raw)).toMatchObject({ low: 500, high: 2000, unit: 'us' });
+    expect(parseVary('processes.app.memory.leakPerSec=256Ki..4Mi', raw)).toMatchObject({
+      low: 256,
+      high: 4096,
+      unit: 'Ki',
+    });
+  });
+
+  it('refuses unknown paths, units of two kinds, empty ranges and the sweep itself', () => {
     expect(() => parseVary('processes.app.memory.anom=1Mi..2Mi', raw)).toThrow(/names no field.*anon/);
-    expect(() => parseVary('processes.app.memory.anon=1Mi..2Gi', raw)).toThrow(/same unit/);
+    expect(() => parseVary('processes.app.memory.anon=1Mi..2ms', raw)).toThrow(
+      /mixes units that do not convert \('Mi' and 'ms'\)/,
+    );
+    expect(() => parseVary('processes.app.memory.anon=1Gi..512Mi', raw)).toThrow(/low < high/);
     expect(() => parseVary('processes.app.memory.anon=2Mi..1Mi', raw)).toThrow(/low < high/);
     expect(() => parseVary('processes.app.memory.anon', raw)).toThrow(/expected <field path>/);
   });

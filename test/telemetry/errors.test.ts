@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTimeLine } from '../../src/traces/telemetry/common.js';
-import { parseKind } from '../../src/traces/telemetry/index.js';
-import { TELEMETRY_KINDS } from '../../src/traces/telemetry/types.js';
+import { importEvents, parseKind } from '../../src/traces/telemetry/index.js';
+import { EVENT_KINDS, SERIES_KINDS } from '../../src/traces/telemetry/types.js';
 import { InputError } from '../../src/util/errors.js';
 import { fixture, parse } from './load.js';
 
@@ -83,7 +83,10 @@ describe('malformed lines', () => {
 
 describe('whole-file errors', () => {
   it('an empty file', () => {
-    for (const kind of TELEMETRY_KINDS) expect(() => parse(kind, '  \n\n')).toThrow('in.txt: file is empty');
+    for (const kind of SERIES_KINDS) expect(() => parse(kind, '  \n\n')).toThrow('in.txt: file is empty');
+    for (const kind of EVENT_KINDS) {
+      expect(() => importEvents(kind, '  \n\n', { file: 'in.txt', lenient: false })).toThrow('in.txt: file is empty');
+    }
   });
 
   it('a file with no samples', () => {

@@ -113,6 +113,8 @@ export function importMemoryStat(lines: Iterable<SourceLine>, opts: ImportOption
   const known = new Set<string>();
   const ignored: string[] = [];
   const refaultPrefixes = new Set<string>();
+  /** The cgroup's v1 limits as the first snapshot has them: a draft scenario needs them. */
+  const limits = new Map<string, number>();
   let count = 0;
   for (const snap of splitSnapshots(lines, issues, notes)) {
     const values = readKeyValues(snap, issues);
@@ -142,6 +144,10 @@ export function importMemoryStat(lines: Iterable<SourceLine>, opts: ImportOption
         Number(x.col.name.endsWith('refault_pages_per_sec')) - Number(y.col.name.endsWith('refault_pages_per_sec')),
     );
     for (const [key, col] of gauges) table.set(snap.timeMs, col, values.get(key) ?? Number.NaN);
+    for (const key of ['hierarchical_memory_limit', 'hierarchical_memsw_limit']) {
+      const v = values.get(key);
+      if (v !== undefined && !limits.has(key)) limits.set(key, v);
+    }
     rates.add({ timeMs: snap.timeMs, values });
     count++;
   }
@@ -151,6 +157,10 @@ export function importMemoryStat(lines: Iterable<SourceLine>, opts: ImportOption
     );
   }
   if (ignored.length > 0) notes.once(`fields not imported: ${ignored.join(' ')}`);
+  for (const [key, value] of limits) {
+    // v1 prints "unlimited" as PAGE_COUNTER_MAX pages: anything from 2^62 up.
+    notes.once(`${key} ${value >= 2 ** 62 ? 'unlimited' : `${value} (${(value / 2 ** 20).toFixed(1)} MiB)`}`);
+  }
   rates.finish(notes);
   return result(table.build('memory-stat', opts), issues, notes);
 }

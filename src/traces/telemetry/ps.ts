@@ -77,6 +77,8 @@ export class ProcessSeries {
   private prev: { timeMs: number; procs: Map<number, Proc> } | undefined;
   private readonly columns = new Map<string, ReturnType<typeof processColumns>>();
   private readonly seen = new Map<number, Set<string>>();
+  /** Per column prefix: first and last snapshot with the process, and its largest RSS. */
+  private readonly spans = new Map<string, { comm: string; pid: number; first: number; last: number; peak: number }>();
 
   constructor(private readonly table: TableBuilder) {}
 
@@ -95,6 +97,10 @@ export class ProcessSeries {
       }
       this.seen.set(p.pid, (this.seen.get(p.pid) ?? new Set()).add(p.comm));
       present.add(key);
+      const span = this.spans.get(key) ?? { comm: p.comm, pid: p.pid, first: timeMs, last: timeMs, peak: 0 };
+      span.last = timeMs;
+      span.peak = Math.max(span.peak, p.rssBytes);
+      this.spans.set(key, span);
       const before = prev?.procs.get(p.pid);
       const same = before && before.comm === p.comm && p.minflt >= before.minflt && p.majflt >= before.majflt;
       this.table.set(timeMs, cols.rss, p.rssBytes);
@@ -109,6 +115,13 @@ export class ProcessSeries {
   }
 
   finish(notes: Notes): void {
+    // What a post-mortem draft needs from the process table: when each process ran and how big it got.
+    for (const s of this.spans.values()) {
+      const at = (ms: number) => new Date(ms).toISOString();
+      notes.once(
+        `${s.comm} (pid ${s.pid}): in ${at(s.first)} .. ${at(s.last)}, largest RSS ${(s.peak / 2 ** 20).toFixed(1)} MiB`,
+      );
+    }
     for (const [pid, names] of this.seen) {
       if (names.size > 1) notes.once(`pid ${pid} was ${[...names].join(', then ')}: separate columns for each`);
     }

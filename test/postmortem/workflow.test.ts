@@ -1,0 +1,161 @@
+/**
+ * The blind workflow of docs/postmortem.md on the two incidents recorded on a real kernel
+ * (test/fixtures/postmortem; ground truth in its README, written before any fit). What holds
+ * today is asserted; what the kernel model cannot reproduce yet (issue 14: swap readahead,
+ * sibling reclaim, OOM at the memory+swap limit) is pinned with `it.fails`, so a model fix that
+ * makes it hold shows up here as a test to turn into an assertion.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fitScenario } from '../../src/engine/fit.js';
+import { compareShape } from '../../src/engine/observed.js';
+import { runVariant } from '../../src/engine/run-variant.js';
+import type { RunResult } from '../../src/result/types.js';
+import { loadScenarioFile } from '../../src/scenario/load.js';
+import { parseSize } from '../../src/util/units.js';
+
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'postmortem');
+const MIB = 2 ** 20;
+const within = (value: number, truth: number, share = 0.25) => Math.abs(value / truth - 1) <= share;
+
+function run(file: string): RunResult {
+  const v = loadScenarioFile(file).variants[0];
+  if (!v) throw new Error(`no variant in ${file}`);
+  return runVariant(v);
+}
+
+/** Fitted against observed shape of a host series (docs/postmortem.md, "Shape"). */
+function shape(r: RunResult, metric: string) {
+  const obs = r.observed?.host[metric];
+  if (!obs) throw new Error(`no observed ${metric}`);
+  return compareShape(r.timeMs, r.host[metric] ?? [], obs);
+}
+
+const rel = (a: number | null, b: number | null) => (a === null || b === null ? Number.NaN : Math.abs(a / b - 1));
+
+describe('leak-oom: the documented fit, blind', () => {
+  let fit: Awaited<ReturnType<typeof fitScenario>>;
+  beforeAll(async () => {
+    // docs/postmortem.md, "The second incident": the same unknowns and ranges, default budget and profile.
+    fit = await fitScenario(join(DIR, 'leak-oom', 'draft.yaml'), {
+      vary: [
+        'processes.leaky.memory.leakPerSec=256Ki..4Mi',
+        'processes.leaky.memory.anon=16Mi..256Mi',
+        'processes.leaky.touchesPerSec=1000..50000',
+      ],
+      budget: 150,
+      jobs: 2,
+    });
+  }, 1_800_000);
+
+  it('recovers the leak rate and the working set within ±25 % (truth: 1 MiB/s, 48 MiB)', () => {
+    const value = (path: string) => String(fit.report.parameters.find((p) => p.path === path)?.value);
+    expect(within(parseSize(value('processes.leaky.memory.leakPerSec')) as number, MIB)).toBe(true);
+    expect(within(parseSize(value('processes.leaky.memory.anon')) as number, 48 * MIB)).toBe(true);
+  });
+
+  it('puts the OOM kill on the right process within ±25 % of its time (truth: leaky at 126.8 s)', () => {
+    const oom = fit.report.best.oom;
+    expect(oom?.observed).toEqual([{ process: 'leaky', timeMs: 126821 }]);
+    expect(oom?.victimsMatch).toBe(true);
+    expect(within(oom?.simulated[0]?.timeMs as number, 126821)).toBe(true);
+  });
+
+  it('says that the leak rate and the working set trade off (both set the time the limit is reached)', () => {
+    expect(fit.report.identifiability.tradeOffs).toContainEqual(
+      expect.objectContaining({
+        a: 'processes.leaky.memory.leakPerSec',
+        b: 'processes.leaky.memory.anon',
+        direction: 'opposite',
+      }),
+    );
+  });
+
+  // Truth 10 000/s: with almost no major faults the touch rate barely moves the objective (its profile is open).
+  it.fails('recovers leaky touchesPerSec within ±25 %', () => {
+    const v = Number(fit.report.parameters.find((p) => p.path === 'processes.leaky.touchesPerSec')?.value);
+    expect(within(v, 10_000)).toBe(true);
+  });
+});
+
+describe('service-batch: the documented fitted scenario against the telemetry', () => {
+  let r: RunResult;
+  beforeAll(() => {
+    r = run(join(DIR, 'service-batch', 'fitted.yaml'));
+  }, 600_000);
+
+  it('matches onset, peak and steady major faults/s within ±25 %', () => {
+    const s = shape(r, 'majorFaultsPerSec');
+    expect(rel(s.simulated.onsetMs, s.observed.onsetMs)).toBeLessThanOrEqual(0.25);
+    expect(rel(s.simulated.peak, s.observed.peak)).toBeLessThanOrEqual(0.25);
+    expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
+  });
+
+  it('matches PSI some and full (onset and steady) within ±25 %', () => {
+    for (const m of ['psiSomeAvg10Pct', 'psiFullAvg10Pct']) {
+      const s = shape(r, m);
+      expect(rel(s.simulated.onsetMs, s.observed.onsetMs)).toBeLessThanOrEqual(0.25);
+      expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
+    }
+  });
+
+  it('matches the swap-in and swap-out onsets within ±25 %', () => {
+    for (const m of ['swapInPagesPerSec', 'swapOutPagesPerSec']) {
+      const s = shape(r, m);
+      expect(rel(s.simulated.onsetMs, s.observed.onsetMs)).toBeLessThanOrEqual(0.25);
+    }
+  });
+
+  // The kernel read 1.80 swap pages per major fault (readahead), the model reads one: −45 %.
+  it.fails('matches steady swap-in pages/s within ±25 %', () => {
+    const s = shape(r, 'swapInPagesPerSec');
+    expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
+  });
+
+  // Readahead pages touched later are dirtied and written again: 1.35 pages out per major fault, the model 1: −27 %.
+  it.fails('matches steady swap-out pages/s within ±25 %', () => {
+    const s = shape(r, 'swapOutPagesPerSec');
+    expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
+  });
+
+  it('recovers the batch job final size within ±25 % (truth 256 MiB) and the service rate (truth 20 000/s)', () => {
+    const fitted = loadScenarioFile(join(DIR, 'service-batch', 'fitted.yaml')).scenario;
+    const batch = fitted.processes.find((p) => p.name === 'batch');
+    const service = fitted.processes.find((p) => p.name === 'service');
+    expect(within(batch?.memory.anonBytes as number, 256 * MIB)).toBe(true);
+    expect(within(service?.touchesPerSec as number, 20_000)).toBe(true);
+  });
+
+  // Truth 20 000/s; the fit gives 37 813/s to make up for the service faults the model's sibling reclaim does not cause.
+  it.fails('recovers the batch job touch rate within ±25 %', () => {
+    const fitted = loadScenarioFile(join(DIR, 'service-batch', 'fitted.yaml')).scenario;
+    expect(within(fitted.processes.find((p) => p.name === 'batch')?.touchesPerSec as number, 20_000)).toBe(true);
+  });
+});
+
+describe('service-batch: the fit recovers what the model can express', () => {
+  it('finds the batch job final size within ±25 % from the draft guess (512 MiB), the other unknowns as fitted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-workflow-'));
+    try {
+      // fitted.yaml with the draft's guess for the size, and its observed files by absolute path.
+      const text = readFileSync(join(DIR, 'service-batch', 'fitted.yaml'), 'utf8')
+        .replace('anon: 254Mi', 'anon: 512Mi')
+        .replace(/file: (\S+) \}/g, (_, f: string) => `file: ${join(DIR, 'service-batch', f)} }`);
+      const file = join(dir, 'guess.yaml');
+      writeFileSync(file, text);
+      const outcome = await fitScenario(file, {
+        vary: ['processes.batch.memory.anon=128Mi..1Gi'],
+        budget: 16,
+        profile: false,
+        jobs: 2,
+      });
+      expect(outcome.report.parameters[0]?.start).toBe('512Mi');
+      const anon = parseSize(String(outcome.report.parameters[0]?.value)) as number;
+      expect(within(anon, 256 * MIB)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 1_800_000);
+});
