@@ -142,7 +142,7 @@ describe('service-batch: the fit recovers what the model can express', () => {
       // fitted.yaml with the draft's guess for the size, and its observed files by absolute path.
       const text = readFileSync(join(DIR, 'service-batch', 'fitted.yaml'), 'utf8')
         .replace('anon: 254Mi', 'anon: 512Mi')
-        .replace(/file: (\S+) \}/g, (_, f: string) => `file: ${join(DIR, 'service-batch', f)} }`);
+        .replace(/file: ([^,\s}]+)/g, (_, f: string) => `file: ${join(DIR, 'service-batch', f)}`);
       const file = join(dir, 'guess.yaml');
       writeFileSync(file, text);
       const outcome = await fitScenario(file, {
