@@ -301,7 +301,7 @@ function windowWarnings(
     if (union > 0 && (to - from) / union < 0.9) {
       out.push({
         code: 'observed-window',
-        message: `the observed files cover different windows (${spans.map((s) => `${configs[s.i]?.kind} ${fmtS(s.from)}..${fmtS(s.to)}`).join(', ')}); they overlap only over ${fmtS(Math.max(0, from))}..${fmtS(Math.max(0, to))}`,
+        message: `the observed files cover different windows (${spans.map((s) => `${configs[s.i]?.kind} ${fmtS(s.from)}..${fmtS(s.to)}`).join(', ')}); ${to > from ? `they overlap only over ${fmtS(from)}..${fmtS(to)}` : 'they do not overlap'}`,
       });
     }
   }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadObservedData, resampleOnto, seriesError } from '../../src/engine/observed.js';
+import { compareObserved, loadObservedData, resampleOnto, seriesError } from '../../src/engine/observed.js';
 import { runVariant } from '../../src/engine/run-variant.js';
 import { loadScenarioText } from '../../src/scenario/load.js';
 import type { Variant } from '../../src/scenario/types.js';
@@ -93,5 +93,54 @@ describe('runVariant with observed:', () => {
       expect(e.maeValue).toBeGreaterThan(0);
       expect(e.observedColumn).toMatch(/^(swap_(in|out)_bytes_per_sec|free_bytes|swap_used_bytes)$/);
     }
+  });
+});
+
+describe('alignment by wall clock', () => {
+  const start = Date.parse('2026-03-14T02:00:00Z');
+  const csv = (name: string, fromS: number, toS: number, column: string, value: (s: number) => number) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'fl-align-')), name);
+    const rows = [];
+    for (let s = fromS; s <= toS; s++)
+      rows.push(`${new Date(start + s * 1000).toISOString()},${s - fromS},${value(s)}`);
+    writeFileSync(file, `time,t_s,${column}\n${rows.join('\n')}\n`);
+    return file;
+  };
+  const run = { timeMs: Array.from({ length: 120 }, (_, i) => (i + 1) * 1000), host: {} };
+  const host = loadScenarioText(readFileSync(SCENARIO, 'utf8'), SCENARIO).scenario.host;
+
+  it('places each file by its own clock against startTime, and says when their windows differ', () => {
+    const psi = csv('psi.csv', 10, 59, 'psi_some_avg10_pct', (s) => s);
+    const free = csv('free.csv', 70, 110, 'free_bytes', (s) => s * 2 ** 20);
+    const { observed, warnings } = compareObserved(
+      {
+        host,
+        observed: [
+          { kind: 'csv', file: psi, offsetMs: 0, startTimeMs: start },
+          { kind: 'csv', file: free, offsetMs: 0, startTimeMs: start },
+        ],
+      },
+      run,
+    );
+    // The psi row at 02:00:30 closes the step ending at 30 s and holds the value 30.
+    expect(observed.host.psiSomeAvg10Pct?.[29]).toBe(30);
+    expect(observed.host.psiSomeAvg10Pct?.[70]).toBeNull();
+    expect(observed.host.memFreeBytes?.[99]).toBe(100 * 2 ** 20);
+    expect(warnings).toEqual([
+      {
+        code: 'observed-window',
+        message: `the observed files cover different windows (csv 10 s..59 s, csv 70 s..110 s); they do not overlap`,
+      },
+    ]);
+  });
+
+  it('leaves a frozen column out and says so', () => {
+    const frozen = csv('frozen.csv', 0, 30, 'free_bytes', () => 21532492 * 1024);
+    const { observed, warnings } = compareObserved(
+      { host, observed: [{ kind: 'csv', file: frozen, offsetMs: 0, startTimeMs: start }] },
+      run,
+    );
+    expect(observed.host.memFreeBytes).toBeUndefined();
+    expect(warnings.map((w) => w.code)).toEqual(['observed-constant']);
   });
 });
