@@ -868,7 +868,7 @@ const SweepSpec = z.strictObject({
 });
 
 const fitRangeError = (input: unknown) =>
-  `expected a range <low>..<high> in the field's notation, such as "8Gi..24Gi", "50us..500us" or "0.6..1.2", found ${describeFound(input)}\nboth ends carry the same unit`;
+  `expected a range <low>..<high> in the field's notation, such as "8Gi..24Gi", "50us..500us" or "0.6..1.2", found ${describeFound(input)}\nboth ends are sizes, durations or plain numbers: 256Mi..1Gi, 50us..2ms`;
 const FitRange = z
   .string({ error: (iss) => fitRangeError(iss.input) })
   .regex(new RegExp(FIT_RANGE_PATTERN), { error: (iss) => fitRangeError(iss.input) });
@@ -991,7 +991,7 @@ export const ScenarioSpec = z.strictObject({
       .optional(),
     {
       description:
-        "Unknowns for `faultline fit`: field path (as in a sweep) → range `low..high` in the field's notation, both ends with the same unit. `--vary` on the command line replaces the whole section.",
+        "Unknowns for `faultline fit`: field path (as in a sweep) → range `low..high` in the field's notation; ends in two units of one kind (`256Mi..1Gi`) are written in the smaller one. `--vary` on the command line replaces the whole section.",
       examples: [{ 'processes.batch.memory.anon': '8Gi..24Gi', 'host.swap.readLatency': '50us..500us' }],
     },
   ),
