@@ -63,20 +63,30 @@ describe('leak-oom: the documented fit, blind', () => {
     expect(within(oom?.simulated[0]?.timeMs as number, 126821)).toBe(true);
   });
 
-  it('says that the leak rate and the working set trade off (both set the time the limit is reached)', () => {
-    expect(fit.report.identifiability.tradeOffs).toContainEqual(
-      expect.objectContaining({
-        a: 'processes.leaky.memory.leakPerSec',
-        b: 'processes.leaky.memory.anon',
-        direction: 'opposite',
-      }),
-    );
+  it('recovers leaky touchesPerSec within ±25 % (truth 10 000/s), though the data pin it loosely', () => {
+    const p = fit.report.parameters.find((q) => q.path === 'processes.leaky.touchesPerSec');
+    expect(within(Number(p?.value), 10_000)).toBe(true);
+    // Its profile is open on both sides: with the working sets resident it causes few faults.
+    expect([p?.profile?.openLow, p?.profile?.openHigh]).toEqual([true, true]);
   });
 
-  // Truth 10 000/s: with almost no major faults the touch rate barely moves the objective (its profile is open).
-  it.fails('recovers leaky touchesPerSec within ±25 %', () => {
-    const v = Number(fit.report.parameters.find((p) => p.path === 'processes.leaky.touchesPerSec')?.value);
-    expect(within(v, 10_000)).toBe(true);
+  it('matches the onset of swapping and major faults within ±25 % (truth: 63–64 s)', () => {
+    for (const m of ['majorFaultsPerSec', 'swapInPagesPerSec', 'swapOutPagesPerSec']) {
+      const s = shape(fit.best, m);
+      expect(rel(s.simulated.onsetMs, s.observed.onsetMs), m).toBeLessThanOrEqual(0.25);
+    }
+  });
+
+  // The kernel swapped out 880 pages/s in the burst when the limit was first reached, the model 466: −47 %.
+  it.fails('matches steady swap-out pages/s within ±25 %', () => {
+    const s = shape(fit.best, 'swapOutPagesPerSec');
+    expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
+  });
+
+  // The same burst read 583 swap pages/s for 315 major faults/s (readahead), the model one page per fault: −32 %.
+  it.fails('matches steady swap-in pages/s within ±25 %', () => {
+    const s = shape(fit.best, 'swapInPagesPerSec');
+    expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
 });
 
