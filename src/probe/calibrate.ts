@@ -18,9 +18,12 @@
  *   cgroup hierarchy and an active swap device; otherwise it is skipped with the reason.
  * The cgroup is removed when the probe ends, fails or is interrupted (SIGINT, SIGTERM).
  */
+import { statSync } from 'node:fs';
 import { release } from 'node:os';
+import { dirname } from 'node:path';
 import { FaultlineError } from '../util/errors.js';
 import { activeSwapDevices, findMemoryCgroup, runNodeChild, vmstatCounter, withCgroup } from './cgroup.js';
+import { type DeviceMeasure, measureDevice } from './device.js';
 
 export { activeSwapDevices, findMemoryCgroup };
 
@@ -99,7 +102,13 @@ export interface CalibrateOptions {
 export interface CalibrateResult {
   minorFault: MinorFaultMeasure;
   swapIn: SwapInMeasure | { skipped: string };
-  /** YAML fragment for a scenario: `host.costs.minorFault` and, if measured, `host.swap.readLatency` (with `costs.majorFault: 0us`). */
+  /** The swap device's own figures (O_DIRECT, on the swap file's filesystem) and where they were taken. */
+  device: (DeviceMeasure & { dir: string }) | { skipped: string };
+  /**
+   * YAML fragment for a scenario: `host.costs.minorFault`, and the swap device (`device: custom`
+   * with the measured latencies, bandwidth, parallelism and rotational flag, the swap-in wall
+   * time as read latency with `costs.majorFault: 0us`) as far as measured.
+   */
   preset: string;
 }
 
@@ -201,13 +210,41 @@ export async function calibrate(opts: CalibrateOptions): Promise<CalibrateResult
     };
     if (s.faults === 0) swapIn = { skipped: 'the swap-in probe saw no major fault: the limit did not push pages out' };
   }
-  return { minorFault, swapIn, preset: presetYaml(minorFault, swapIn) };
+  const device = deviceOf(log);
+  return { minorFault, swapIn, device, preset: presetYaml(minorFault, swapIn, device) };
+}
+
+/**
+ * The device figures, measured beside the first active swap file (a swap partition is never
+ * written to: then /var/tmp, on whatever disk holds it).
+ */
+function deviceOf(log: (line: string) => void): CalibrateResult['device'] {
+  const file = activeSwapDevices().find((d) => {
+    try {
+      return statSync(d).isFile();
+    } catch {
+      return false;
+    }
+  });
+  const dir = file ? dirname(file) : '/var/tmp';
+  log(`device: O_DIRECT reads and writes of a scratch file in ${dir}`);
+  try {
+    return { ...measureDevice(dir), dir };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    log(`device: skipped: ${reason}`);
+    return { skipped: reason };
+  }
 }
 
 const us = (x: number) => `${Number(x.toPrecision(3))}us`;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function presetYaml(minor: MinorFaultMeasure, swapIn: CalibrateResult['swapIn']): string {
+export function presetYaml(
+  minor: MinorFaultMeasure,
+  swapIn: CalibrateResult['swapIn'],
+  device: CalibrateResult['device'] = { skipped: 'not measured' },
+): string {
   const lines = [
     `# faultline calibrate on Linux ${release()}: fault costs measured on this machine.`,
     `# minor fault (first touch of anonymous memory, 4 KiB): median ${us(minor.medianUs)}, p10 ${us(minor.p10Us)}, p90 ${us(minor.p90Us)}`,
@@ -221,15 +258,35 @@ export function presetYaml(minor: MinorFaultMeasure, swapIn: CalibrateResult['sw
       `#   ${plural(swapIn.runs, 'run')}, ${swapIn.faults} major faults; pswpin per majflt ${swapIn.swapInsPerMajorFault.toFixed(2)}; the wall time includes the fault's CPU and the reclaim that makes room`,
     );
   }
+  if ('skipped' in device) lines.push(`# device: not measured: ${device.skipped}`);
+  else {
+    lines.push(
+      `# device (O_DIRECT in ${device.dir}): 4 KiB read ${us(device.readLatencyUs)}, write ${us(device.writeLatencyUs)}; sequential read ${mbps(device.readBandwidthBps)}, write ${mbps(device.writeBandwidthBps)}`,
+      `#   random 4 KiB reads: ${Math.round(device.serialIops)}/s from one thread, ${Math.round(device.parallelIops)}/s from eight`,
+    );
+  }
   lines.push('host:', '  costs:', `    minorFault: ${us(minor.medianUs)}`);
   if (!('skipped' in swapIn)) {
     // The measured time per swap-in already holds the fault's CPU: the model adds
     // costs.majorFault on top of the device's read latency, so it must not count it again.
+    lines.push('    majorFault: 0us  # included in readLatency, which is measured wall time per swap-in');
+  }
+  if (!('skipped' in device)) {
+    const readUs = 'skipped' in swapIn ? device.readLatencyUs : swapIn.medianUs;
     lines.push(
-      '    majorFault: 0us  # included in readLatency, which is measured wall time per swap-in',
       '  swap:',
-      `    readLatency: ${us(swapIn.medianUs)}`,
+      '    device: custom',
+      `    readLatency: ${us(readUs)}${'skipped' in swapIn ? '' : '  # wall time per swap-in'}`,
+      `    writeLatency: ${us(device.writeLatencyUs)}`,
+      `    iops: ${Math.round(device.parallelIops)}`,
+      `    bandwidth: ${Math.round(Math.min(device.readBandwidthBps, device.writeBandwidthBps) / 1e6)}M`,
+      `    queueDepth: ${device.queueDepth}`,
     );
+    if (device.rotational !== null) lines.push(`    rotational: ${device.rotational}`);
+  } else if (!('skipped' in swapIn)) {
+    lines.push('  swap:', `    readLatency: ${us(swapIn.medianUs)}`);
   }
   return `${lines.join('\n')}\n`;
 }
+
+const mbps = (bps: number) => `${Math.round(bps / 1e6)} MB/s`;

@@ -13,6 +13,7 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { FaultlineError } from '../util/errors.js';
 import { activeSwapDevices, addSwapFile, removeSwapFile } from './cgroup.js';
+import { measureDevice } from './device.js';
 import {
   type AnonParams,
   type FamilyFixture,
@@ -590,6 +591,12 @@ async function calibrate(ctx: Ctx): Promise<Record<string, number>> {
   }
   if (!perFault.some(Number.isFinite)) throw new FaultlineError('the swap-in calibration saw no major fault', 3);
   out.swapReadUs = round(med3(perFault.filter(Number.isFinite)));
+  // The swap file's disk, as a custom device (faultline calibrate measures it the same way).
+  const dev = [0, 1, 2].map(() => measureDevice('/var/tmp'));
+  out['device.writeLatencyUs'] = round(med3(dev.map((d) => d.writeLatencyUs)));
+  out['device.bandwidthBps'] = round(med3(dev.map((d) => Math.min(d.readBandwidthBps, d.writeBandwidthBps))));
+  out['device.iops'] = round(med3(dev.map((d) => d.parallelIops)));
+  out['device.queueDepth'] = med3(dev.map((d) => d.queueDepth));
   return out;
 }
 

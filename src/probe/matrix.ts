@@ -95,6 +95,26 @@ const med = (c: KernelCase, metric: string) => spreadOf(c.repeats.map((r) => r.m
 
 // ---- the model's host: this machine ----
 
+/**
+ * The lab's swap device: with the device calibration (O_DIRECT latencies, bandwidth and
+ * parallelism of the swap file's disk, src/probe/device.ts), a custom device as
+ * `faultline calibrate` writes it, the swap-in wall time as read latency; fixtures recorded
+ * before that calibration existed take the SSD preset with the calibrated read latency. The
+ * disk's rotational flag decides swap readahead either way.
+ */
+function swapYaml(f: FamilyFixture): string {
+  const cal = f.calibration;
+  const rotational = `rotational: ${f.machine.swap.rotational}`;
+  if (cal['device.iops'] === undefined) {
+    return `  swap: { size: "${f.machine.swap.sizeBytes}", device: ssd, readLatency: ${cal.swapReadUs}us, ${rotational} }`;
+  }
+  return (
+    `  swap: { size: "${f.machine.swap.sizeBytes}", device: custom, readLatency: ${cal.swapReadUs}us, ` +
+    `writeLatency: ${cal['device.writeLatencyUs']}us, iops: ${cal['device.iops']}, bandwidth: "${cal['device.bandwidthBps']}", ` +
+    `queueDepth: ${cal['device.queueDepth']}, ${rotational} }`
+  );
+}
+
 function hostYaml(f: FamilyFixture, tickMs: number, swappiness = f.machine.swappiness): string[] {
   const cal = f.calibration;
   return [
@@ -102,8 +122,7 @@ function hostYaml(f: FamilyFixture, tickMs: number, swappiness = f.machine.swapp
     `  ram: "${f.machine.ramBytes}"`,
     `  cpus: ${f.machine.cpus}`,
     '  thp: madvise',
-    // The calibrated swap-in as an SSD's read latency, on the disk as it reports itself.
-    `  swap: { size: "${f.machine.swap.sizeBytes}", device: ssd, readLatency: ${cal.swapReadUs}us, rotational: ${f.machine.swap.rotational} }`,
+    swapYaml(f),
     `  sysctl: { vm.swappiness: ${swappiness}, vm.page-cluster: ${f.machine.pageCluster}, vm.min_free_kbytes: ${f.machine.minFreeKbytes} }`,
     // The calibrated swap-in is wall time per fault, fault CPU included (as `faultline calibrate` gives it).
     `  costs: { minorFault: ${cal.minorFaultUs}us, majorFault: 0us }`,

@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaultlineError } from '../util/errors.js';
 
-/** probe.c beside this module (sources) or in the package's src/ (running from dist/). */
-export function probeSource(): string {
-  for (const rel of ['./native/probe.c', '../../src/probe/native/probe.c']) {
+/** A C source of native/ beside this module (sources) or in the package's src/ (running from dist/). */
+export function probeSource(name = 'probe.c'): string {
+  for (const rel of [`./native/${name}`, `../../src/probe/native/${name}`]) {
     const p = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(p)) return p;
   }
-  throw new FaultlineError('src/probe/native/probe.c not found beside the probe module', 3);
+  throw new FaultlineError(`src/probe/native/${name} not found beside the probe module`, 3);
 }
 
 export interface BuiltProbe {
@@ -25,13 +25,13 @@ export interface BuiltProbe {
   remove(): void;
 }
 
-export function buildProbe(): BuiltProbe {
+export function buildProbe(name = 'probe.c'): BuiltProbe {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-probe-'));
-  const bin = join(dir, 'probe');
-  const cc = spawnSync('gcc', ['-O2', '-Wall', '-o', bin, probeSource(), '-lm'], { encoding: 'utf8' });
+  const bin = join(dir, name.replace(/\.c$/, ''));
+  const cc = spawnSync('gcc', ['-O2', '-Wall', '-pthread', '-o', bin, probeSource(name), '-lm'], { encoding: 'utf8' });
   if (cc.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
-    throw new FaultlineError(`gcc could not build the probe: ${cc.error?.message ?? cc.stderr.trim()}`, 3);
+    throw new FaultlineError(`gcc could not build ${name}: ${cc.error?.message ?? cc.stderr.trim()}`, 3);
   }
   const version = spawnSync('gcc', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? 'gcc';
   return { bin, compiler: version, remove: () => rmSync(dir, { recursive: true, force: true }) };

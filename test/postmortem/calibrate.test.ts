@@ -34,6 +34,14 @@ describe.skipIf(!linux)('calibrate: minor faults', () => {
     const s = asScenario(r.preset);
     expect(s.host.costs.minorFaultCpuUs).toBeCloseTo(Number(r.minorFault.medianUs.toPrecision(3)), 6);
     if ('skipped' in r.swapIn) expect(r.preset).toContain(`# swap-in: not measured: ${r.swapIn.skipped}`);
+    // The device's own figures make a custom device the model reads as measured.
+    if ('skipped' in r.device) throw new Error(`device not measured: ${r.device.skipped}`);
+    expect(r.device.readLatencyUs).toBeGreaterThan(0);
+    expect(r.device.parallelIops).toBeGreaterThan(0);
+    expect(s.host.swap.device).toBe('custom');
+    expect(s.host.swap.writeLatencyUs).toBeCloseTo(Number(r.device.writeLatencyUs.toPrecision(3)), 6);
+    expect(s.host.swap.queueDepth).toBe(r.device.queueDepth);
+    if (r.device.rotational !== null) expect(s.host.swap.rotational).toBe(r.device.rotational);
   });
 });
 

@@ -1,0 +1,60 @@
+/**
+ * The swap device as the model describes it (`host.swap`): latency of one 4 KiB read and
+ * write, sequential bandwidth, how many reads it serves at once, and whether the kernel
+ * treats it as rotational (which decides swap readahead). Measured with O_DIRECT by
+ * native/devbench.c on a scratch file in the swap file's filesystem, removed afterwards.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { FaultlineError } from '../util/errors.js';
+import { buildProbe } from './native.js';
+
+export interface DeviceMeasure {
+  readLatencyUs: number;
+  writeLatencyUs: number;
+  readBandwidthBps: number;
+  writeBandwidthBps: number;
+  serialIops: number;
+  parallelIops: number;
+  /** Reads served at once: parallel over serial IOPS, rounded, at least 1. */
+  queueDepth: number;
+  /** /sys/block/<dev>/queue/rotational of the disk holding `dir`; null when it cannot be read. */
+  rotational: boolean | null;
+}
+
+/** Measures the device holding `dir` with a scratch file of `bytes` (at least 4 MiB). */
+export function measureDevice(dir: string, bytes = 64 * 2 ** 20): DeviceMeasure {
+  const probe = buildProbe('devbench.c');
+  const file = join(dir, `faultline-devbench-${process.pid}.bin`);
+  try {
+    const run = spawnSync(probe.bin, [file, String(bytes)], { encoding: 'utf8' });
+    if (run.status !== 0) {
+      throw new FaultlineError(`the device probe failed in ${dir}: ${run.error?.message ?? run.stderr.trim()}`, 2);
+    }
+    const m = JSON.parse(run.stdout) as Omit<DeviceMeasure, 'queueDepth' | 'rotational'>;
+    return {
+      ...m,
+      queueDepth: Math.max(1, Math.min(64, Math.round(m.parallelIops / m.serialIops))),
+      rotational: rotationalOf(dir),
+    };
+  } finally {
+    rmSync(file, { force: true });
+    probe.remove();
+  }
+}
+
+/** The rotational flag of the block device (or its parent disk, for a partition) holding `path`. */
+export function rotationalOf(path: string): boolean | null {
+  const dev = statSync(realpathSync(path)).dev;
+  const major = Math.floor(dev / 256) & 0xfff;
+  const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+  for (const rel of ['queue/rotational', '../queue/rotational']) {
+    try {
+      return readFileSync(`/sys/dev/block/${major}:${minor}/${rel}`, 'utf8').trim() === '1';
+    } catch {
+      // a partition has no queue/ of its own: its disk has
+    }
+  }
+  return null;
+}
