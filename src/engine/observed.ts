@@ -69,6 +69,9 @@ export const OBSERVED_MAPPINGS: readonly Mapping[] = [
   { metric: 'swapUsedBytes', candidates: [same('swap_used_bytes')], floor: MIB },
   { metric: 'psiSomeAvg10Pct', candidates: [same('psi_some_avg10_pct')], floor: 0.5 },
   { metric: 'psiFullAvg10Pct', candidates: [same('psi_full_avg10_pct')], floor: 0.5 },
+  // vmstat's wa / sar's %iowait: time waiting for reads, which PSI's memory line leaves out
+  // unless the page was in the working set.
+  { metric: 'cpuIowaitPct', candidates: [same('cpu_iowait_pct')], floor: 0.5 },
 ];
 
 /**

@@ -25,6 +25,7 @@ function observedCsv(truth: RunResult): string {
     ['swap_out_pages_per_sec', 'swapOutPagesPerSec'],
     ['free_bytes', 'memFreeBytes'],
     ['psi_some_avg10_pct', 'psiSomeAvg10Pct'],
+    ['cpu_iowait_pct', 'cpuIowaitPct'],
   ];
   const start = Date.parse('2026-03-14T02:00:00Z');
   return tableToCsv({

@@ -83,6 +83,7 @@ describe('runVariant with observed:', () => {
       'swapOutPagesPerSec',
       'memFreeBytes',
       'swapUsedBytes',
+      'cpuIowaitPct',
     ]);
     // The first kept row (02:00:05, si 1400) sits at simulated 0 and covers the 5 s before it;
     // the next (si 2800) covers (0, 5 s]: steps 0–2 s and 2–4 s, then half of 4–6 s.
@@ -91,7 +92,7 @@ describe('runVariant with observed:', () => {
     for (const e of o.errors) {
       expect(e.points).toBe(r.timeMs.length);
       expect(e.maeValue).toBeGreaterThan(0);
-      expect(e.observedColumn).toMatch(/^(swap_(in|out)_bytes_per_sec|free_bytes|swap_used_bytes)$/);
+      expect(e.observedColumn).toMatch(/^(swap_(in|out)_bytes_per_sec|free_bytes|swap_used_bytes|cpu_iowait_pct)$/);
     }
   });
 });
