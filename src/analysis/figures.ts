@@ -38,7 +38,8 @@ export function formatValue(v: number | null | undefined, unit: string): string 
     case 'pages':
       return `${formatNumber(v)} pages`;
     case 'ms':
-      return formatDurationMs(v);
+      // Nothing at all reads better as "0 ms" than as "0 µs".
+      return v === 0 ? '0 ms' : formatDurationMs(v);
     case 'clock':
       return formatClock(v);
     default:

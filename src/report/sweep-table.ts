@@ -123,7 +123,7 @@ export function sweepTable(entries: readonly RunSetEntry[], results: readonly Ru
     return {
       source,
       level: c.level,
-      header: label === undefined ? source : `${label} ${expectedText(c).replace(/^\S+ /, '')}`,
+      header: label === undefined ? shortCheck(c) : `${label} ${expectedText(c).replace(/^\S+ /, '')}`,
       ...(figureId === undefined ? {} : { figureId }),
     };
   });
@@ -160,6 +160,20 @@ export function sweepTable(entries: readonly RunSetEntry[], results: readonly Ru
     };
   });
   return { scenario: entries[0]?.scenario ?? '', dimensions: dimensions(entries), figures, checks, rows };
+}
+
+/**
+ * A check's column header when it observes no key figure: its owner's last name, the metric
+ * and the condition (`cache throttledMsPerSec max < 500 ms` for
+ * `cgroups.kubepods/burstable/cache.throttledMsPerSec: max < 500`); the column's title has it whole.
+ */
+function shortCheck(c: CheckResult): string {
+  // A run counter (`allocFailures`) has no aggregation worth naming: `allocFailures = 0`.
+  if (!c.metric.includes('.')) return `${c.metric} ${expectedText(c).replace(/^\S+ /, '')}`;
+  const subject = c.metric.replace(/^(processes|cgroups|host)\./, '');
+  const dot = subject.lastIndexOf('.');
+  const owner = dot < 0 ? '' : `${subject.slice(0, dot).split('/').pop()} `;
+  return `${owner}${subject.slice(dot + 1)} ${expectedText(c)}`;
 }
 
 function labelOf(results: readonly RunResult[], id: string): string | undefined {

@@ -167,7 +167,7 @@ describe.skipIf(!available && !process.env.CI)('reports in Chromium', () => {
       'db p99 latency, whole run < 1 s',
       'CPU lost to faulting, worst step < 50% (warn)',
       'OOM kills = 0',
-      'allocFailures: == 0 (warn)',
+      'allocFailures = 0 (warn)',
       'max',
       'soft',
       'swappiness',

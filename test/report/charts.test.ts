@@ -106,7 +106,7 @@ describe('view models', () => {
       'db p99 latency, whole run < 1 s',
       'CPU lost to faulting, worst step < 50%',
       'OOM kills = 0',
-      'allocFailures: == 0 (warn)',
+      'allocFailures = 0 (warn)',
       'max',
       'stop',
     ]);

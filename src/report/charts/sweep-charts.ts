@@ -36,9 +36,9 @@ export interface HeatmapOpts {
 
 /** Legend labels in the figure's unit: `200 ms`, `1.5 s`, `14 min`; `50%`; `9,000/s`. */
 const LEGEND_LABELS: Record<string, string> = {
-  ms: "datum.value >= 60000 ? format(datum.value / 60000, '.2~r') + ' min' : datum.value >= 1000 ? format(datum.value / 1000, '.2~r') + ' s' : format(datum.value, '.2~r') + ' ms'",
-  pct: "format(datum.value, '.2~r') + '%'",
-  perSec: "format(datum.value, ',.2~r') + '/s'",
+  ms: "datum.value >= 60000 ? format(datum.value / 60000, '.3~r') + ' min' : datum.value >= 1000 ? format(datum.value / 1000, '.3~r') + ' s' : format(datum.value, '.3~r') + ' ms'",
+  pct: "format(datum.value, '.3~r') + '%'",
+  perSec: "format(datum.value, ',.3~r') + '/s'",
 };
 
 /**
@@ -89,7 +89,14 @@ export function heatmapChart(cells: HeatCell[], o: HeatmapOpts): ChartDef {
     title: o.xTitle,
     axis: { labelAngle: 0, orient: 'top', labelFontSize: 12, titleFontWeight: 'bold' },
   };
-  const y = { field: 'y', type: 'ordinal', sort: ys, title: null, axis: { labelFontSize: 12, labelPadding: 6 } };
+  // One swept field: a single row, which needs no label.
+  const y = {
+    field: 'y',
+    type: 'ordinal',
+    sort: ys,
+    title: null,
+    axis: ys.length === 1 && ys[0] === 'all' ? null : { labelFontSize: 12, labelPadding: 6 },
+  };
   const labelExpr = LEGEND_LABELS[o.unit];
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
