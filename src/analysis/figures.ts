@@ -142,7 +142,7 @@ function cpuSeverity(v: number): Figure['severity'] {
 }
 
 /** Labels of the CPU-lost figures, by the steps they are taken over. */
-export const FAULT_CPU_LABEL = 'CPU lost to faulting';
+const FAULT_CPU_LABEL = 'CPU lost to faulting';
 
 /** CPU lost to faulting, mean over the run, with its parts. */
 export function faultCpuRunFigure(r: Result): Figure {

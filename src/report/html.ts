@@ -222,9 +222,7 @@ export async function renderSweepReport(
     row.result && row.result.timeMs.length > 0
       ? [
           {
-            variant: row.entry.variantId,
             label: shortLabel(row.entry.params, dims) || row.entry.variantId,
-            status: row.entry.verdict.status,
             statusClass: row.status.cssClass,
             statusLabel: row.status.label,
             href: row.entry.dir,

@@ -4,7 +4,7 @@
  * busy and waiting, coloured by the variant's top status.
  */
 import { VERDICT_THRESHOLDS } from '../../analysis/verdict.js';
-import type { RunResult, Verdict } from '../../result/types.js';
+import type { RunResult } from '../../result/types.js';
 import { bucketMean, bucketSize, bucketTimes } from '../downsample.js';
 import { chartConfig, type Spec, timeX } from './encode.js';
 import type { ChartDef, MetricDefinition } from './run-charts.js';
@@ -148,11 +148,7 @@ export function heatmapChart(cells: HeatCell[], o: HeatmapOpts): ChartDef {
 }
 
 export interface MultipleSeries {
-  variant: string;
-  /** The variant's swept values under short names: its title above its chart. */
-  label: string;
-  status: Verdict['status'];
-  /** The status view's class (`status-pass`, ...), which picks the colours. */
+  /** The variant's status class (`status-pass`, ...), which picks the colours. */
   statusClass: string;
   result: RunResult;
 }
