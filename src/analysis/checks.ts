@@ -1,7 +1,8 @@
 /**
  * Evaluates `expect:` checks (parsed and validated by scenario/expect.ts) against a run.
- * Series aggregate over time, ignoring null steps; `latencyMs` aggregates over requests
- * from the latency histogram; run counters read `summary.host`. A check whose metric has
+ * Series aggregate over time, ignoring null steps; `latencyMs` aggregates over every
+ * request of the run (the summary's exact p50/p95/p99/max, other percentiles from the
+ * latency histogram); run counters read `summary.host`. A check whose metric has
  * no value in the run (no requests completed, a process that never ran) fails: a metric
  * that never reported cannot show the threshold was kept.
  */
@@ -106,6 +107,12 @@ export function histogramPercentile(h: LatencyHistogram, p: number): number | nu
   return null;
 }
 
+/**
+ * A latency aggregate over every request of the run. The percentiles the summary holds
+ * exactly (p50, p95, p99, max) are read from it, so that a check on `p(99)` observes the
+ * very number the reports print as the whole-run p99; any other percentile comes from the
+ * histogram (see histogramPercentile).
+ */
 function latency(result: CheckInput, process: string, aggregation: string): number | null {
   const s = result.summary.processes[process];
   const lat = s?.latencyMs;
@@ -114,12 +121,11 @@ function latency(result: CheckInput, process: string, aggregation: string): numb
   if (aggregation === 'max') return lat.maxMs;
   const p = percentileOf(aggregation);
   if (p === undefined) return null;
-  if (s.latencyHistogram) {
-    const v = histogramPercentile(s.latencyHistogram, p);
-    return v === null ? null : Math.min(v, lat.maxMs);
-  }
   const exact: Record<number, number> = { 50: lat.p50Ms, 95: lat.p95Ms, 99: lat.p99Ms, 100: lat.maxMs };
-  return exact[p] ?? null;
+  if (exact[p] !== undefined) return exact[p];
+  if (!s.latencyHistogram) return null;
+  const v = histogramPercentile(s.latencyHistogram, p);
+  return v === null ? null : Math.min(v, lat.maxMs);
 }
 
 function observe(e: ExpectConfig, result: CheckInput): { value: number | null; unit: string } {

@@ -28,7 +28,7 @@ export const HOST_SERIES = {
   faultCpuPct: {
     unit: 'pct',
     description:
-      'CPU spent on faulting: time in fault handling, reclaim and stalled waiting for faulted pages, over the CPU capacity (cpus × step), in percent, capped at 100.',
+      'CPU time lost to faulting, over the CPU capacity (cpus × step), in percent: busy (fault handling cpuFaultPct + reclaim cpuReclaimPct) plus waiting (cpuIowaitPct: capacity idle while its tasks are stalled on memory).',
   },
   cpuUserPct: { unit: 'pct', description: 'CPU doing the processes’ own work, percent of capacity.' },
   cpuFaultPct: {
@@ -41,7 +41,8 @@ export const HOST_SERIES = {
   },
   cpuIowaitPct: {
     unit: 'pct',
-    description: 'Runnable capacity idle because its tasks wait for swap or file reads, percent of capacity.',
+    description:
+      'Waiting: runnable capacity left idle because its tasks are stalled on memory (swap and file reads, writeback during direct reclaim, memory.high throttling), percent of capacity.',
   },
   cpuIdlePct: { unit: 'pct', description: 'CPU with nothing to do, percent of capacity.' },
   memFreeBytes: { unit: 'bytes', description: 'Free RAM at the end of the step.' },

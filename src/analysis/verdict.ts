@@ -1,30 +1,54 @@
 /**
- * The verdict: one status and one line in plain words that say what went wrong, when,
- * and how badly, computed from a run's series and summary. Thresholds follow the
- * incident's rules of thumb (docs: shared/docs/incident.md) and are documented in
- * docs/reports.md; they are defaults for the headline, not `expect:` checks.
+ * The verdict: the variant's top status, which follows its `expect:` checks, and the state
+ * of each tenant told separately — the host, and every process — in one line of plain
+ * words ("db healthy: whole-run p99 360 ms (baseline 225 ms); spark thrashing inside its
+ * 36 GiB cap, causing 94% of major faults; host thrashing from 00:04:08: …"). A host can
+ * thrash because one job thrashes inside its own cgroup while the tenant that matters is
+ * fine; a single host-wide status would hide which fix works.
+ *
+ * Thresholds follow the incident's rules of thumb and are documented in docs/reports.md;
+ * they name states in the headline, they are not `expect:` checks.
  */
-import type { RunResult, Series, Verdict } from '../result/types.js';
-import { formatClock, formatDurationMs } from '../util/units.js';
+import type {
+  CheckResult,
+  HealthState,
+  HostVerdict,
+  ProcessVerdict,
+  RunResult,
+  ScenarioInfo,
+  Series,
+  Verdict,
+} from '../result/types.js';
+import { formatClock } from '../util/units.js';
+import { passesChecks } from './checks.js';
+import { type FaultCpuSplit, faultCpuMean, formatNumber, formatSplit, formatValue } from './figures.js';
 
 export const VERDICT_THRESHOLDS = {
   /** A condition counts only when it holds without a break for this long (one bad second is noise). */
   sustainedMs: 10_000,
-  /** More than half of the CPU on faulting means useful work is the minority: thrashing. */
+  /** More than half of the CPU capacity lost to faulting means useful work is the minority: the host thrashes. */
   thrashingFaultCpuPct: 50,
   /** The article's rule of thumb: more than about 10 major faults per second, sustained, is a problem. */
   degradedMajorFaultsPerSec: 10,
-  /** A fifth of the CPU on faulting is already a visible tax on every tenant. */
+  /** A fifth of the CPU capacity lost to faulting is already a visible tax on every tenant. */
   degradedFaultCpuPct: 20,
+  /** A process whose threads are stalled on memory more than half of the time thrashes. */
+  thrashingStallPct: 50,
+  /** Stalled on memory a fifth of the time: degraded. */
+  degradedStallPct: 20,
   /** A request-serving process whose step p99 exceeds this multiple of its baseline is degraded. */
   degradedLatencyFactor: 5,
-  /** Latency is named in the headline once its peak exceeds this multiple of its baseline. */
-  notableLatencyFactor: 2,
+  /** A troubled process's share of the host's major faults is told from this share up. */
+  namedMajorFaultSharePct: 10,
 } as const;
 
-/** What the verdict reads: everything but the verdict itself and what is derived from it. */
-export type VerdictInput = Pick<RunResult, 'status' | 'error' | 'timeMs' | 'host' | 'processes' | 'events'> & {
-  summary: Pick<RunResult['summary'], 'host'>;
+/** What the verdict reads: everything but the verdict itself. */
+export type VerdictInput = Pick<
+  RunResult,
+  'status' | 'error' | 'timeMs' | 'host' | 'processes' | 'events' | 'checks'
+> & {
+  summary: Pick<RunResult['summary'], 'host' | 'processes'>;
+  scenario: Pick<ScenarioInfo, 'cgroups' | 'processes'>;
 };
 
 /** A stretch of consecutive steps [from, to] (indices, inclusive) where a condition held. */
@@ -33,67 +57,59 @@ interface Stretch {
   to: number;
 }
 
-export function computeVerdict(r: VerdictInput): Verdict {
-  if (r.status === 'failed') {
-    const reason = (r.error ?? 'no error recorded').split('\n')[0];
-    return { status: 'failed', headline: `run failed: ${reason}` };
-  }
-  const t = VERDICT_THRESHOLDS;
-  const faultCpu = r.host.faultCpuPct ?? [];
-  const majors = r.host.majorFaultsPerSec ?? [];
-  const { thrash, faultTrouble } = faultStretches(r);
-  const latencies = latencyStories(r, faultTrouble[0]?.from);
-  const latencyTrouble = latencies.flatMap((l) => l.degraded);
-  const trouble = earliest(faultTrouble, latencyTrouble);
-  const kills = r.events.filter((e) => e.kind === 'oom-kill' || e.kind === 'oomd-kill');
-  const oomKills = Math.max(kills.length, r.summary.host.oomKills);
+/** The top status from the checks alone (a run that failed has no checks worth reading). */
+export function checkStatus(checks: readonly CheckResult[], runFailed = false): Verdict['status'] {
+  if (runFailed) return 'failed';
+  if (checks.length === 0) return 'unchecked';
+  if (!passesChecks(checks)) return 'fail';
+  return checks.every((c) => c.passed) ? 'pass' : 'warn';
+}
 
-  const parts: string[] = [];
-  let status: Verdict['status'] = 'healthy';
-  let thrashingFromMs: number | undefined;
-  if (thrash.length > 0) {
-    status = 'thrashing';
-    thrashingFromMs = stepStartMs(r.timeMs, thrash[0]!.from);
-    parts.push(`thrashing ${span(r.timeMs, thrash)}: ${pct(meanOver(faultCpu, thrash))} of CPU on faults`);
-  } else if (trouble.length > 0) {
-    status = 'degraded';
-    const detail = faultTrouble.length
-      ? `${round(meanOver(majors, faultTrouble))} major faults/s, ${pct(meanOver(faultCpu, faultTrouble))} of CPU on faults`
-      : 'request latency far above its baseline';
-    parts.push(`degraded ${span(r.timeMs, trouble)}: ${detail}`);
-  } else {
-    parts.push(
-      `healthy: at most ${pct(maxOf(faultCpu) ?? 0)} of CPU on faults, ${round(maxOf(majors) ?? 0)} major faults/s`,
-    );
-  }
-  if (oomKills > 0) {
-    status = 'oom';
-    const named = kills
-      .slice(0, 2)
-      .map((e) => `${e.process ?? e.cgroup ?? 'a process'} at ${formatClock(e.timeMs)}`)
-      .join(', ');
-    const more = oomKills > 2 ? ` and ${oomKills - 2} more` : '';
-    const killed = named ? `OOM killed ${named}${more}` : `${oomKills} OOM kill${oomKills > 1 ? 's' : ''}`;
-    // A kill with no fault trouble must not read "healthy: …" first: the kill is the news.
-    if (thrash.length === 0 && trouble.length === 0) parts.unshift(killed, `otherwise ${parts.shift()}`);
-    else parts.push(killed);
-  }
-  const notable = latencies
-    .filter(
-      (l) => status === 'healthy' || l.baselineMs === undefined || l.peakMs > t.notableLatencyFactor * l.baselineMs,
-    )
-    .sort((a, b) => b.peakMs / (b.baselineMs ?? b.peakMs) - a.peakMs / (a.baselineMs ?? a.peakMs))
-    .slice(0, 2);
-  for (const l of notable) {
-    if (status === 'healthy') parts.push(`${l.process} p99 ${formatDurationMs(l.peakMs)} at worst`);
-    else {
-      const base = l.baselineMs === undefined ? '' : ` (baseline ${formatDurationMs(l.baselineMs)})`;
-      parts.push(`${l.process} p99 reached ${formatDurationMs(l.peakMs)}${base}`);
-    }
-  }
-  const verdict: Verdict = { status, headline: parts.join('; ') };
-  if (thrashingFromMs !== undefined) verdict.thrashingFromMs = thrashingFromMs;
-  return verdict;
+/** The verdict of a run that could not be computed. */
+export function failedVerdict(error: string | undefined): Verdict {
+  const reason = (error ?? 'no error recorded').split('\n')[0];
+  return { status: 'failed', headline: `run failed: ${reason}`, processes: [] };
+}
+
+export function computeVerdict(r: VerdictInput): Verdict {
+  if (r.status === 'failed') return failedVerdict(r.error);
+  const host = hostVerdict(r);
+  const processes = Object.keys(r.processes).map((p) => processVerdict(r, p, host));
+  return { status: checkStatus(r.checks), headline: headline(host, processes), host, processes };
+}
+
+function hostVerdict(r: VerdictInput): HostVerdict {
+  const { thrash, faultTrouble } = faultStretches(r);
+  const oomKills = Math.max(
+    r.events.filter((e) => e.kind === 'oom-kill' || e.kind === 'oomd-kill').length,
+    r.summary.host.oomKills,
+  );
+  const state: HealthState = thrash.length ? 'thrashing' : faultTrouble.length ? 'degraded' : 'healthy';
+  if (state === 'healthy') return { state, oomKills };
+  const stretches = thrash.length ? thrash : faultTrouble;
+  const steps = stepsOf(stretches);
+  const split = faultCpuMean(r.host, steps);
+  const hostMajors = sumOver(r.host.majorFaultsPerSec, steps);
+  const shares = Object.entries(r.processes)
+    .map(([process, s]) => ({
+      process,
+      pct: hostMajors > 0 ? round3((sumOver(s.majorFaultsPerSec, steps) / hostMajors) * 100) : 0,
+    }))
+    .filter((s) => s.pct > 0)
+    .sort((a, b) => b.pct - a.pct);
+  const v: HostVerdict = {
+    state,
+    fromMs: stepStartMs(r.timeMs, stretches[0]!.from),
+    faultCpuPct: split.totalPct,
+    faultCpuBusyPct: split.busyPct,
+    faultCpuWaitPct: split.waitPct,
+    majorFaultsPerSec: round3(steps.length ? hostMajors / steps.length : 0),
+    majorFaultShares: shares,
+    oomKills,
+  };
+  const toMs = endMs(r.timeMs, stretches);
+  if (toMs !== undefined) v.toMs = toMs;
+  return v;
 }
 
 function faultStretches(r: Pick<VerdictInput, 'timeMs' | 'host'>): { thrash: Stretch[]; faultTrouble: Stretch[] } {
@@ -109,37 +125,134 @@ function faultStretches(r: Pick<VerdictInput, 'timeMs' | 'host'>): { thrash: Str
   return { thrash, faultTrouble };
 }
 
-/** Each request-serving process's latency story, with the baseline the verdict uses. */
-export function latencyBaselines(r: Pick<VerdictInput, 'timeMs' | 'host' | 'processes'>): LatencyStory[] {
-  return latencyStories(r, faultStretches(r).faultTrouble[0]?.from);
-}
+function processVerdict(r: VerdictInput, name: string, host: HostVerdict): ProcessVerdict {
+  const t = VERDICT_THRESHOLDS;
+  const series = r.processes[name] ?? {};
+  const summary = r.summary.processes[name];
+  const stall = series.stallPct ?? [];
+  const thrash = sustained(r.timeMs, stall, (v) => v > t.thrashingStallPct);
+  const stalled = sustained(r.timeMs, stall, (v) => v > t.degradedStallPct);
+  const v: ProcessVerdict = { process: name, state: 'healthy', stallPct: summary?.stallPct ?? 0 };
 
-export interface LatencyStory {
-  process: string;
-  /** Median of the step p99 before the first sustained fault trouble (the whole run when there is none). */
-  baselineMs?: number;
-  peakMs: number;
-  degraded: Stretch[];
-}
-
-/** Per request-serving process: its baseline, its worst step p99, and when it stayed far above the baseline. */
-function latencyStories(r: Pick<VerdictInput, 'timeMs' | 'processes'>, troubleFrom?: number): LatencyStory[] {
-  const out: LatencyStory[] = [];
-  for (const [name, series] of Object.entries(r.processes)) {
-    const p99 = series.latencyP99Ms;
-    const peakMs = p99 ? maxOf(p99) : undefined;
-    if (!p99 || peakMs === undefined) continue;
-    const before = p99.slice(0, troubleFrom ?? p99.length).filter((v): v is number => v !== null);
-    const baselineMs = before.length ? median(before) : undefined;
-    const degraded =
-      baselineMs === undefined
-        ? []
-        : sustained(r.timeMs, p99, (v) => v > VERDICT_THRESHOLDS.degradedLatencyFactor * baselineMs);
-    out.push(
-      baselineMs === undefined ? { process: name, peakMs, degraded } : { process: name, baselineMs, peakMs, degraded },
-    );
+  let slow: Stretch[] = [];
+  const p99 = series.latencyP99Ms;
+  const lat = summary?.latencyMs;
+  if (p99 && lat && lat.count > 0) {
+    v.latencyP99Ms = lat.p99Ms;
+    const worst = maxOf(p99);
+    if (worst !== undefined) v.worstStepP99Ms = worst;
+    // The baseline is taken before the host's first fault trouble (the whole run when there is none).
+    const troubleFrom = faultStretches(r).faultTrouble[0]?.from;
+    const before = p99.slice(0, troubleFrom ?? p99.length).filter((x): x is number => x !== null);
+    if (before.length) {
+      const baselineMs = median(before);
+      v.baselineP99Ms = baselineMs;
+      slow = sustained(r.timeMs, p99, (x) => x > t.degradedLatencyFactor * baselineMs);
+    }
   }
-  return out;
+
+  const trouble = thrash.length ? thrash : earliest(stalled, slow);
+  if (summary?.oomKilled) {
+    v.state = 'oom-killed';
+    if (summary.oomKilledAtMs !== undefined) v.killedAtMs = summary.oomKilledAtMs;
+  } else if (thrash.length) v.state = 'thrashing';
+  else if (trouble.length) v.state = 'degraded';
+  if (trouble.length && v.state !== 'oom-killed') {
+    v.fromMs = stepStartMs(r.timeMs, trouble[0]!.from);
+    const toMs = endMs(r.timeMs, trouble);
+    if (toMs !== undefined) v.toMs = toMs;
+  }
+  const share = host.majorFaultShares?.find((s) => s.process === name);
+  if (share) v.majorFaultSharePct = share.pct;
+  const limit = limitOf(r.scenario, name);
+  if (limit) v.limit = limit;
+  return v;
+}
+
+/** The memory limit a process runs inside: its cgroup's or the nearest ancestor's, hard cap first. */
+function limitOf(scenario: VerdictInput['scenario'], process: string): ProcessVerdict['limit'] {
+  const cgroup = scenario.processes.find((p) => p.name === process)?.cgroup;
+  if (cgroup === undefined) return undefined;
+  const chain = scenario.cgroups
+    .filter((c) => c.path === cgroup || cgroup.startsWith(`${c.path}/`))
+    .sort((a, b) => b.path.length - a.path.length);
+  for (const file of ['memory.max', 'memory.high', 'memory.soft_limit_in_bytes'] as const)
+    for (const c of chain) {
+      const bytes = c.limits[file];
+      if (typeof bytes === 'number') return { cgroup: c.path, file, bytes };
+    }
+  return undefined;
+}
+
+const LIMIT_WORDS: Record<NonNullable<ProcessVerdict['limit']>['file'], string> = {
+  'memory.max': 'inside its {} cap',
+  'memory.high': 'at its {} memory.high',
+  'memory.soft_limit_in_bytes': 'under its {} soft limit',
+};
+
+/** How long a stretch lasted: "from 00:05:12", "from 00:05:12 to 00:10:03". */
+export function spanWords(fromMs: number, toMs: number | undefined): string {
+  return toMs === undefined ? `from ${formatClock(fromMs)}` : `from ${formatClock(fromMs)} to ${formatClock(toMs)}`;
+}
+
+/** "88.7% of CPU time lost to faulting (0.8% busy, 87.9% waiting)": the same words wherever the split is told. */
+export function faultCpuWords(s: FaultCpuSplit): string {
+  return `${formatValue(s.totalPct, 'pct')} of CPU time lost to faulting (${formatSplit(s)})`;
+}
+
+/** One tenant's words: "db healthy: whole-run p99 360 ms (baseline 225 ms)". */
+export function processWords(p: ProcessVerdict, host: HostVerdict | undefined): string {
+  if (p.state === 'oom-killed')
+    return p.killedAtMs === undefined
+      ? `${p.process} OOM-killed`
+      : `${p.process} OOM-killed at ${formatClock(p.killedAtMs)}`;
+  const parts = [p.process, p.state];
+  if (p.state !== 'healthy' && p.limit)
+    parts.push(LIMIT_WORDS[p.limit.file].replace('{}', formatValue(p.limit.bytes, 'bytes')));
+  if (p.fromMs !== undefined) parts.push(spanWords(p.fromMs, p.toMs));
+  let text = parts.join(' ');
+  if (p.latencyP99Ms !== undefined) {
+    const base = p.baselineP99Ms === undefined ? '' : ` (baseline ${formatValue(p.baselineP99Ms, 'ms')})`;
+    text += `: whole-run p99 ${formatValue(p.latencyP99Ms, 'ms')}${base}`;
+  } else if (p.state !== 'healthy')
+    text += `: stalled ${formatValue(p.stallPct, 'pct')} of its thread time over the run`;
+  if (
+    p.state !== 'healthy' &&
+    host &&
+    host.state !== 'healthy' &&
+    p.majorFaultSharePct !== undefined &&
+    p.majorFaultSharePct >= VERDICT_THRESHOLDS.namedMajorFaultSharePct
+  )
+    text += `, causing ${formatValue(p.majorFaultSharePct, 'pct')} of major faults`;
+  return text;
+}
+
+/** The host's words: "host thrashing from 00:04:45: 88.7% of CPU time lost to faulting (…)". */
+export function hostWords(h: HostVerdict): string {
+  if (h.state === 'healthy' || h.fromMs === undefined) return `host ${h.state}`;
+  let text = `host ${h.state} ${spanWords(h.fromMs, h.toMs)}: ${faultCpuWords({
+    totalPct: h.faultCpuPct ?? 0,
+    busyPct: h.faultCpuBusyPct ?? 0,
+    waitPct: h.faultCpuWaitPct ?? 0,
+  })}`;
+  if (h.state === 'degraded') text += `, ${formatNumber(h.majorFaultsPerSec ?? 0)} major faults/s`;
+  return text;
+}
+
+/**
+ * Killed processes first (the kill is the news), then request-serving ones (whose
+ * latency the checks usually guard), then the others that are not healthy, then the host.
+ */
+function headline(host: HostVerdict, processes: ProcessVerdict[]): string {
+  const rank = (p: ProcessVerdict) => (p.state === 'oom-killed' ? 0 : p.latencyP99Ms !== undefined ? 1 : 2);
+  const told = processes
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => rank(p) < 2 || p.state !== 'healthy')
+    .sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i)
+    .map(({ p }) => processWords(p, host));
+  if (host.oomKills > processes.filter((p) => p.state === 'oom-killed').length && host.oomKills > 0)
+    told.unshift(`${formatNumber(host.oomKills)} OOM kill${host.oomKills > 1 ? 's' : ''}`);
+  return [...told, hostWords(host)].join('; ');
 }
 
 /**
@@ -172,6 +285,13 @@ function stepStartMs(timeMs: number[], i: number): number {
   return Math.max(0, first - step);
 }
 
+/** The end of the last stretch, when it ended at least `sustainedMs` before the run did. */
+function endMs(timeMs: number[], stretches: Stretch[]): number | undefined {
+  const end = timeMs[stretches[stretches.length - 1]!.to] ?? 0;
+  const runEnd = timeMs[timeMs.length - 1] ?? 0;
+  return runEnd - end >= VERDICT_THRESHOLDS.sustainedMs ? end : undefined;
+}
+
 /** The stretches of whichever list starts first (ties: the first list given). */
 function earliest(...lists: Stretch[][]): Stretch[] {
   let best: Stretch[] = [];
@@ -179,27 +299,16 @@ function earliest(...lists: Stretch[][]): Stretch[] {
   return best;
 }
 
-/** "from 00:05:12", or "from 00:05:12 to 00:10:03" when it ended well before the run did. */
-function span(timeMs: number[], stretches: Stretch[]): string {
-  const from = formatClock(stepStartMs(timeMs, stretches[0]!.from));
-  const endIdx = stretches[stretches.length - 1]!.to;
-  const endMs = timeMs[endIdx] ?? 0;
-  const runEnd = timeMs[timeMs.length - 1] ?? 0;
-  return runEnd - endMs >= VERDICT_THRESHOLDS.sustainedMs ? `from ${from} to ${formatClock(endMs)}` : `from ${from}`;
+function stepsOf(stretches: Stretch[]): number[] {
+  const out: number[] = [];
+  for (const s of stretches) for (let i = s.from; i <= s.to; i++) out.push(i);
+  return out;
 }
 
-function meanOver(series: Series, stretches: Stretch[]): number {
+function sumOver(series: Series | undefined, steps: number[]): number {
   let sum = 0;
-  let n = 0;
-  for (const s of stretches)
-    for (let i = s.from; i <= s.to; i++) {
-      const v = series[i];
-      if (v !== null && v !== undefined) {
-        sum += v;
-        n++;
-      }
-    }
-  return n ? sum / n : 0;
+  for (const i of steps) sum += series?.[i] ?? 0;
+  return sum;
 }
 
 function maxOf(series: Series): number | undefined {
@@ -214,11 +323,6 @@ function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function pct(v: number): string {
-  return `${Math.round(v)}%`;
-}
-
-function round(v: number): string {
-  if (v < 10) return String(Number(v.toPrecision(2)));
-  return String(Math.round(v)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
 }

@@ -1,6 +1,5 @@
-import { formatValue } from '../report/format.js';
+import { checkObserved, formatSplit } from '../analysis/figures.js';
 import type { RunResult } from '../result/types.js';
-import type { Variant } from '../scenario/types.js';
 
 /** Past this many passing checks, passes are summed per check instead of listed one by one. */
 const LIST_PASSES_UP_TO = 12;
@@ -11,21 +10,21 @@ const LIST_PASSES_UP_TO = 12;
  * sweep one line per check with the number of variants it passed in — then a count line.
  * Plain text so that CI logs keep it.
  */
-export function printCheckSummary(variants: readonly Variant[], results: readonly RunResult[]): string {
+export function printCheckSummary(results: readonly RunResult[]): string {
   const errors: string[] = [];
   const warnings: string[] = [];
   const passes: { source: string; line: string }[] = [];
-  results.forEach((r, i) => {
-    const v = variants[i] as Variant;
-    const label = `${v.scenario.name}/${v.id}`;
+  results.forEach((r) => {
+    const label = `${r.scenario.name}/${r.scenario.variantId}`;
     if (r.status === 'failed') {
       errors.push(`✗ ${label}: run failed: ${r.error ?? 'unknown error'}`);
       return;
     }
     for (const c of r.checks) {
-      const observed = c.observed === null ? 'no value' : formatValue(c.observed, c.unit);
-      const text = `${label}: ${c.source} (observed ${c.aggregation}=${observed})`;
-      if (c.passed) passes.push({ source: `${v.scenario.name}: ${c.source}`, line: `✓ ${text}` });
+      const observed = checkObserved(c, r);
+      const split = observed.split ? `; ${formatSplit(observed.split)}` : '';
+      const text = `${label}: ${c.source} (observed ${c.aggregation}=${observed.text}${split})`;
+      if (c.passed) passes.push({ source: `${r.scenario.name}: ${c.source}`, line: `✓ ${text}` });
       else if (c.level === 'warn') warnings.push(`! ${text}`);
       else errors.push(`✗ ${text}`);
     }

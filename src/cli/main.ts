@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { DiagnosticsError, EXIT_INPUT, EXIT_INTERNAL, FaultlineError } from '../util/errors.js';
 import { commands } from './commands/index.js';
 import { OK, type Outcome } from './outcome.js';
+import { helpFor, withSuggestions } from './usage.js';
 
 /** The one place where errors become exit codes (architecture.md, "Exit codes"). */
 async function main(argv: string[]): Promise<void> {
@@ -12,13 +13,14 @@ async function main(argv: string[]): Promise<void> {
     .usage('$0 <command> [options]')
     .demandCommand(1, 'Name a command; see faultline --help.')
     .strict()
+    .recommendCommands()
     .help()
     .alias('h', 'help')
     .version()
     .wrap(Math.min(110, process.stdout.columns ?? 80))
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageFailure(msg);
+      throw new UsageFailure(withSuggestions(msg, argv, commands));
     });
   let outcome: Outcome = OK;
   for (const c of commands) {
@@ -35,15 +37,18 @@ async function main(argv: string[]): Promise<void> {
 
 class UsageFailure extends Error {}
 
-main(hideBin(process.argv)).catch((err: unknown) => {
+const args = hideBin(process.argv);
+main(args).catch((err: unknown) => {
   if (err instanceof DiagnosticsError) {
     process.stderr.write(`${err.message}\n`);
     process.exitCode = err.exitCode;
   } else if (err instanceof FaultlineError) {
-    process.stderr.write(`faultline: ${err.message}\n`);
+    // A flag value of the wrong form (`--shard: expected K/N …`) is a usage error too: point to the command's help.
+    const hint = /^--[a-z-]+: expected /.test(err.message) ? `Run '${helpFor(args, commands)}' for usage.\n` : '';
+    process.stderr.write(`faultline: ${err.message}\n${hint}`);
     process.exitCode = err.exitCode;
   } else if (err instanceof UsageFailure) {
-    process.stderr.write(`faultline: ${err.message}\nRun 'faultline --help' for usage.\n`);
+    process.stderr.write(`faultline: ${err.message}\nRun '${helpFor(args, commands)}' for usage.\n`);
     process.exitCode = EXIT_INPUT;
   } else {
     const e = err instanceof Error ? err : new Error(String(err));

@@ -1,6 +1,6 @@
 import { evaluateChecks } from '../analysis/checks.js';
 import { CGROUP_SERIES, HOST_SERIES, LATENCY_METRIC, PROCESS_SERIES, RUN_COUNTERS } from '../analysis/metrics.js';
-import { computeVerdict } from '../analysis/verdict.js';
+import { computeVerdict, failedVerdict } from '../analysis/verdict.js';
 import { simulateHost } from '../kernel/simulate.js';
 import { parseResult, serializeResult } from '../result/serialize.js';
 import { type MetricInfo, type RunResult, SCHEMA_VERSION, type ScenarioInfo } from '../result/types.js';
@@ -23,13 +23,14 @@ export function runVariant(variant: Variant, opts: RunOptions = {}): RunResult {
   try {
     const out = simulateHost(scenario, opts.fidelity ? { fidelity: opts.fidelity } : undefined);
     const checks = evaluateChecks(scenario.expect, out);
-    const verdict = computeVerdict({ ...out, status: 'ok' });
+    const info = describeScenario(variant);
+    const verdict = computeVerdict({ ...out, status: 'ok', checks, scenario: info });
     const comparison = scenario.observed.length > 0 ? compareObserved(scenario, out) : undefined;
     return canonical({
       schemaVersion: SCHEMA_VERSION,
       kind: 'run',
       tool: { name: 'faultline', version: VERSION },
-      scenario: describeScenario(variant),
+      scenario: info,
       status: 'ok',
       ...out,
       checks,
@@ -86,7 +87,7 @@ export function failedResult(variant: Variant, error: string): RunResult {
       phases: [],
     },
     checks: [],
-    verdict: { status: 'failed', headline: `run failed: ${error}` },
+    verdict: failedVerdict(error),
     warnings: variant.scenario.warnings.map((w) => ({ ...w })),
     metrics: metricDefinitions(),
   });

@@ -1,37 +1,11 @@
 /**
  * Number formatting for reports. Deterministic (no locale data): the same result gives
- * the same bytes on every machine, which keeps golden tests and diffs meaningful.
+ * the same bytes on every machine, which keeps golden tests and diffs meaningful. Figures
+ * are printed by analysis/figures.ts's formatValue, which the verdict uses too, so that a
+ * number reads the same in the headline and on every page.
  */
+import { formatNumber, formatValue } from '../analysis/figures.js';
 import { formatBytes, formatClock, formatDurationMs, parseDuration, parseSize } from '../util/units.js';
-
-/** `1234567.8` → `1,234,568`; small values keep up to three significant digits. */
-export function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && a < 100) return String(Number(v.toPrecision(3)));
-  return String(Math.round(v)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-/** A value with its unit, in the words a person reads: `84%`, `9,003/s`, `4.1 min`, `64 GiB`. */
-export function formatValue(v: number | null | undefined, unit: string): string {
-  if (v === null || v === undefined) return '—';
-  switch (unit) {
-    case 'pct':
-      return `${formatNumber(v)}%`;
-    case 'perSec':
-      return `${formatNumber(v)}/s`;
-    case 'pagesPerSec':
-      return `${formatNumber(v)} pages/s`;
-    case 'bytes':
-      return formatBytes(v);
-    case 'pages':
-      return `${formatNumber(v)} pages`;
-    case 'ms':
-      return formatDurationMs(v);
-    default:
-      return formatNumber(v);
-  }
-}
 
 // Keys whose values are sizes even with a decimal suffix (`8G`); elsewhere `10m` is a duration.
 const SIZE_KEY = /mem|ram|byte|size|swap|limit|anon|file|cache|\.(max|high|low|min)$/i;
@@ -62,4 +36,4 @@ export function formatTimestamp(iso: string): string {
   return m ? `${m[1]} ${m[2]} UTC` : iso;
 }
 
-export { formatBytes, formatClock, formatDurationMs };
+export { formatBytes, formatClock, formatDurationMs, formatNumber, formatValue };

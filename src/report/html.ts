@@ -8,23 +8,20 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { figureById } from '../analysis/figures.js';
 import type { RunResult, RunSetEntry, RunSetManifest } from '../result/types.js';
 import type { Spec } from './charts/encode.js';
 import { renderSvg } from './charts/render-svg.js';
 import { type ChartDef, runChartDefs } from './charts/run-charts.js';
-import { faultCpuMultiples, heatmapChart } from './charts/sweep-charts.js';
+import { faultCpuMultiple, type HeatCell, heatmapChart, multiplesCaption } from './charts/sweep-charts.js';
+import { bucketSize } from './downsample.js';
 import { metricInfo } from './metric-info.js';
+import { RUN_REPORT_FILE, relativeHref } from './paths.js';
 import { jsonForScript, scriptSafe } from './safe-json.js';
+import { heatmapFigureId, type SweepTable, shortLabel, sweepTable } from './sweep-table.js';
 import { type IndexedRunSet, indexViewModel } from './view-model-index.js';
 import { type ChartView, type RunViewOptions, runViewModel } from './view-model-run.js';
-import {
-  heatCells,
-  passesAll,
-  pickHeatmapMetric,
-  type SweepViewOptions,
-  sweepMetrics,
-  sweepViewModel,
-} from './view-model-sweep.js';
+import { type SweepViewOptions, sweepViewModel } from './view-model-sweep.js';
 
 export interface HtmlOptions {
   /** Inline the vega, vega-lite and vega-embed bundles and make charts live (static SVG stays as fallback). */
@@ -34,7 +31,7 @@ export interface HtmlOptions {
 export interface RunReportOptions extends HtmlOptions, RunViewOptions {}
 
 export interface SweepReportOptions extends HtmlOptions, SweepViewOptions {
-  /** Metric of the heatmap (`p99:<process>`, `faultCpuPctMax`, ...); default: the first process's p99 latency, else faultCpuPctMax. */
+  /** Figure of the heatmap (`p99:<process>`, `faultCpuPctMax`, `faultCpuPctAvg`, ...); default: the first request-serving process's whole-run p99, else faultCpuPctMax. */
   heatmapMetric?: string;
 }
 
@@ -178,44 +175,97 @@ export async function renderSweepReport(
   opts: SweepReportOptions & { scenario?: string } = {},
 ): Promise<string> {
   const interactive = opts.interactive ?? false;
-  const scenario = opts.scenario ?? manifest.entries[0]?.scenario;
+  const { table, mine } = sweepTableOf(manifest, results, opts.scenario);
+  const heatId = heatmapFigureId(table, opts.heatmapMetric);
+  const dims = table.dimensions;
+  const varying = dims.filter((d) => d.values.length > 1);
+  const defs: ChartDef[] = [];
+  const any = mine[0];
+  const cells: HeatCell[] = table.rows.map((row) => {
+    const f = row.result ? figureById(row.result, heatId) : undefined;
+    const [across, ...down] = varying;
+    return {
+      x: across ? String(row.entry.params[across.name]) : 'all',
+      y: down.length ? down.map((d) => `${d.short}=${String(row.entry.params[d.name])}`).join(' · ') : 'all',
+      variant: row.entry.variantId,
+      value: f?.value ?? null,
+      label: f?.text ?? '—',
+      passAll: row.status.rank <= 1,
+    };
+  });
+  const heatFigure = table.rows.map((r) => (r.result ? figureById(r.result, heatId) : undefined)).find((f) => f);
+  if (varying.length > 0 && any && heatFigure && cells.some((c) => c.value !== null)) {
+    const scope = heatId.endsWith('.p99Ms') ? 'process' : heatId === 'summary.host.oomKills' ? 'run' : 'host';
+    const name =
+      scope === 'process'
+        ? 'latencyMs'
+        : scope === 'run'
+          ? 'oomKills'
+          : heatId.replace(/^summary\.host\.(\w+?)(Max|Avg)$/, '$1');
+    defs.push(
+      heatmapChart(cells, {
+        metricLabel: heatFigure.label,
+        unit: heatFigure.unit,
+        xTitle: varying[0]!.short,
+        yNames: varying.slice(1).map((d) => d.short),
+        log: heatFigure.unit === 'ms' || heatId === 'summary.host.majorFaultsPerSecMax',
+        definition: {
+          name: heatId,
+          unit: heatFigure.unit,
+          description: metricInfo(any, scope, name).description,
+        },
+      }),
+    );
+  }
+  const charts = await renderCharts(defs, interactive);
+  const multiples = table.rows.flatMap((row) =>
+    row.result && row.result.timeMs.length > 0
+      ? [
+          {
+            label: shortLabel(row.entry.params, dims) || row.entry.variantId,
+            statusClass: row.status.cssClass,
+            statusLabel: row.status.label,
+            href: row.entry.dir,
+            result: row.result,
+          },
+        ]
+      : [],
+  );
+  if (multiples.length > 0 && any) {
+    const durationMs = Math.max(...multiples.map((m) => m.result.scenario.durationMs));
+    const steps = bucketSize(Math.max(...multiples.map((m) => m.result.timeMs.length)), 150);
+    const defn = (name: string) => {
+      const m = metricInfo(any, 'host', name);
+      return { name: `host.${name}`, unit: m.unit, description: m.description };
+    };
+    const head = multiplesCaption(steps, ['faultCpuPct', 'cpuFaultPct', 'cpuReclaimPct', 'cpuIowaitPct'].map(defn));
+    const items = [];
+    for (const m of multiples)
+      items.push({
+        label: m.label,
+        href: relativeHref(opts.reportDir ?? '', `${m.href}/${RUN_REPORT_FILE}`),
+        statusLabel: m.statusLabel,
+        cssClass: m.statusClass,
+        svg: responsiveSvg(await renderSvg(faultCpuMultiple(m, durationMs))),
+      });
+    charts.push({ id: 'fault-cpu-multiples', ...head, svg: '', items });
+  }
+  const vm = sweepViewModel(manifest, table, mine, charts, opts);
+  return page(vm.pageTitle, loadTemplates().sweep(vm), 'sweep', [loadTemplates().sortScript], interactive);
+}
+
+/** One scenario's sweep table from a manifest and the results found for it. */
+export function sweepTableOf(
+  manifest: RunSetManifest,
+  results: RunResult[],
+  scenario = manifest.entries[0]?.scenario,
+): { table: SweepTable; mine: RunResult[] } {
   // Shards may be merged out of order; `order` is the position in the scenario's sweep.
   const entries: RunSetEntry[] = manifest.entries
     .filter((e) => e.scenario === scenario)
     .sort((a, b) => a.order - b.order);
   const mine = results.filter((r) => r.scenario.name === scenario);
-  const byVariant = new Map(mine.map((r) => [r.scenario.variantId, r]));
-  const defs: ChartDef[] = [];
-  const metrics = sweepMetrics(entries);
-  const metric = pickHeatmapMetric(metrics, opts.heatmapMetric);
-  const heat = heatCells(entries, metric);
-  const any = mine[0];
-  if (heat && any && heat.cells.some((c) => c.value !== null))
-    defs.push(
-      heatmapChart(heat.cells, {
-        metricLabel: metric.label,
-        unitLabel: { ms: 'ms', pct: '%', perSec: 'per s' }[metric.unit] ?? '',
-        xTitle: heat.x,
-        yTitle: heat.y,
-        log: metric.log,
-        definition: {
-          name: metric.scope === 'run' ? metric.name : `${metric.scope}.${metric.name}`,
-          unit: metric.unit,
-          description: metricInfo(any, metric.scope, metric.name).description,
-        },
-      }),
-    );
-  const multiples = entries.flatMap((e) => {
-    const r = byVariant.get(e.variantId);
-    return r && r.timeMs.length > 0 ? [{ variant: e.variantId, passAll: passesAll(e), result: r }] : [];
-  });
-  if (multiples.length > 0 && any) {
-    const m = metricInfo(any, 'host', 'faultCpuPct');
-    defs.push(faultCpuMultiples(multiples, { name: 'host.faultCpuPct', unit: m.unit, description: m.description }));
-  }
-  const charts = await renderCharts(defs, interactive);
-  const vm = sweepViewModel(manifest, entries, mine, charts, opts);
-  return page(vm.pageTitle, loadTemplates().sweep(vm), 'sweep', [loadTemplates().sortScript], interactive);
+  return { table: sweepTable(entries, mine), mine };
 }
 
 /** reports/index.html: every run set of an output folder with its variants' verdicts and dates. */

@@ -15,6 +15,12 @@ export function sweepFileName(scenario: string): string {
   return `sweep-${slug(scenario)}.html`;
 }
 
+/** The sweep table's exports, beside its page: `sweep-<scenario>.csv`, `.md` and `.json`. */
+export function sweepExportNames(scenario: string): { csv: string; md: string; json: string } {
+  const base = `sweep-${slug(scenario)}`;
+  return { csv: `${base}.csv`, md: `${base}.md`, json: `${base}.json` };
+}
+
 /** Link from a file in folder `fromDir` to `target`, both relative to the same root, with `/` separators. */
 export function relativeHref(fromDir: string, target: string): string {
   const rel = posix.relative(posix.normalize(fromDir || '.'), posix.normalize(target));

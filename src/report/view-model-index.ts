@@ -16,6 +16,8 @@ export interface IndexViewModel {
   sets: {
     generatedAt: string;
     summary: string;
+    /** Set when the run set holds no variant, saying why (an empty shard). */
+    empty?: string;
     scenarios: {
       name: string;
       sweepHref?: string;
@@ -24,8 +26,6 @@ export interface IndexViewModel {
         id: string;
         href: string;
         verdict: VerdictView;
-        checks: string;
-        checksClass: string;
         rowClass: string;
       }[];
     }[];
@@ -40,8 +40,16 @@ export function indexViewModel(sets: IndexedRunSet[]): IndexViewModel {
     pageTitle: 'faultline reports',
     sets: sorted.map(({ dir, manifest }) => {
       const names = [...new Set(manifest.entries.map((e) => e.scenario))];
+      const shard = manifest.shard;
+      const empty =
+        manifest.entries.length > 0
+          ? undefined
+          : shard
+            ? `No variants: this is shard ${shard.index} of ${shard.count}, and the ${shard.sweepVariants} variant${shard.sweepVariants === 1 ? '' : 's'} of the sweep went to the other shards.`
+            : 'No variants in this run set.';
       return {
         generatedAt: formatTimestamp(manifest.generatedAt),
+        ...(empty === undefined ? {} : { empty }),
         summary: `${dir === '' || dir === '.' ? 'this folder' : dir} · ${manifest.entries.length} run${manifest.entries.length === 1 ? '' : 's'} · ${manifest.tool.name} ${manifest.tool.version}`,
         scenarios: names.map((name) => {
           const entries = manifest.entries.filter((e) => e.scenario === name);
@@ -49,26 +57,12 @@ export function indexViewModel(sets: IndexedRunSet[]): IndexViewModel {
             name,
             ...(entries.length > 1 ? { sweepHref: relativeHref('', within(dir, sweepFileName(name))) } : {}),
             variantCount: entries.length,
-            variants: entries.map((e) => {
-              const failed = e.checks.filter((c) => !c.passed && c.level === 'error').length;
-              const warned = e.checks.filter((c) => !c.passed && c.level === 'warn').length;
-              const warnText = warned ? `${warned} warning${warned > 1 ? 's' : ''}` : '';
-              return {
-                id: e.variantId,
-                href: relativeHref('', within(dir, `${e.dir}/${RUN_REPORT_FILE}`)),
-                verdict: verdictView(e.verdict),
-                checks:
-                  e.checks.length === 0
-                    ? 'no checks'
-                    : failed
-                      ? [`${failed} of ${e.checks.length} failed`, warnText].filter(Boolean).join(', ')
-                      : warned
-                        ? `passed, ${warnText}`
-                        : `all ${e.checks.length} passed`,
-                checksClass: e.checks.length === 0 ? '' : failed ? 'fail' : warned ? 'warn' : 'pass',
-                rowClass: e.status === 'ok' && passesChecks(e.checks) && e.checks.length > 0 ? 'pass-all' : '',
-              };
-            }),
+            variants: entries.map((e) => ({
+              id: e.variantId,
+              href: relativeHref('', within(dir, `${e.dir}/${RUN_REPORT_FILE}`)),
+              verdict: verdictView(e.verdict, e.checks),
+              rowClass: e.status === 'ok' && passesChecks(e.checks) && e.checks.length > 0 ? 'pass-all' : '',
+            })),
           };
         }),
       };

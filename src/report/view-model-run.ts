@@ -2,21 +2,24 @@
  * The view model of one variant's report: every string the template prints, already
  * formatted. Templates only place these values; they compute nothing.
  */
-import { latencyBaselines } from '../analysis/verdict.js';
+import { checkObserved, checkScope, faultCpuMean, formatSplit, keyFigures, phaseSteps } from '../analysis/figures.js';
 import type { CheckResult, EventRecord, ObservedComparison, RunResult, Verdict } from '../result/types.js';
 import { fileName, type MetricDefinition } from './charts/run-charts.js';
 import { formatBytesExact, formatClock, formatDurationMs, formatNumber, formatParam, formatValue } from './format.js';
 import { metricInfo } from './metric-info.js';
+import { checksSummary, statusView, type TenantView, tenantViews } from './status.js';
 
 export interface ChartView {
   id: string;
   title: string;
   caption: string;
   definitions: MetricDefinition[];
-  /** Trusted: SVG from vega, which escapes the text it draws. */
+  /** Trusted: SVG from vega, which escapes the text it draws. Empty for small multiples. */
   svg: string;
   /** Present in interactive mode: the spec as script-safe JSON. */
   specJson?: string;
+  /** Small multiples: one chart per variant, laid out in a grid that reflows with the window. */
+  items?: { label: string; href: string; statusLabel: string; cssClass: string; svg: string }[];
 }
 
 export interface VerdictView {
@@ -24,9 +27,12 @@ export interface VerdictView {
   label: string;
   headline: string;
   cssClass: string;
+  tenants: TenantView[];
 }
 
 export interface Figure {
+  /** The figure's one name (its result.json path), on the page as data-figure for tests and scripts. */
+  id: string;
   label: string;
   value: string;
   note: string;
@@ -38,6 +44,8 @@ export interface CheckView {
   level: string;
   expected: string;
   observed: string;
+  /** Over what the observed value was taken (`worst step`, `whole run`), and the busy/waiting parts when it has them. */
+  scope: string;
   statusLabel: string;
   cssClass: string;
 }
@@ -92,41 +100,42 @@ export interface RunViewModel {
   backLinks: { href: string; label: string }[];
 }
 
-const STATUS_LABELS: Record<Verdict['status'], string> = {
-  healthy: 'Healthy',
-  degraded: 'Degraded',
-  thrashing: 'Thrashing',
-  oom: 'OOM kill',
-  failed: 'Run failed',
-};
-
-export function verdictView(v: Verdict): VerdictView {
-  return { status: v.status, label: STATUS_LABELS[v.status], headline: v.headline, cssClass: `status-${v.status}` };
+export function verdictView(v: Verdict, checks: readonly CheckResult[]): VerdictView {
+  const status = statusView(v, checks);
+  return {
+    status: v.status,
+    label: status.label,
+    headline: v.headline,
+    cssClass: status.cssClass,
+    tenants: tenantViews(v),
+  };
 }
 
 const OP_WORDS: Record<CheckResult['op'], string> = { '<': '<', '<=': '≤', '>': '>', '>=': '≥', '==': '=', '!=': '≠' };
 
+/** `p(99) < 1 s`: a check's condition in the words and units of the reports. */
+export function expectedText(c: CheckResult): string {
+  return `${c.aggregation} ${OP_WORDS[c.op]} ${formatValue(c.threshold, c.unit)}`;
+}
+
 /** Failed errors first, then failed warnings, then passes: what needs attention is on top. */
-export function checkViews(checks: CheckResult[]): CheckView[] {
+export function checkViews(checks: readonly CheckResult[], r: Pick<RunResult, 'timeMs' | 'host'>): CheckView[] {
   const rank = (c: CheckResult) => (c.passed ? 2 : c.level === 'error' ? 0 : 1);
   return [...checks]
     .map((c, i) => ({ c, i }))
     .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
-    .map(({ c }) => ({
-      source: c.source,
-      level: c.level,
-      expected: `${c.aggregation} ${OP_WORDS[c.op]} ${formatValue(c.threshold, c.unit)}`,
-      observed: c.observed === null ? 'no value' : formatValue(c.observed, c.unit),
-      statusLabel: c.passed ? 'pass' : c.level === 'error' ? 'FAIL' : 'warn',
-      cssClass: c.passed ? 'pass' : c.level === 'error' ? 'fail' : 'warn',
-    }));
-}
-
-export function checksSummary(checks: CheckResult[]): string {
-  if (checks.length === 0) return 'No expect: checks in this scenario.';
-  const failed = checks.filter((c) => !c.passed);
-  if (failed.length === 0) return `All ${checks.length} checks passed.`;
-  return `${failed.length} of ${checks.length} checks failed.`;
+    .map(({ c }) => {
+      const observed = checkObserved(c, r);
+      return {
+        source: c.source,
+        level: c.level,
+        expected: expectedText(c),
+        observed: observed.text,
+        scope: observed.split ? `${checkScope(c)}: ${formatSplit(observed.split)}` : checkScope(c),
+        statusLabel: c.passed ? 'pass' : c.level === 'error' ? 'FAIL' : 'warn',
+        cssClass: c.passed ? 'pass' : c.level === 'error' ? 'fail' : 'warn',
+      };
+    });
 }
 
 function eventKindLabel(kind: EventRecord['kind']): string {
@@ -225,70 +234,24 @@ export interface RunViewOptions {
 
 export function runViewModel(r: RunResult, charts: ChartView[], opts: RunViewOptions = {}): RunViewModel {
   const s = r.summary;
-  const figures: Figure[] = [];
-  if (r.verdict.thrashingFromMs !== undefined)
-    figures.push({
-      label: 'Thrashing from',
-      value: formatClock(r.verdict.thrashingFromMs),
-      note: 'simulated time (hh:mm:ss)',
-      cssClass: 'bad',
-    });
-  figures.push({
-    label: 'CPU on faults, peak',
-    value: formatValue(s.host.faultCpuPctMax, 'pct'),
-    note: `mean ${formatValue(s.host.faultCpuPctAvg, 'pct')} over the run`,
-    cssClass: s.host.faultCpuPctMax > 50 ? 'bad' : s.host.faultCpuPctMax > 20 ? 'warn' : 'ok',
-  });
-  figures.push({
-    label: 'Major faults/s, peak',
-    value: formatValue(s.host.majorFaultsPerSecMax, 'perSec'),
-    note: `${formatNumber(s.host.majorFaults)} in total`,
-    cssClass: s.host.majorFaultsPerSecMax > 10 ? 'warn' : 'ok',
-  });
-  const pageBytes = r.scenario.host.pageSizeBytes;
-  for (const story of latencyBaselines(r)) {
-    const lat = s.processes[story.process]?.latencyMs;
-    if (!lat) continue;
-    const baseline = story.baselineMs;
-    figures.push({
-      label: `${story.process} p99 latency`,
-      value: formatDurationMs(lat.p99Ms),
-      note:
-        baseline === undefined
-          ? `whole run; worst step ${formatDurationMs(story.peakMs)}`
-          : `whole run; baseline ${formatDurationMs(baseline)}, worst step ${formatDurationMs(story.peakMs)}`,
-      cssClass: baseline !== undefined && lat.p99Ms > 5 * baseline ? 'bad' : 'ok',
-    });
-  }
-  figures.push({
-    label: 'OOM kills',
-    value: formatNumber(s.host.oomKills),
-    note: s.host.allocFailures ? `${formatNumber(s.host.allocFailures)} allocation failures` : 'no allocation failures',
-    cssClass: s.host.oomKills > 0 ? 'bad' : 'ok',
-  });
-  figures.push({
-    label: 'Swapped in',
-    value: formatValue(s.host.swapInPages * pageBytes, 'bytes'),
-    note: `${formatNumber(s.host.swapInPages)} pages; ${formatNumber(s.host.swapOutPages)} swapped out`,
-    cssClass: 'neutral',
-  });
-  figures.push({
-    label: 'PSI full avg10, peak',
-    value: formatValue(s.host.psiFullAvg10PctMax, 'pct'),
-    note: `some: ${formatValue(s.host.psiSomeAvg10PctMax, 'pct')}`,
-    cssClass: s.host.psiFullAvg10PctMax > 10 ? 'warn' : 'ok',
-  });
+  const figures: Figure[] = keyFigures(r).map((f) => ({
+    id: f.id,
+    label: f.label,
+    value: f.text,
+    note: f.note ?? '',
+    cssClass: f.severity,
+  }));
 
   const processHeaders = [
     'minor faults',
     'major faults',
     'swap-ins (pages)',
     'peak RSS',
-    'stalled (mean)',
+    'stalled, whole run',
     'requests',
-    'p50',
-    'p99',
-    'max',
+    'p50, whole run',
+    'p99, whole run',
+    'slowest request',
     'OOM killed',
   ];
   const processRows = Object.entries(s.processes).map(([name, p]) => ({
@@ -307,21 +270,32 @@ export function runViewModel(r: RunResult, charts: ChartView[], opts: RunViewOpt
     ],
   }));
 
-  const phaseHeaders = ['CPU on faults (max / mean)', 'major faults/s (max)', 'swap-ins', 'swap-outs', 'p99 latency'];
-  const phaseRows = s.phases.map((ph) => ({
-    name: ph.name,
-    span: `${formatClock(ph.startMs)}–${formatClock(ph.endMs)}`,
-    cells: [
-      `${formatValue(ph.host.faultCpuPctMax, 'pct')} / ${formatValue(ph.host.faultCpuPctAvg, 'pct')}`,
-      formatValue(ph.host.majorFaultsPerSecMax, 'perSec'),
-      formatNumber(ph.host.swapInPages),
-      formatNumber(ph.host.swapOutPages),
-      Object.entries(ph.processes)
-        .filter(([, p]) => p.latencyMs)
-        .map(([n, p]) => `${n} ${formatDurationMs(p.latencyMs!.p99Ms)}`)
-        .join(', ') || '—',
-    ],
-  }));
+  const phaseHeaders = [
+    'CPU lost to faulting, phase mean',
+    'CPU lost to faulting, worst step',
+    'major faults/s, worst step',
+    'swap-ins',
+    'swap-outs',
+    'p99, whole phase',
+  ];
+  const phaseRows = s.phases.map((ph) => {
+    const split = faultCpuMean(r.host, phaseSteps(r.timeMs, ph.startMs, ph.endMs));
+    return {
+      name: ph.name,
+      span: `${formatClock(ph.startMs)}–${formatClock(ph.endMs)}`,
+      cells: [
+        `${formatValue(ph.host.faultCpuPctAvg, 'pct')} (${formatSplit(split)})`,
+        formatValue(ph.host.faultCpuPctMax, 'pct'),
+        formatValue(ph.host.majorFaultsPerSecMax, 'perSec'),
+        formatNumber(ph.host.swapInPages),
+        formatNumber(ph.host.swapOutPages),
+        Object.entries(ph.processes)
+          .filter(([, p]) => p.latencyMs)
+          .map(([n, p]) => `${n} ${formatDurationMs(p.latencyMs!.p99Ms)}`)
+          .join(', ') || '—',
+      ],
+    };
+  });
 
   const f = r.fidelity;
   const fidelityText =
@@ -363,7 +337,7 @@ export function runViewModel(r: RunResult, charts: ChartView[], opts: RunViewOpt
     scenarioName: sc.name,
     description: sc.description,
     variantId: sc.variantId,
-    verdict: verdictView(r.verdict),
+    verdict: verdictView(r.verdict, r.checks),
     ...(r.error === undefined ? {} : { error: r.error }),
     figures,
     charts,
@@ -373,7 +347,7 @@ export function runViewModel(r: RunResult, charts: ChartView[], opts: RunViewOpt
     phaseHeaders,
     phaseRows,
     checksSummary: checksSummary(r.checks),
-    checks: checkViews(r.checks),
+    checks: checkViews(r.checks, r),
     events: eventRows(r.events),
     warnings: r.warnings.map((w) => ({ code: w.code, message: w.message, where: w.where ?? '' })),
     fidelity: { mode: f.mode, text: fidelityText, note: f.note },

@@ -1,83 +1,36 @@
 /**
- * The view model of a sweep report: one row per variant, the variants that pass every
- * expectation, and the data of the comparison charts. All formatting happens here.
+ * The view model of a sweep report: a decision table (status and tenants' states first, then
+ * the figures compared, then each check, then the swept values as short columns), the
+ * variants that pass every check, and the comparison charts. All formatting happens here.
  */
-
-import { passesChecks } from '../analysis/checks.js';
-import type { CheckResult, RunResult, RunSetEntry, RunSetManifest } from '../result/types.js';
-import { InputError } from '../util/errors.js';
-import type { HeatCell } from './charts/sweep-charts.js';
-import { formatParam, formatTimestamp, formatValue } from './format.js';
+import { formatSplit } from '../analysis/figures.js';
+import type { RunResult, RunSetManifest } from '../result/types.js';
+import { formatTimestamp } from './format.js';
 import { metricInfo } from './metric-info.js';
 import { RUN_REPORT_FILE, relativeHref } from './paths.js';
+import { type SweepTable, shortLabel } from './sweep-table.js';
 import type { ChartView } from './view-model-run.js';
-import { verdictView } from './view-model-run.js';
-
-/** A figure compared across variants; `get` reads it from the entry's summary. */
-export interface SweepMetric {
-  id: string;
-  label: string;
-  unit: string;
-  log: boolean;
-  /** Where its definition lives (metric-info scope and name). */
-  scope: 'host' | 'process' | 'run';
-  name: string;
-  get(e: RunSetEntry): number | null;
-}
-
-export function sweepMetrics(entries: RunSetEntry[]): SweepMetric[] {
-  const latencyProcs = [
-    ...new Set(
-      entries.flatMap((e) =>
-        Object.entries(e.summary?.processes ?? {})
-          .filter(([, p]) => p.latencyMs)
-          .map(([n]) => n),
-      ),
-    ),
-  ];
-  const host = (
-    id: keyof NonNullable<RunSetEntry['summary']>['host'],
-    label: string,
-    unit: string,
-    name: string,
-    log = false,
-  ): SweepMetric => ({
-    id,
-    label,
-    unit,
-    log,
-    scope: id === 'oomKills' ? 'run' : 'host',
-    name,
-    get: (e) => e.summary?.host[id] ?? null,
-  });
-  return [
-    ...latencyProcs.map(
-      (p): SweepMetric => ({
-        id: `p99:${p}`,
-        label: `${p} p99 latency`,
-        unit: 'ms',
-        log: true,
-        scope: 'process',
-        name: 'latencyMs',
-        get: (e) => e.summary?.processes[p]?.latencyMs?.p99Ms ?? null,
-      }),
-    ),
-    host('faultCpuPctMax', 'CPU on faults, peak', 'pct', 'faultCpuPct'),
-    host('majorFaultsPerSecMax', 'major faults/s, peak', 'perSec', 'majorFaultsPerSec', true),
-    host('oomKills', 'OOM kills', 'count', 'oomKills'),
-  ];
-}
-
-export function passesAll(e: RunSetEntry): boolean {
-  return e.status === 'ok' && passesChecks(e.checks);
-}
 
 export interface SweepCell {
   text: string;
   sort: string;
   cssClass: string;
   href?: string;
+  /** A second, smaller line (the tenants' states, the busy/waiting parts). */
   sub?: string;
+  /** Shown on hover: the full headline, the check as written. */
+  title?: string;
+  /** The figure's one name, for data-figure (tests and scripts read the page by it). */
+  figure?: string;
+  /** Colour class of a status pill. */
+  pill?: string;
+}
+
+export interface SweepColumn {
+  label: string;
+  title: string;
+  numeric: boolean;
+  cssClass: string;
 }
 
 export interface SweepViewModel {
@@ -92,148 +45,144 @@ export interface SweepViewModel {
     label: string;
     text: string;
     cssClass: string;
-    variants: { label: string; href: string; headline: string }[];
+    variants: { label: string; href: string; states: string }[];
   };
-  columns: { label: string; title: string; numeric: boolean; cssClass: string }[];
-  rows: { cssClass: string; cells: SweepCell[] }[];
+  /** `max = cgroups.batch.memory.max`: what each short column name stands for. */
+  legend: { short: string; name: string }[];
+  columns: SweepColumn[];
+  rows: { cssClass: string; variant: string; cells: SweepCell[] }[];
+  /** The same table as files beside the page. */
+  exports: { label: string; href: string }[];
   charts: ChartView[];
   provenance: string;
   backLinks: { href: string; label: string }[];
-}
-
-/**
- * Swept dimensions by name, with the values each takes in sweep order. By name, because
- * result.json and manifest.json store params with sorted keys: a re-rendered report must
- * match the first one.
- */
-export function dimensions(entries: RunSetEntry[]): { name: string; values: string[] }[] {
-  const dims = new Map<string, string[]>();
-  for (const e of entries)
-    for (const [k, v] of Object.entries(e.params)) {
-      const vals = dims.get(k) ?? [];
-      if (!vals.includes(String(v))) vals.push(String(v));
-      dims.set(k, vals);
-    }
-  return [...dims].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, values]) => ({ name, values }));
-}
-
-export function heatCells(
-  entries: RunSetEntry[],
-  metric: SweepMetric,
-): { cells: HeatCell[]; x: string; y: string } | null {
-  const varying = dimensions(entries).filter((d) => d.values.length > 1);
-  if (varying.length === 0) return null;
-  const [first, ...rest] = varying;
-  const cells = entries.map((e) => {
-    const value = metric.get(e);
-    return {
-      x: String(e.params[first!.name]),
-      y: rest.length ? rest.map((d) => `${d.name}=${String(e.params[d.name])}`).join(', ') : 'all',
-      variant: e.variantId,
-      value,
-      label: formatValue(value, metric.unit),
-      passAll: passesAll(e),
-    };
-  });
-  return { cells, x: first!.name, y: rest.length ? rest.map((d) => d.name).join(', ') : 'all' };
-}
-
-export function pickHeatmapMetric(metrics: SweepMetric[], id: string | undefined): SweepMetric {
-  if (id === undefined) return metrics[0]!;
-  const m = metrics.find((x) => x.id === id);
-  if (!m)
-    throw new InputError(`unknown heatmap metric "${id}" (choose one of: ${metrics.map((x) => x.id).join(', ')})`);
-  return m;
-}
-
-function checkCell(c: CheckResult | undefined): SweepCell {
-  if (!c) return { text: '—', sort: '', cssClass: '' };
-  const observed = c.observed === null ? 'no value' : formatValue(c.observed, c.unit);
-  const verdict = c.passed ? 'pass' : c.level === 'error' ? 'FAIL' : 'warn';
-  return {
-    text: `${verdict}: ${observed}`,
-    sort: c.observed === null ? '' : String(c.observed),
-    cssClass: c.passed ? 'pass' : c.level === 'error' ? 'fail' : 'warn',
-  };
 }
 
 export interface SweepViewOptions {
   /** Folder of the sweep report relative to the run-set folder (links to variants are made relative to it). */
   reportDir?: string;
   backLinks?: { href: string; label: string }[];
+  /** File names of the table's exports, written beside the page. */
+  exports?: { csv: string; md: string; json: string };
 }
 
 export function sweepViewModel(
   manifest: RunSetManifest,
-  entries: RunSetEntry[],
+  table: SweepTable,
   results: RunResult[],
   charts: ChartView[],
   opts: SweepViewOptions = {},
 ): SweepViewModel {
   const first = results[0];
-  const scenarioName = entries[0]?.scenario ?? '';
-  const dims = dimensions(entries);
-  const metrics = sweepMetrics(entries);
-  const checkSources = [...new Set(entries.flatMap((e) => e.checks.map((c) => c.source)))];
-  const hrefOf = (e: RunSetEntry) => relativeHref(opts.reportDir ?? '', `${e.dir}/${RUN_REPORT_FILE}`);
-  const metricTitle = (m: SweepMetric) => (first ? metricInfo(first, m.scope, m.name).description : '');
+  const hrefOf = (dir: string) => relativeHref(opts.reportDir ?? '', `${dir}/${RUN_REPORT_FILE}`);
+  const dims = table.dimensions;
+  const definition = (id: string) => {
+    if (!first) return '';
+    if (id.endsWith('.latencyMs.p99Ms')) return metricInfo(first, 'process', 'latencyMs').description;
+    if (id === 'summary.host.oomKills') return metricInfo(first, 'run', 'oomKills').description;
+    const name = /^summary\.host\.(\w+?)(Max|Avg)$/.exec(id)?.[1];
+    return name ? metricInfo(first, 'host', name).description : '';
+  };
 
-  const columns = [
-    { label: 'variant', title: 'Variant id; links to its report', numeric: false, cssClass: 'variant-col' },
-    ...dims.map((d) => ({ label: d.name, title: 'swept value', numeric: false, cssClass: '' })),
-    // The verdict column sorts by severity: its data-sort is the status rank.
-    { label: 'verdict', title: 'Status and headline of the variant', numeric: true, cssClass: 'verdict-col' },
-    ...metrics.map((m) => ({ label: m.label, title: metricTitle(m), numeric: true, cssClass: '' })),
-    ...checkSources.map((s) => ({ label: s, title: 'expect: check', numeric: true, cssClass: '' })),
+  const columns: SweepColumn[] = [
+    {
+      label: 'status',
+      title: 'The top status follows the checks; below it, each tenant’s state. Links to the variant’s report.',
+      numeric: true,
+      cssClass: 'status-col',
+    },
+    ...table.figures.map((f) => ({ label: f.label, title: definition(f.id), numeric: true, cssClass: 'fig-col' })),
+    ...table.checks.map((c) => ({
+      label: c.level === 'warn' ? `${c.header} (warn)` : c.header,
+      title: `expect: ${c.source} (level ${c.level})`,
+      numeric: true,
+      cssClass: 'check-col',
+    })),
+    ...dims.map((d) => ({ label: d.short, title: d.name, numeric: false, cssClass: 'dim-col' })),
   ];
-  const statusRank = { healthy: 0, degraded: 1, thrashing: 2, oom: 3, failed: 4 };
-  const rows = entries.map((e) => {
-    const v = verdictView(e.verdict);
+
+  const rows = table.rows.map((row) => {
+    const e = row.entry;
     const cells: SweepCell[] = [
-      { text: e.variantId, sort: e.variantId, cssClass: 'variant', href: hrefOf(e) },
-      ...dims.map((d) => {
+      {
+        text: row.status.label,
+        sort: String(row.status.rank),
+        cssClass: 'status-cell',
+        pill: row.status.cssClass,
+        href: hrefOf(e.dir),
+        sub: row.states,
+        title: e.verdict.headline,
+      },
+      ...table.figures.map((f): SweepCell => {
+        const fig = row.figures[f.id];
+        if (!fig) return { text: '—', sort: '', cssClass: 'num' };
+        return {
+          text: fig.text,
+          sort: fig.value === null ? '' : String(fig.value),
+          cssClass: 'num',
+          figure: f.id,
+          ...(fig.split ? { sub: formatSplit(fig.split) } : {}),
+        };
+      }),
+      ...table.checks.map((col): SweepCell => {
+        const c = row.checks[col.source];
+        if (!c) return { text: '—', sort: '', cssClass: '' };
+        const mark = c.check.passed ? '✓' : c.check.level === 'error' ? '✗' : '!';
+        return {
+          text: `${mark} ${c.text}`,
+          sort: c.check.observed === null ? '' : String(c.check.observed),
+          cssClass: `num ${c.check.passed ? 'pass' : c.check.level === 'error' ? 'fail' : 'warn'}`,
+          title: `${c.check.source}: ${c.check.passed ? 'passed' : c.check.level === 'error' ? 'failed' : 'failed (warning)'}`,
+          ...(col.figureId ? { figure: col.figureId } : {}),
+          ...(c.split ? { sub: formatSplit(c.split) } : {}),
+        };
+      }),
+      ...dims.map((d): SweepCell => {
         const raw = e.params[d.name];
         return raw === undefined
-          ? { text: '—', sort: '', cssClass: '' }
-          : { text: formatParam(raw, d.name), sort: String(raw), cssClass: '' };
+          ? { text: '—', sort: '', cssClass: 'dim' }
+          : { text: String(raw), sort: String(raw), cssClass: 'dim' };
       }),
-      {
-        text: v.label,
-        sort: String(statusRank[e.verdict.status]),
-        cssClass: `verdict-cell ${v.cssClass}`,
-        sub: e.verdict.headline,
-      },
-      ...metrics.map((m) => {
-        const val = m.get(e);
-        return { text: formatValue(val, m.unit), sort: val === null ? '' : String(val), cssClass: 'num' };
-      }),
-      ...checkSources.map((s) => checkCell(e.checks.find((c) => c.source === s))),
     ];
-    return { cssClass: passesAll(e) ? 'pass-all' : '', cells };
+    return { cssClass: row.status.rank <= 1 ? 'pass-all' : '', variant: e.variantId, cells };
   });
 
-  const passing = entries.filter(passesAll);
-  const anyChecks = entries.some((e) => e.checks.length > 0);
+  const passing = table.rows.filter((r) => r.status.status === 'pass' || r.status.status === 'warn');
+  const anyChecks = table.rows.some((r) => r.entry.checks.length > 0);
+  const n = table.rows.length;
   const passingText = !anyChecks
-    ? 'This scenario has no expect: checks; compare the verdicts below.'
+    ? 'This scenario has no expect: checks; compare the tenants’ states below.'
     : passing.length === 0
-      ? `None of the ${entries.length} variants passes every expectation.`
-      : `${passing.length} of ${entries.length} variants pass every expectation (warn-level checks aside):`;
+      ? `None of the ${n} variants passes every check.`
+      : `${passing.length} of ${n} variants pass every check (warn-level checks aside):`;
+  const exportFiles = opts.exports;
   return {
-    pageTitle: `${first?.scenario.title ?? scenarioName} · sweep · faultline`,
-    scenarioTitle: first?.scenario.title ?? scenarioName,
+    pageTitle: `${first?.scenario.title ?? table.scenario} · sweep · faultline`,
+    scenarioTitle: first?.scenario.title ?? table.scenario,
     description: first?.scenario.description ?? '',
-    scenarioName,
+    scenarioName: table.scenario,
     generatedAt: formatTimestamp(manifest.generatedAt),
-    variantCount: entries.length,
+    variantCount: n,
     passing: {
-      label: anyChecks ? `${passing.length} of ${entries.length} pass` : 'no checks',
+      label: anyChecks ? `${passing.length} of ${n} pass` : 'no checks',
       text: passingText,
-      cssClass: passing.length > 0 ? 'pass-all' : 'pass-none',
-      variants: passing.map((e) => ({ label: e.variantId, href: hrefOf(e), headline: e.verdict.headline })),
+      cssClass: !anyChecks ? 'status-unchecked' : passing.length > 0 ? 'pass-all' : 'pass-none',
+      variants: passing.map((r) => ({
+        label: shortLabel(r.entry.params, dims) || r.entry.variantId,
+        href: hrefOf(r.entry.dir),
+        states: r.states,
+      })),
     },
+    legend: dims.map((d) => ({ short: d.short, name: d.name })),
     columns,
     rows,
+    exports: exportFiles
+      ? [
+          { label: 'CSV', href: relativeHref(opts.reportDir ?? '', exportFiles.csv) },
+          { label: 'Markdown', href: relativeHref(opts.reportDir ?? '', exportFiles.md) },
+          { label: 'JSON', href: relativeHref(opts.reportDir ?? '', exportFiles.json) },
+        ]
+      : [],
     charts,
     provenance: `${manifest.tool.name} ${manifest.tool.version}, run set written ${formatTimestamp(manifest.generatedAt)}`,
     backLinks: opts.backLinks ?? [],

@@ -12,8 +12,17 @@ import { InputError } from '../util/errors.js';
 import { timeseriesCsv } from './exporters/csv.js';
 import { junitXml } from './exporters/junit.js';
 import { summaryMarkdown } from './exporters/markdown.js';
-import { type HtmlOptions, renderIndex, renderRunReport, renderSweepReport } from './html.js';
-import { INDEX_FILE, MANIFEST_FILE, RESULT_FILE, RUN_REPORT_FILE, relativeHref, sweepFileName } from './paths.js';
+import { sweepCsv, sweepJson, sweepMarkdown } from './exporters/sweep.js';
+import { type HtmlOptions, renderIndex, renderRunReport, renderSweepReport, sweepTableOf } from './html.js';
+import {
+  INDEX_FILE,
+  MANIFEST_FILE,
+  RESULT_FILE,
+  RUN_REPORT_FILE,
+  relativeHref,
+  sweepExportNames,
+  sweepFileName,
+} from './paths.js';
 import type { IndexedRunSet } from './view-model-index.js';
 
 export interface WriteOptions extends HtmlOptions {
@@ -74,7 +83,7 @@ function insideDir(outDir: string, sub: string): string {
 
 /**
  * Writes a run set: each variant's outputs into its folder, one sweep report per scenario
- * with two or more variants, manifest.json, and index.html listing every run set found in
+ * with two or more variants (and its table as CSV, Markdown and JSON beside it), manifest.json, and index.html listing every run set found in
  * `outDir` and its direct subfolders. Entries without a result (e.g. a variant that failed
  * before producing one) are listed but get no folder.
  */
@@ -96,11 +105,17 @@ export async function writeRunSet(
     }
   }
   for (const s of swept) {
+    const exports = sweepExportNames(s);
     const html = await renderSweepReport(manifest, results, {
       ...opts,
       scenario: s,
+      exports,
       backLinks: [{ href: INDEX_FILE, label: '← index of this run set' }],
     });
+    const { table, mine } = sweepTableOf(manifest, results, s);
+    writeFileAtomic(join(outDir, exports.csv), sweepCsv(table));
+    writeFileAtomic(join(outDir, exports.md), sweepMarkdown(table, mine[0]?.scenario.title ?? s));
+    writeFileAtomic(join(outDir, exports.json), sweepJson(table));
     writeFileAtomic(join(outDir, sweepFileName(s)), html);
   }
   writeFileAtomic(join(outDir, MANIFEST_FILE), serializeManifest(manifest));

@@ -51,32 +51,63 @@ export function upgradeResult(json: unknown, source = 'result'): RunResult {
   for (const [field, ok] of REQUIRED_RUN)
     if (!ok(r[field])) throw new InputError(`${source}: field "${field}" is missing or has the wrong type`);
 
+  const missing: string[] = [];
   if (version < 1) {
     // v0 → v1: v0 had no per-phase summaries and no metric definitions. An empty phase list
     // renders as "no phases"; definitions fall back to this version's metric registry.
     const summary = r.summary as Json;
     summary.phases ??= [];
     r.metrics ??= {};
+    missing.push("no phase summaries; metric definitions are this faultline's");
+  }
+  if (version < 2) {
+    // v1 → v2: see upgradeVerdict.
+    r.verdict = upgradeVerdict(r.verdict as Json, r.checks as Json[], r.status === 'failed');
+    missing.push('the verdict judged the host only (no per-tenant states), as schema 1 wrote it');
+  }
+  if (missing.length > 0)
     (r.warnings as unknown[]).push({
       code: 'upgraded-result',
-      message: `Written with result schema ${version} and upgraded to ${SCHEMA_VERSION} on read: no phase summaries; metric definitions are this faultline's.`,
+      message: `Written with result schema ${version} and upgraded to ${SCHEMA_VERSION} on read: ${missing.join('; ')}.`,
     });
-  }
   r.schemaVersion = SCHEMA_VERSION;
   return r as unknown as RunResult;
 }
 
-/** Validates and upgrades a parsed manifest.json (no manifest change so far: version 0 and 1 read alike). */
+/**
+ * v1 → v2 verdicts: v1 had one host-wide status (healthy, degraded, thrashing, oom, failed)
+ * and `thrashingFromMs`. In v2 the top status follows the checks (the rule of
+ * analysis/verdict.ts checkStatus: a failed error-level check fails, a failed warn-level one
+ * warns) and each tenant has its own state. Tenant states cannot be recovered from a v1
+ * verdict: `host` stays absent, `processes` empty, and the v1 headline is kept as written.
+ */
+function upgradeVerdict(v: Json, checks: Json[], runFailed: boolean): Json {
+  const failed = (c: Json) => c.passed !== true;
+  const status = runFailed
+    ? 'failed'
+    : checks.length === 0
+      ? 'unchecked'
+      : checks.some((c) => failed(c) && c.level !== 'warn')
+        ? 'fail'
+        : checks.some(failed)
+          ? 'warn'
+          : 'pass';
+  return { status, headline: typeof v.headline === 'string' ? v.headline : '', processes: [] };
+}
+
+/** Validates and upgrades a parsed manifest.json (its entries carry verdicts: v1 → v2 as for results). */
 export function upgradeManifest(json: unknown, source = 'manifest'): RunSetManifest {
   if (!isObject(json) || json.kind !== 'run-set')
     throw new InputError(`${source}: not a faultline run-set manifest (kind is not "run-set")`);
-  schemaVersionOf(json, 'manifest', source);
+  const version = schemaVersionOf(json, 'manifest', source);
   if (!Array.isArray(json.entries)) throw new InputError(`${source}: field "entries" is missing or not a list`);
   if (typeof json.generatedAt !== 'string') throw new InputError(`${source}: field "generatedAt" is missing`);
   const m = structuredClone(json);
   // Manifests written before entries carried `order` list them in sweep order already.
   (m.entries as Json[]).forEach((e, i) => {
     if (isObject(e) && typeof e.order !== 'number') e.order = i;
+    if (version < 2 && isObject(e) && isObject(e.verdict))
+      e.verdict = upgradeVerdict(e.verdict, Array.isArray(e.checks) ? e.checks : [], e.status === 'failed');
   });
   m.schemaVersion = SCHEMA_VERSION;
   return m as unknown as RunSetManifest;

@@ -8,7 +8,7 @@
  * give byte-identical files. Run dates live in the run-set manifest (`RunSetManifest`).
  */
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** A series value per step; null where the value is undefined (e.g. no request completed). */
 export type Series = (number | null)[];
@@ -137,12 +137,70 @@ export interface CheckResult {
   unit: string;
 }
 
+/** A tenant's state (the host's, or one process's), from mild to severe. */
+export type HealthState = 'healthy' | 'degraded' | 'thrashing';
+
+/**
+ * The host's state. When it is not healthy, the figures are means over the steps of its
+ * trouble (the sustained stretches that made the state), and `majorFaultShares` says whose
+ * faults they were.
+ */
+export interface HostVerdict {
+  state: HealthState;
+  /** Start of the first stretch of trouble; absent when healthy. */
+  fromMs?: number;
+  /** End of the last stretch; absent when healthy or when it lasted to the end of the run. */
+  toMs?: number;
+  /** CPU lost to faulting (`faultCpuPct`) during the trouble, and its two parts (busy: fault handling + reclaim; waiting: iowait). */
+  faultCpuPct?: number;
+  faultCpuBusyPct?: number;
+  faultCpuWaitPct?: number;
+  majorFaultsPerSec?: number;
+  /** Each process's share of the host's major faults during the trouble, largest first (none below 0.001%). */
+  majorFaultShares?: { process: string; pct: number }[];
+  /** OOM kills over the run (kernel and userspace OOM killers). */
+  oomKills: number;
+}
+
+/** One process's state over the run. */
+export interface ProcessVerdict {
+  process: string;
+  state: HealthState | 'oom-killed';
+  /** Start and end of its trouble (sustained memory stalls, or request latency far above its baseline). */
+  fromMs?: number;
+  toMs?: number;
+  killedAtMs?: number;
+  /** Share of its thread time stalled on memory over the run (= summary.processes.<name>.stallPct). */
+  stallPct: number;
+  /** Request-serving processes: p99 over every request of the run (= summary.processes.<name>.latencyMs.p99Ms). */
+  latencyP99Ms?: number;
+  /** The largest step p99. */
+  worstStepP99Ms?: number;
+  /** Median step p99 before the host's first fault trouble (the whole run when there is none). */
+  baselineP99Ms?: number;
+  /** Its share of the host's major faults during the host's trouble. */
+  majorFaultSharePct?: number;
+  /** The memory limit it runs inside: its cgroup's, or the nearest ancestor's with one. */
+  limit?: { cgroup: string; file: 'memory.max' | 'memory.high' | 'memory.soft_limit_in_bytes'; bytes: number };
+}
+
 export interface Verdict {
-  /** healthy < degraded < thrashing; oom when the OOM killer (or a daemon) acted; failed when the run itself failed. */
-  status: 'healthy' | 'degraded' | 'thrashing' | 'oom' | 'failed';
-  /** One line in plain words, e.g. "thrashing from 00:05:12: 84% of CPU on faults; db p99 4.1 min". */
+  /**
+   * The variant's top status, from its checks: `pass` every check passed, `warn` only
+   * warn-level checks failed, `fail` an error-level check failed, `unchecked` the scenario
+   * has no checks, `failed` the run itself failed.
+   */
+  status: 'pass' | 'warn' | 'fail' | 'unchecked' | 'failed';
+  /**
+   * One line in plain words, each tenant told separately, e.g. "db healthy: whole-run p99
+   * 360 ms (baseline 225 ms); spark thrashing inside its 36 GiB cap, causing 94% of major
+   * faults; host thrashing from 00:04:08: 75% of CPU time lost to faulting (0.6% busy, 74.4% waiting)".
+   */
   headline: string;
-  thrashingFromMs?: number;
+  /** Absent for a failed run, and for results upgraded from schema 1 (which judged the host only). */
+  host?: HostVerdict;
+  /** One per process, in the result's process order; empty for a failed or upgraded run. */
+  processes: ProcessVerdict[];
 }
 
 export interface ResultWarning {
@@ -347,4 +405,9 @@ export interface RunSetManifest {
   /** Wall-clock time the set was written (ISO 8601): the only date in the outputs. */
   generatedAt: string;
   entries: RunSetEntry[];
+  /**
+   * Set when the set was written by `run --shard K/N`: which shard (1-based `index` K of
+   * `count` N) and how many variants the whole sweep has, so that an empty shard says so.
+   */
+  shard?: { index: number; count: number; sweepVariants: number };
 }

@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderRunReport, renderSweepReport } from '../../src/report/html.js';
-import { incidentResult, sweepFixture, withObserved } from '../report/fixtures.js';
+import { renderIndex, renderRunReport, renderSweepReport } from '../../src/report/html.js';
+import { incidentResult, incidentSweepFixture, sweepFixture, withObserved } from '../report/fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -41,6 +41,12 @@ describe.skipIf(!available && !process.env.CI)('reports in Chromium', () => {
     const { manifest, results } = sweepFixture();
     writeFileSync(join(dir, 'run.html'), await renderRunReport(incidentResult()));
     writeFileSync(join(dir, 'sweep.html'), await renderSweepReport(manifest, results));
+    // The bundled incident's sweep in shape: 16 variants, four swept fields, four checks.
+    const incident = incidentSweepFixture();
+    writeFileSync(join(dir, 'sweep-incident.html'), await renderSweepReport(incident.manifest, incident.results));
+    writeFileSync(join(dir, 'index.html'), renderIndex([{ dir: '', manifest: incident.manifest }]));
+    const passing = incident.results.find((r) => r.verdict.status === 'warn')!;
+    writeFileSync(join(dir, 'run-passing.html'), await renderRunReport(passing));
     const hostile = incidentResult({ db: '<img src=x onerror=alert(1)>' });
     writeFileSync(join(dir, 'run-interactive.html'), await renderRunReport(hostile, { interactive: true }));
     const observed = withObserved(incidentResult());
@@ -120,18 +126,101 @@ describe.skipIf(!available && !process.env.CI)('reports in Chromium', () => {
     const counts = await markCounts(page);
     expect(counts.map((c) => c.id)).toEqual(['chart-heatmap', 'chart-fault-cpu-multiples']);
     for (const c of counts) expect(c.marks, c.id).toBeGreaterThan(0);
-    const firstVariant = () => page.textContent('#variants tbody tr:first-child td:first-child');
+    const firstVariant = () => page.getAttribute('#variants tbody tr:first-child', 'data-variant');
     expect(await firstVariant()).toBe('stop=never,batch-max=max');
-    await page.click('#variants thead th:nth-child(4) button'); // verdict, healthiest first
+    await page.click('#variants thead th:nth-child(1) button'); // status, passing variants first
     expect(await firstVariant()).toBe('stop=never,batch-max=36Gi');
-    expect(await page.getAttribute('#variants thead th:nth-child(4)', 'aria-sort')).toBe('ascending');
-    await page.click('#variants thead th:nth-child(4) button');
-    expect(await page.getAttribute('#variants thead th:nth-child(4)', 'aria-sort')).toBe('descending');
-    await page.click('#variants thead th:nth-child(4) button');
+    expect(await page.getAttribute('#variants thead th:nth-child(1)', 'aria-sort')).toBe('ascending');
+    await page.click('#variants thead th:nth-child(1) button');
+    expect(await page.getAttribute('#variants thead th:nth-child(1)', 'aria-sort')).toBe('descending');
+    await page.click('#variants thead th:nth-child(1) button');
     await page.screenshot({ path: join(SHOTS, 'sweep.png'), fullPage: true });
     expect(problems).toEqual([]);
     expect(requests).toEqual([url]);
     await page.close();
+  });
+
+  /** Background colour of the failure pill, from the page's own stylesheet. */
+  const BAD = 'rgb(179, 38, 30)';
+
+  it('sweep of the incident at 1,400 px: every decision column in view, no passing variant in a failure colour', async () => {
+    const { page, problems } = await open('sweep-incident.html');
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    const layout = await page.evaluate(() => {
+      const table = document.getElementById('variants')!;
+      const box = table.closest('.scroll')!;
+      return {
+        pageOverflow: document.documentElement.scrollWidth - window.innerWidth,
+        tableOverflow: box.scrollWidth - box.clientWidth,
+        headers: [...table.querySelectorAll('thead th')].map((th) => ({
+          text: th.textContent!.replace(/[↕▲▼]/g, '').trim(),
+          right: th.getBoundingClientRect().right,
+        })),
+      };
+    });
+    expect(layout.pageOverflow).toBeLessThanOrEqual(0);
+    expect(layout.tableOverflow).toBeLessThanOrEqual(0);
+    expect(layout.headers.map((h) => h.text)).toEqual([
+      'status',
+      'CPU lost to faulting, run mean',
+      'major faults/s, worst step',
+      'db p99 latency, whole run < 1 s',
+      'CPU lost to faulting, worst step < 50% (warn)',
+      'OOM kills = 0',
+      'allocFailures = 0 (warn)',
+      'max',
+      'soft',
+      'swappiness',
+      'stop',
+    ]);
+    for (const h of layout.headers) expect(h.right, h.text).toBeLessThanOrEqual(1400);
+    const pills = await page.evaluate(() =>
+      [...document.querySelectorAll('#variants tbody tr')].map((tr) => ({
+        variant: tr.getAttribute('data-variant'),
+        passes: tr.classList.contains('pass-all'),
+        background: getComputedStyle(tr.querySelector('.status-cell .pill')!).backgroundColor,
+      })),
+    );
+    expect(pills.filter((p) => p.passes).length).toBe(12);
+    for (const p of pills) expect(p.background === BAD, `${p.variant}: ${p.background}`).toBe(!p.passes);
+    await page.screenshot({ path: join(SHOTS, 'sweep-incident-1400.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 900 });
+    expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(SHOTS, 'sweep-incident-phone.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('index and a passing variant’s report: the status follows the checks, in the same words', async () => {
+    const index = await open('index.html');
+    const rows = await index.page.evaluate(() =>
+      [...document.querySelectorAll('table.data tbody tr')].map((tr) => ({
+        passes: tr.classList.contains('pass-all'),
+        label: tr.querySelector('.pill')!.textContent,
+        background: getComputedStyle(tr.querySelector('.pill')!).backgroundColor,
+      })),
+    );
+    expect(rows.length).toBe(16);
+    for (const r of rows) expect(r.background === BAD, `${r.label}`).toBe(!r.passes);
+    expect(rows.filter((r) => r.passes).map((r) => r.label)).toEqual(Array(12).fill('Passes, 1 warning'));
+    await index.page.screenshot({ path: join(SHOTS, 'index.png'), fullPage: true });
+    await index.page.setViewportSize({ width: 390, height: 900 });
+    expect(await index.page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(
+      0,
+    );
+    expect(index.problems).toEqual([]);
+    await index.page.close();
+    const run = await open('run-passing.html');
+    const badge = await run.page.evaluate(() => {
+      const b = document.querySelector('.verdict .badge')!;
+      return { text: b.textContent, background: getComputedStyle(b).backgroundColor };
+    });
+    expect(badge.text).toBe('Passes, 1 warning');
+    expect(badge.background).not.toBe(BAD);
+    expect(await run.page.textContent('.verdict .headline')).toContain('db healthy: whole-run p99');
+    await run.page.screenshot({ path: join(SHOTS, 'run-passing.png'), fullPage: false });
+    expect(run.problems).toEqual([]);
+    await run.page.close();
   });
 
   /** Dashed line paths (observed series, thresholds and event rules are lines too, so only paths count). */

@@ -1,32 +1,27 @@
 import { describe, expect, it } from 'vitest';
+import { checkStatus } from '../../src/analysis/verdict.js';
 import { printCheckSummary } from '../../src/cli/check-summary.js';
 import { runSummaryMarkdown } from '../../src/cli/step-summary.js';
 import type { CheckResult, RunResult } from '../../src/result/types.js';
-import type { Variant } from '../../src/scenario/types.js';
 import { makeResult } from '../engine/fixtures/results.js';
 
-const variant = (id: string) => ({ id, params: {}, scenario: { name: 'incident' } }) as unknown as Variant;
-
-function withChecks(r: RunResult, checks: Partial<CheckResult>[]): RunResult {
-  return {
-    ...r,
-    checks: checks.map((c) => ({
-      source: 'x',
-      metric: 'x',
-      aggregation: 'max',
-      op: '<',
-      threshold: 1,
-      level: 'error',
-      observed: 0,
-      passed: true,
-      unit: 'count',
-      ...c,
-    })),
-  };
+function withChecks(r: RunResult, list: Partial<CheckResult>[]): RunResult {
+  const checks: CheckResult[] = list.map((c) => ({
+    source: 'x',
+    metric: 'x',
+    aggregation: 'max',
+    op: '<',
+    threshold: 1,
+    level: 'error',
+    observed: 0,
+    passed: true,
+    unit: 'count',
+    ...c,
+  }));
+  return { ...r, checks, verdict: { ...r.verdict, status: checkStatus(checks, r.status === 'failed') } };
 }
 
 describe('end-of-run check block', () => {
-  const variants = [variant('ok'), variant('bad'), variant('crashed')];
   const results = [
     withChecks(makeResult({ variantId: 'ok' }), [
       { source: 'host.faultCpuPct: max < 50', aggregation: 'max', observed: 12.5, unit: 'pct' },
@@ -45,7 +40,7 @@ describe('end-of-run check block', () => {
   ];
 
   it('prints each check with its observed value, error failures first, then warnings, then passes', () => {
-    expect(printCheckSummary(variants, results)).toBe(
+    expect(printCheckSummary(results)).toBe(
       [
         '  ✗ incident/bad: processes.db.latencyMs: p(99) < 1000 (observed p(99)=4.1 min)',
         '  ✗ incident/crashed: run failed: worker exited with code 134',
@@ -59,14 +54,13 @@ describe('end-of-run check block', () => {
   });
 
   it('sums passes per check for a large sweep, still listing every failure', () => {
-    const many = Array.from({ length: 14 }, (_, i) => variant(`v${i}`));
-    const runs = many.map((v, i) =>
-      withChecks(makeResult({ variantId: v.id }), [
+    const runs = Array.from({ length: 14 }, (_, i) =>
+      withChecks(makeResult({ variantId: `v${i}` }), [
         { source: 'oomKills: == 0', aggregation: 'value', observed: 0 },
         { source: 'host.faultCpuPct: max < 50', observed: i === 3 ? 80 : 10, unit: 'pct', passed: i !== 3 },
       ]),
     );
-    expect(printCheckSummary(many, runs)).toBe(
+    expect(printCheckSummary(runs)).toBe(
       [
         '  ✗ incident/v3: host.faultCpuPct: max < 50 (observed max=80%)',
         '  ✓ incident: oomKills: == 0: passed in 14 variants',
@@ -79,11 +73,16 @@ describe('end-of-run check block', () => {
   });
 
   it('summarises the run as a Markdown table for the job page, failing variants first', () => {
-    const md = runSummaryMarkdown(variants, results);
+    const md = runSummaryMarkdown(results);
     const lines = md.split('\n');
     expect(lines[0]).toBe('## ❌ faultline run: 1 of 3 variants pass');
-    expect(lines[4]).toMatch(/^\| ❌ \| incident\/bad \| degraded \| 0\/2 \| ✗ processes.db.latencyMs: p\(99\) < 1000/);
-    expect(lines[5]).toMatch(/^\| ❌ \| incident\/crashed \| run failed \| 0\/0 \| run failed: worker exited/);
-    expect(lines[6]).toBe('| ✅ | incident/ok | degraded | 1/1 |  |');
+    expect(lines[4]).toMatch(
+      /^\| ❌ Fails 1 of 2 checks \| incident\/bad \| degraded \| ✗ processes.db.latencyMs: p\(99\) < 1000 \(observed 4.1 min\)<br>⚠ oomKills/,
+    );
+    expect(lines[5]).toMatch(/^\| 💥 Run failed \| incident\/crashed \| run failed \| run failed: worker exited/);
+    expect(lines[6]).toBe('| ✅ Passes its check | incident/ok | degraded |  |');
+    expect(runSummaryMarkdown([], 'faultline merge')).toBe(
+      '## faultline merge: no variants\n\nNothing ran here (an empty shard, or nothing to merge).\n',
+    );
   });
 });

@@ -60,7 +60,9 @@ describe('faultline run on the reference incident (as-is variant)', () => {
     expect(result.summary.host.faultCpuPctMax).toBeGreaterThan(70);
     const db = result.summary.processes.db;
     expect(db?.latencyMs?.p99Ms).toBeGreaterThan(60_000);
-    expect(result.verdict.status).toBe('thrashing');
+    expect(result.verdict.status).toBe('fail');
+    expect(result.verdict.host?.state).toBe('thrashing');
+    expect(result.verdict.processes.find((p) => p.process === 'db')?.state).toBe('thrashing');
   });
 
   it('writes every output of the result and a report with its charts inline', () => {

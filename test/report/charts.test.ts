@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runChartDefs } from '../../src/report/charts/run-charts.js';
 import { bucketMax, bucketMean, bucketSize } from '../../src/report/downsample.js';
-import { renderRunReport, renderSweepReport } from '../../src/report/html.js';
+import { renderRunReport, renderSweepReport, sweepTableOf } from '../../src/report/html.js';
 import { runViewModel } from '../../src/report/view-model-run.js';
 import { sweepViewModel } from '../../src/report/view-model-sweep.js';
 import type { RunResult } from '../../src/result/types.js';
@@ -89,12 +89,31 @@ describe('view models', () => {
     expect(vm.events.length).toBe(r.events.length + 1);
   });
 
-  it('sweep view model highlights the variants that pass every expectation', () => {
+  it('sweep view model: a decision table that highlights the variants passing every check', () => {
     const { manifest, results } = sweepFixture();
-    const vm = sweepViewModel(manifest, manifest.entries, results, []);
-    expect(vm.passing.variants.map((v) => v.label)).toEqual(['stop=never,batch-max=36Gi', 'stop=10m,batch-max=36Gi']);
+    const vm = sweepViewModel(manifest, sweepTableOf(manifest, results).table, results, []);
+    expect(vm.passing.variants.map((v) => v.label)).toEqual(['max=36Gi · stop=never', 'max=36Gi · stop=10m']);
     expect(vm.rows.map((r) => r.cssClass)).toEqual(['', '', 'pass-all', '', '', 'pass-all']);
-    expect(vm.rows[0]!.cells[0]).toMatchObject({ href: 'stop=never_batch-max=max/report.html' });
+    expect(vm.rows[0]!.cells[0]).toMatchObject({
+      href: 'stop=never_batch-max=max/report.html',
+      text: 'Fails 3 of 4 checks',
+    });
+    // Status first, then the figures no check observes, then each check, then the swept values.
+    expect(vm.columns.map((c) => c.label)).toEqual([
+      'status',
+      'CPU lost to faulting, run mean',
+      'major faults/s, worst step',
+      'db p99 latency, whole run < 1 s',
+      'CPU lost to faulting, worst step < 50%',
+      'OOM kills = 0',
+      'allocFailures = 0 (warn)',
+      'max',
+      'stop',
+    ]);
+    expect(vm.legend).toEqual([
+      { short: 'max', name: 'cgroups.batch.memory.max' },
+      { short: 'stop', name: 'processes.spark.stop' },
+    ]);
     expect({ columns: vm.columns, rows: vm.rows, passing: vm.passing }).toMatchSnapshot();
   });
 
@@ -108,7 +127,7 @@ describe('view models', () => {
   it('sweep report refuses an unknown heatmap metric, naming the valid ones', async () => {
     const { manifest, results } = sweepFixture({ steps: 30 });
     await expect(renderSweepReport(manifest, results, { heatmapMetric: 'nope' })).rejects.toThrow(
-      /unknown heatmap metric "nope" \(choose one of: p99:db, faultCpuPctMax/,
+      /unknown heatmap metric "nope" \(choose one of: p99:db, faultCpuPctMax, faultCpuPctAvg/,
     );
   });
 });
@@ -127,7 +146,7 @@ describe('a failed run', () => {
       events: [],
       checks: [],
       summary: { ...results[0]!.summary, processes: {}, phases: [] },
-      verdict: { status: 'failed', headline: 'run failed: worker exited with code 134' },
+      verdict: { status: 'failed', headline: 'run failed: worker exited with code 134', processes: [] },
     };
     const html = await renderRunReport(failed);
     expect(html.includes('<pre>worker exited with code 134</pre>'), 'error shown').toBe(true);

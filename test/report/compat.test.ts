@@ -22,9 +22,34 @@ describe('upgradeResult', () => {
 
   it('renders an upgraded v0 result, with metric definitions from the registry', async () => {
     const html = await renderRunReport(parseResult(v0Text, 'result-v0.json'));
-    expect(html.includes('upgraded to 1 on read'), 'upgrade warning shown').toBe(true);
+    expect(html.includes(`upgraded to ${SCHEMA_VERSION} on read`), 'upgrade warning shown').toBe(true);
     expect(html.includes('<dd>Major faults per second of this process.</dd>'), 'registry definition').toBe(true);
     expect(html.includes('No definition recorded'), 'missing definition').toBe(false);
+  });
+
+  it('upgrades a v1 result: the top status from its checks, the host-only verdict kept in words, no tenant states', async () => {
+    const r = incidentResult({ steps: 60, thrashFromS: 20, oomKillAtS: 50 });
+    const v1 = {
+      ...JSON.parse(JSON.stringify(r)),
+      schemaVersion: 1,
+      verdict: { status: 'oom', headline: 'thrashing from 00:00:20: 75% of CPU on faults', thrashingFromMs: 20_000 },
+    };
+    const up = upgradeResult(v1, 'v1.json');
+    expect(up.verdict).toEqual({
+      status: 'fail',
+      headline: 'thrashing from 00:00:20: 75% of CPU on faults',
+      processes: [],
+    });
+    expect(up.warnings.at(-1)?.message).toBe(
+      `Written with result schema 1 and upgraded to ${SCHEMA_VERSION} on read: the verdict judged the host only (no per-tenant states), as schema 1 wrote it.`,
+    );
+    const html = await renderRunReport(up);
+    expect(html.includes('<p class="headline">thrashing from 00:00:20: 75% of CPU on faults</p>'), 'headline').toBe(
+      true,
+    );
+    const warnOnly = { ...v1, checks: v1.checks.map((c: { level: string }) => ({ ...c, level: 'warn' })) };
+    expect(upgradeResult(warnOnly).verdict.status).toBe('warn');
+    expect(upgradeResult({ ...v1, checks: [] }).verdict.status).toBe('unchecked');
   });
 
   it('refuses a result from a newer faultline, naming both versions', () => {
@@ -65,6 +90,14 @@ describe('upgradeManifest', () => {
     const old = JSON.parse(JSON.stringify(manifest));
     for (const e of old.entries) delete e.order;
     expect(upgradeManifest(old).entries.map((e) => e.order)).toEqual([0, 1, 2, 3, 4, 5]);
+    // v1 entries carry a host-only verdict: upgraded like a result's (these 5-step variants pass their checks).
+    const v1 = { ...old, schemaVersion: 1 };
+    v1.entries[0].verdict = { status: 'thrashing', headline: 'thrashing from 00:05:12', thrashingFromMs: 312_000 };
+    expect(upgradeManifest(v1).entries[0]?.verdict).toEqual({
+      status: 'pass',
+      headline: 'thrashing from 00:05:12',
+      processes: [],
+    });
     expect(() => upgradeManifest({ kind: 'run' }, 'm.json')).toThrow('m.json: not a faultline run-set manifest');
   });
 });

@@ -23,8 +23,8 @@ describe('user-supplied names in HTML reports', () => {
     const html = await renderRunReport(incidentResult({ steps: 300, thrashFromS: 100, oomKillAtS: 250, db: HOSTILE }));
     expect(html.includes('<img'), 'raw tag').toBe(false);
     expectIn(html, `<th scope="row" class="pname">${ESCAPED_HB}</th>`, 'table');
-    expectIn(html, `<div class="fig-label">${ESCAPED_HB} p99 latency</div>`, 'key figure');
-    expectIn(html, new RegExp(`<p class="headline">[^<]*${escapeRe(ESCAPED_HB)} p99 reached`), 'verdict');
+    expectIn(html, `<div class="fig-label">${ESCAPED_HB} p99 latency, whole run</div>`, 'key figure');
+    expectIn(html, `<span class="words">${ESCAPED_HB} thrashing from`, 'verdict');
     // Legend labels inside the inline SVG, drawn by vega, whole (labelLimit: 0).
     expectIn(html, new RegExp(`<text[^>]*>${escapeRe(ESCAPED)}</text>`), 'legend');
     expectIn(html, new RegExp(`<text[^>]*>${escapeRe(ESCAPED)} anonymous</text>`), 'memory legend');
@@ -49,18 +49,18 @@ describe('user-supplied names in HTML reports', () => {
     const { manifest, results } = sweepFixture({ db: HOSTILE, steps: 120 });
     const html = await renderSweepReport(manifest, results);
     expect(html.includes('<img'), 'raw tag').toBe(false);
-    expectIn(html, `<th scope="col" class="" data-numeric="true" title="`, 'sortable metric header');
-    expectIn(html, `>${ESCAPED_HB} p99 latency</th>`, 'table header');
-    expectIn(html, new RegExp(`<text[^>]*>${escapeRe(ESCAPED)} p99 latency \\(ms\\)</text>`), 'heatmap legend title');
+    expectIn(html, `<th scope="col" class="check-col" data-numeric="true" title="`, 'sortable check header');
+    expectIn(html, `>${ESCAPED_HB} p99 latency, whole run &lt; 1 s</th>`, 'table header');
+    expectIn(html, new RegExp(`<text[^>]*>${escapeRe(ESCAPED)} p99 latency, whole run</text>`), 'heatmap legend title');
     const index = renderIndex([{ dir: 'incident', manifest }]);
     expect(index.includes('<img'), 'raw tag in index').toBe(false);
-    expectIn(index, `${ESCAPED_HB} p99 `, 'index verdict');
+    expectIn(index, `${ESCAPED_HB} healthy: whole-run p99`, 'index verdict');
   });
 
   it('are escaped in summary.md, where GitHub would render HTML', () => {
     const md = summaryMarkdown(incidentResult({ steps: 60, db: HOSTILE }));
     expect(md).not.toContain('<img');
-    expect(md).toContain('&lt;img src=x onerror=alert(1)&gt; p99 latency');
+    expect(md).toContain('&lt;img src=x onerror=alert(1)&gt; p99 latency, whole run');
   });
 });
 

@@ -33,7 +33,8 @@ describe('junit.xml', () => {
     const xml = junitXml(small());
     expectGolden('junit.xml.golden', xml);
     expect(xml).toContain('tests="4" failures="2" errors="0"');
-    expect(xml).toContain('<failure message="observed 1, expected last == 0" type="threshold">');
+    expect(xml).toContain('<failure message="observed 1 (run total), expected last == 0" type="threshold">');
+    expect(xml).toContain('observed 73.5% (worst step: 44.1% busy, 29.4% waiting), expected max &lt; 50%');
   });
 
   it('escapes names and drops characters XML cannot hold', () => {

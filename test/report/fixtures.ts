@@ -47,6 +47,10 @@ export interface FixtureOptions {
   oomKillAtS?: number | null;
   /** cgroup batch memory.max in bytes, if capped. */
   batchMaxBytes?: number | null;
+  /** Spark thrashes inside its own cgroup: db keeps its pages (no stalls, no major faults, its usual latency). */
+  dbContained?: boolean;
+  /** Level of the `host.faultCpuPct: max < 50` check (the bundled incident makes it a warning). */
+  faultCpuCheckLevel?: CheckResult['level'];
   seed?: number;
 }
 
@@ -62,6 +66,8 @@ const DEFAULTS: Required<FixtureOptions> = {
   dbPeakP99Ms: 230_000,
   oomKillAtS: 1450,
   batchMaxBytes: null,
+  dbContained: false,
+  faultCpuCheckLevel: 'error',
   seed: 7,
 };
 
@@ -142,23 +148,24 @@ export function incidentResult(options: FixtureOptions = {}): RunResult {
     push(host, 'swapDeviceUtilPct', Math.min(100, trouble * 99 + pressure * 3));
     push(host, 'swapReadLatencyMs', 0.1 + trouble * 40);
 
-    const dbMajors = majorsHost * 0.3;
+    const dbTrouble = o.dbContained ? 0 : trouble;
+    const dbMajors = majorsHost * (o.dbContained ? 0.01 : 0.3);
     push(db, 'minorFaultsPerSec', (1500 + trouble * 8000) * noise(0.1));
     push(db, 'majorFaultsPerSec', dbMajors);
     push(db, 'rssBytes', dbAnon + cache * 0.8);
     push(db, 'anonBytes', dbAnon);
     push(db, 'swapBytes', trouble * 12 * GiB);
-    push(db, 'stallPct', Math.min(100, trouble * 95 * noise(0.03)));
-    push(db, 'cpuUserPct', 24 * (1 - trouble * 0.9));
+    push(db, 'stallPct', Math.min(100, dbTrouble * 95 * noise(0.03)));
+    push(db, 'cpuUserPct', 24 * (1 - dbTrouble * 0.9));
     // In deep trouble most seconds see no request complete: those steps have no latency.
-    const silent = trouble > 0.6 && rng.nextFloat() < 0.5;
-    const p99 = 210 * (1 + trouble * (o.dbPeakP99Ms / 210 - 1) * ramp(s, from, from + 240)) * noise(0.08);
+    const silent = dbTrouble > 0.6 && rng.nextFloat() < 0.5;
+    const p99 = 210 * (1 + dbTrouble * (o.dbPeakP99Ms / 210 - 1) * ramp(s, from, from + 240)) * noise(0.08);
     push(db, 'latencyP99Ms', silent ? null : p99);
-    push(db, 'latencyP50Ms', silent ? null : p99 * (trouble > 0.1 ? 0.3 : 0.29));
-    push(db, 'requestsPerSec', silent ? 0 : 40 * (1 - trouble * 0.97));
+    push(db, 'latencyP50Ms', silent ? null : p99 * (dbTrouble > 0.1 ? 0.3 : 0.29));
+    push(db, 'requestsPerSec', silent ? 0 : 40 * (1 - dbTrouble * 0.97));
 
     push(spark, 'minorFaultsPerSec', sparkOn ? (1500 + pressure * 20000 + trouble * 30000) * noise(0.1) : 0);
-    push(spark, 'majorFaultsPerSec', sparkOn ? majorsHost * 0.7 : 0);
+    push(spark, 'majorFaultsPerSec', sparkOn ? majorsHost - dbMajors : 0);
     push(spark, 'rssBytes', sparkRes);
     push(spark, 'anonBytes', sparkRes);
     push(spark, 'swapBytes', sparkOn ? Math.max(0, sparkAnon - sparkRes) : 0);
@@ -270,7 +277,18 @@ export function incidentResult(options: FixtureOptions = {}): RunResult {
       dbLatency.p99Ms,
       'ms',
     ),
-    check('host.faultCpuPct: max < 50', 'host.faultCpuPct', 'max', '<', 50, summary.host.faultCpuPctMax, 'pct'),
+    check(
+      o.faultCpuCheckLevel === 'warn'
+        ? 'host.faultCpuPct: { threshold: "max < 50", level: warn }'
+        : 'host.faultCpuPct: max < 50',
+      'host.faultCpuPct',
+      'max',
+      '<',
+      50,
+      summary.host.faultCpuPctMax,
+      'pct',
+      o.faultCpuCheckLevel,
+    ),
     check('oomKills: == 0', 'oomKills', 'last', '==', 0, oomKills, 'count'),
     check('allocFailures: == 0', 'allocFailures', 'last', '==', 0, 0, 'count', 'warn'),
   ];
@@ -283,6 +301,14 @@ export function incidentResult(options: FixtureOptions = {}): RunResult {
   metrics['process.latencyMs'] = LATENCY_METRIC;
 
   const partial = { status: 'ok' as const, timeMs, host, processes: { [o.db]: db, [o.spark]: spark }, events, summary };
+  const cgroups = [
+    { path: 'db', limits: { 'memory.max': 'max' as const } },
+    { path: 'batch', limits: { 'memory.max': o.batchMaxBytes ?? ('max' as const) } },
+  ];
+  const processes = [
+    { name: o.db, cgroup: 'db', anonBytes: 20 * GiB, fileBytes: 12 * GiB, startMs: 0, hasRequests: true },
+    { name: o.spark, cgroup: 'batch', anonBytes: 120 * GiB, fileBytes: 0, startMs: 120_000, hasRequests: false },
+  ];
   return {
     schemaVersion: SCHEMA_VERSION,
     kind: 'run',
@@ -306,14 +332,8 @@ export function incidentResult(options: FixtureOptions = {}): RunResult {
         policy: 'linux',
         sysctl: { 'vm.swappiness': 60, 'vm.overcommit_memory': 0 },
       },
-      cgroups: [
-        { path: 'db', limits: { 'memory.max': 'max' } },
-        { path: 'batch', limits: { 'memory.max': o.batchMaxBytes ?? 'max' } },
-      ],
-      processes: [
-        { name: o.db, cgroup: 'db', anonBytes: 20 * GiB, fileBytes: 12 * GiB, startMs: 0, hasRequests: true },
-        { name: o.spark, cgroup: 'batch', anonBytes: 120 * GiB, fileBytes: 0, startMs: 120_000, hasRequests: false },
-      ],
+      cgroups,
+      processes,
     },
     fidelity: {
       mode: 'sampled',
@@ -325,7 +345,7 @@ export function incidentResult(options: FixtureOptions = {}): RunResult {
     ...partial,
     cgroups: { db: cgDb, batch: cgBatch },
     checks,
-    verdict: computeVerdict(partial),
+    verdict: computeVerdict({ ...partial, checks, scenario: { cgroups, processes } }),
     warnings: [
       {
         code: 'sampled-fidelity',
@@ -431,6 +451,47 @@ export function sweepFixture(options: Pick<FixtureOptions, 'db' | 'steps'> = {})
       };
       results.push(incidentResult(opts));
     }
+  const manifest: RunSetManifest = {
+    schemaVersion: SCHEMA_VERSION,
+    kind: 'run-set',
+    tool: { name: 'faultline', version: '0.1.0' },
+    generatedAt: '2026-11-26T05:00:00.000Z',
+    entries: results.map((r, i) => entryOf(r, i)),
+  };
+  return { manifest, results };
+}
+
+/**
+ * The bundled incident's sweep in shape: 16 variants over four swept fields with the real
+ * variant ids (stop Spark at 10 min, cap its cgroup at 36 GiB, swappiness 10, an 8 GiB soft
+ * limit). A cap or a soft limit keeps the database healthy while the host still thrashes.
+ */
+export function incidentSweepFixture(steps = 600): { manifest: RunSetManifest; results: RunResult[] } {
+  const results: RunResult[] = [];
+  for (const stop of ['never', '10m'])
+    for (const max of ['max', '36Gi'])
+      for (const swappiness of [60, 10])
+        for (const soft of ['none', '8Gi']) {
+          const contained = max === '36Gi' || soft === '8Gi';
+          results.push(
+            incidentResult({
+              steps,
+              variantId: `stop-${stop}_max-${max}_swappiness-${swappiness}_soft-limit-${soft}`,
+              params: {
+                'processes.spark.stop': stop,
+                'cgroups.batch.memory.max': max,
+                'host.sysctl.vm.swappiness': swappiness,
+                'cgroups.batch.memory.soft_limit_in_bytes': soft,
+              },
+              batchMaxBytes: max === '36Gi' ? 36 * GiB : null,
+              thrashToS: stop === '10m' ? Math.round(steps * 0.75) : null,
+              oomKillAtS: null,
+              dbContained: contained,
+              faultCpuCheckLevel: 'warn',
+              seed: results.length + 1,
+            }),
+          );
+        }
   const manifest: RunSetManifest = {
     schemaVersion: SCHEMA_VERSION,
     kind: 'run-set',

@@ -30,7 +30,10 @@ describe('writeRunSet', () => {
       'stop=never_batch-max=36Gi',
       'stop=never_batch-max=48Gi',
       'stop=never_batch-max=max',
+      'sweep-incident-spark-120g-on-64g.csv',
       'sweep-incident-spark-120g-on-64g.html',
+      'sweep-incident-spark-120g-on-64g.json',
+      'sweep-incident-spark-120g-on-64g.md',
     ]);
     expect(readdirSync(join(set, 'stop=10m_batch-max=36Gi')).sort()).toEqual([
       'junit.xml',

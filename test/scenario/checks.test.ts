@@ -107,6 +107,7 @@ describe('evaluateChecks', () => {
         check('processes.db.primary.rssBytes', 'last', '==', 5),
         check('cgroups.system.slice/db.service.usageBytes', 'p(50)', '>=', 200),
         check('processes.db.primary.latencyMs', 'p(99)', '<', 200),
+        check('processes.db.primary.latencyMs', 'p(98)', '<', 200),
         check('processes.db.primary.latencyMs', 'p(100)', '<', 300),
         check('processes.db.primary.latencyMs', 'avg', '<', 31),
         check('oomKills', 'value', '==', 0),
@@ -119,6 +120,8 @@ describe('evaluateChecks', () => {
       [37.5, true, 'pct'],
       [5, true, 'bytes'],
       [200, true, 'bytes'],
+      // p(99) is the summary's exact whole-run p99, the number the reports print; p(98) comes from the histogram.
+      [190, true, 'ms'],
       [128, true, 'ms'],
       [250, true, 'ms'],
       [30, true, 'ms'],

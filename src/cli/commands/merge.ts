@@ -1,8 +1,9 @@
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { passesChecks } from '../../analysis/checks.js';
 import { checkMergeTarget, mergedManifest, planMerge } from '../../engine/merge.js';
 import { scenarioDir } from '../../engine/run-set.js';
 import { writeIndex, writeRunSet } from '../../report/index.js';
+import { reportEndOfRun } from '../end-of-run.js';
 import { batchOutcome, type FaultlineCommand } from '../outcome.js';
 import { ensureWritableDir } from '../paths.js';
 
@@ -50,8 +51,9 @@ export const mergeCommand: FaultlineCommand<MergeArgs> = {
     }
     const results = plan.scenarios.flatMap((s) => s.results);
     process.stdout.write(
-      `merged ${results.length} variants of ${plan.scenarios.length} scenario${plan.scenarios.length === 1 ? '' : 's'} from ${argv.dirs.length} folders\nreport: ${relative(process.cwd(), indexPath) || indexPath}\n`,
+      `merged ${results.length} variants of ${plan.scenarios.length} scenario${plan.scenarios.length === 1 ? '' : 's'} from ${argv.dirs.length} folders${results.length === 0 ? ' (every shard was empty)' : ''}\n`,
     );
+    reportEndOfRun(results, indexPath, 'faultline merge');
     return batchOutcome(
       results.some((r) => r.status === 'failed'),
       results.some((r) => !passesChecks(r.checks)),

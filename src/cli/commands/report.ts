@@ -27,7 +27,8 @@ export const reportCommand: FaultlineCommand<ReportArgs> = {
       })
       .option('heatmap-metric', {
         type: 'string',
-        describe: 'Metric of the sweep heatmap: p99:<process>, faultCpuPctMax, majorFaultsPerSecMax, oomKills',
+        describe:
+          'Figure of the sweep heatmap: p99:<process>, faultCpuPctMax, faultCpuPctAvg, majorFaultsPerSecMax, oomKills',
       }),
   handler: async (argv) => {
     const out = argv.out ?? argv['results-dir'];

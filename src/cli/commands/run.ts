@@ -1,4 +1,4 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { passesChecks } from '../../analysis/checks.js';
 import { parseShard, runBatch, selectShard } from '../../engine/batch.js';
 import { defaultJobs } from '../../engine/pool.js';
@@ -9,11 +9,10 @@ import { loadScenarioFile } from '../../scenario/load.js';
 import type { Variant } from '../../scenario/types.js';
 import { type Diagnostic, DiagnosticsError, InputError } from '../../util/errors.js';
 import { parseDuration } from '../../util/units.js';
-import { printCheckSummary } from '../check-summary.js';
+import { reportEndOfRun } from '../end-of-run.js';
 import { batchOutcome, type FaultlineCommand } from '../outcome.js';
 import { ensureWritableDir } from '../paths.js';
 import { createProgress } from '../progress.js';
-import { appendStepSummary, runSummaryMarkdown } from '../step-summary.js';
 
 interface RunArgs {
   scenario: string[];
@@ -93,6 +92,10 @@ export const runCommand: FaultlineCommand<RunArgs> = {
       all = all.filter((v) => wanted.has(v.id));
     }
     const chosen = shard ? selectShard(all, shard) : all;
+    if (shard && chosen.length === 0)
+      process.stdout.write(
+        `shard ${shard.index}/${shard.count}: no variants (the ${all.length} of the sweep went to the other shards); writing an empty result set\n`,
+      );
 
     const outDir = resolve(argv.out);
     ensureWritableDir(outDir);
@@ -140,6 +143,9 @@ export const runCommand: FaultlineCommand<RunArgs> = {
         orderOf.set(v, i);
       });
     }
+    // A shard gets a folder for every scenario, even one with no variant in it, so an empty shard is explicit.
+    if (shard)
+      for (const l of loaded) byScenario.set(l.variants[0]!.scenario.name, { variants: [], results: [], orders: [] });
     chosen.forEach((v, i) => {
       const group = byScenario.get(v.scenario.name) ?? { variants: [], results: [], orders: [] };
       group.variants.push(v);
@@ -149,18 +155,16 @@ export const runCommand: FaultlineCommand<RunArgs> = {
     });
     for (const [name, g] of byScenario) {
       const dir = scenarioDir(outDir, name);
-      await writeRunSet(dir, buildManifest(outDir, g.variants, g.results, g.orders, new Date()), g.results, {
+      const manifest = buildManifest(outDir, g.variants, g.results, g.orders, new Date());
+      if (shard) manifest.shard = { ...shard, sweepVariants: all.length };
+      await writeRunSet(dir, manifest, g.results, {
         interactive: argv.interactive,
         variantsWritten: true,
       });
     }
     const indexPath = writeIndex(outDir);
 
-    const out = process.stdout;
-    out.write(`\n${printCheckSummary(chosen, results)}`);
-    for (const [name, g] of byScenario) out.write(`${scenarioLine(name, g.variants, g.results)}\n`);
-    out.write(`report: ${displayPath(indexPath)}\n`);
-    appendStepSummary(runSummaryMarkdown(chosen, results));
+    reportEndOfRun(results, indexPath, 'faultline run');
 
     return batchOutcome(
       results.some((r) => r.status === 'failed'),
@@ -169,30 +173,3 @@ export const runCommand: FaultlineCommand<RunArgs> = {
     );
   },
 };
-
-/** Relative to the working folder when inside it (short, clickable in most terminals), absolute otherwise. */
-function displayPath(p: string): string {
-  const rel = relative(process.cwd(), p);
-  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? p : rel;
-}
-
-/**
- * One line per scenario: the verdict of its first variant (the scenario as written, when
- * the sweep lists the current values first) and, for a sweep, which variants pass every check.
- */
-function scenarioLine(name: string, variants: readonly Variant[], results: readonly RunResult[]): string {
-  const first = results[0] as RunResult;
-  if (results.length === 1) return `${name}: ${first.verdict.headline}`;
-  const passing = variants.filter((_, i) => {
-    const r = results[i] as RunResult;
-    return r.status === 'ok' && passesChecks(r.checks);
-  });
-  const which =
-    passing.length === 0
-      ? 'none passes every check'
-      : `${passing.length} pass every check (${passing
-          .slice(0, 3)
-          .map((v) => v.id)
-          .join(', ')}${passing.length > 3 ? ', …' : ''})`;
-  return `${name}: ${results.length} variants; ${(variants[0] as Variant).id}: ${first.verdict.headline}; ${which}`;
-}

@@ -315,11 +315,14 @@ function faultsChart(ctx: Ctx, metric: 'majorFaultsPerSec' | 'minorFaultsPerSec'
   };
 }
 
+// The three parts of the CPU lost to faulting sit at the bottom of the stack, so that the
+// faultCpuPct line runs along the top of the iowait band: busy (fault handling, reclaim),
+// then waiting (iowait), then useful work and idle.
 const CPU_PARTS = [
+  ['busy: fault handling', 'cpuFaultPct', '#D55E00'],
+  ['busy: reclaim', 'cpuReclaimPct', '#E69F00'],
+  ['waiting: iowait (stalled on memory)', 'cpuIowaitPct', '#CC79A7'],
   ['user work', 'cpuUserPct', '#009E73'],
-  ['fault handling', 'cpuFaultPct', '#D55E00'],
-  ['reclaim', 'cpuReclaimPct', '#E69F00'],
-  ['iowait on swap/file', 'cpuIowaitPct', '#CC79A7'],
   ['idle', 'cpuIdlePct', '#E3E6EA'],
 ] as const;
 
@@ -329,7 +332,8 @@ function cpuChart(ctx: Ctx): ChartDef {
   const stacked = CPU_PARTS.flatMap(([label, metric], k) =>
     rows(ctx, label, h[metric], 'mean').map((row) => ({ ...row, order: k })),
   );
-  const line = rows(ctx, 'faultCpuPct (all faulting)', h.faultCpuPct, 'max');
+  // Bucketed like the bands (mean), so that the line stays on the top edge of the iowait band.
+  const line = rows(ctx, 'faultCpuPct (all faulting)', h.faultCpuPct, 'mean');
   const yEnc = { field: 'v', type: 'quantitative', title: '% of CPU capacity', scale: { domain: [0, 100] } };
   const title = 'Where the CPU went (stacked, % of capacity)';
   const thr = VERDICT_THRESHOLDS.thrashingFaultCpuPct;
@@ -361,7 +365,7 @@ function cpuChart(ctx: Ctx): ChartDef {
     id: 'cpu',
     title,
     caption:
-      `Each band is a share of the host's CPU capacity (cpus × time); the bands add up to 100%. Green is useful work; red, orange and pink are the cost of memory pressure. The black line is faultCpuPct, all time lost to faulting; above ${thr}% (dashed) the host spends most of its time on faults: it is thrashing.` +
+      `Each band is a share of the host's CPU capacity (cpus × time); the bands add up to 100%. The bottom three are the CPU time lost to faulting: busy (fault handling in red, reclaim in orange: CPUs working on faults) and waiting (iowait in pink: CPUs idle because their tasks are stalled on memory: swap and file reads, writeback in reclaim, throttling). Green is useful work. The black line is faultCpuPct, all three together (busy + waiting), so it runs along the top of the pink band; above ${thr}% (dashed) the host loses most of its CPU time to faulting: it is thrashing. When the pink band is most of it, the CPUs are not busy: their tasks wait, mostly for the swap device.` +
       ctx.bucketNote('mean'),
     definitions: [...CPU_PARTS.map(([, m]) => defn(ctx.result, 'host', m)), defn(ctx.result, 'host', 'faultCpuPct')],
     spec: base(ctx, title, layers),

@@ -4,6 +4,8 @@
  * check passes with a note in <system-out> (warnings never fail a build, as with k6).
  * A failed run is one <error> testcase.
  */
+
+import { checkObserved, checkScope, formatSplit } from '../../analysis/figures.js';
 import type { RunResult } from '../../result/types.js';
 import { formatValue } from '../format.js';
 
@@ -31,7 +33,9 @@ export function junitXml(r: RunResult): string {
     );
   }
   for (const c of r.checks) {
-    const observed = c.observed === null ? 'no value' : formatValue(c.observed, c.unit);
+    // The observed value as the report prints it, with what it was taken over (and the busy/waiting parts).
+    const o = checkObserved(c, r);
+    const observed = `${o.text} (${checkScope(c)}${o.split ? `: ${formatSplit(o.split)}` : ''})`;
     const expected = `${c.aggregation} ${c.op} ${formatValue(c.threshold, c.unit)}`;
     const head = `    <testcase classname="${xmlEscape(classname)}" name="${xmlEscape(c.source)}">`;
     if (c.passed) cases.push(`${head}</testcase>`);

@@ -1,14 +1,17 @@
 /**
  * summary.md: the verdict, key figures and checks in GitHub-flavoured Markdown, short
- * enough for a CI step summary ($GITHUB_STEP_SUMMARY). User-supplied names are escaped:
- * GitHub renders inline HTML, and `|` would split a table cell.
+ * enough for a CI step summary ($GITHUB_STEP_SUMMARY). Figures carry the labels and values
+ * of the report's key figures (analysis/figures.ts), so the two never disagree.
+ * User-supplied names are escaped: GitHub renders inline HTML, and `|` would split a cell.
  */
+import { keyFigures } from '../../analysis/figures.js';
 import type { RunResult } from '../../result/types.js';
-import { formatClock, formatValue } from '../format.js';
-import { checksSummary, checkViews, verdictView } from '../view-model-run.js';
+import { formatValue } from '../format.js';
+import { checksSummary, statusView } from '../status.js';
+import { checkViews } from '../view-model-run.js';
 
 /** Escapes text for a Markdown table cell or paragraph. */
-function mdText(s: string): string {
+export function mdText(s: string): string {
   return s
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -17,38 +20,35 @@ function mdText(s: string): string {
     .replace(/\r?\n/g, ' ');
 }
 
+/** The icon of a top status, for Markdown where there is no colour. */
+export const STATUS_ICONS: Record<RunResult['verdict']['status'], string> = {
+  pass: '✅',
+  warn: '⚠️',
+  fail: '❌',
+  failed: '💥',
+  unchecked: 'ℹ️',
+};
+
 export function summaryMarkdown(r: RunResult): string {
-  const v = verdictView(r.verdict);
-  const s = r.summary;
-  const icon = { healthy: '✅', degraded: '⚠️', thrashing: '🔥', oom: '💥', failed: '❌' }[r.verdict.status];
+  const status = statusView(r.verdict, r.checks);
   const out: string[] = [
-    `### ${icon} ${mdText(r.scenario.title)} · ${mdText(r.scenario.variantId)}`,
+    `### ${STATUS_ICONS[r.verdict.status]} ${mdText(r.scenario.title)} · ${mdText(r.scenario.variantId)}`,
     '',
-    `**${v.label}:** ${mdText(r.verdict.headline)}`,
+    `**${status.label}:** ${mdText(r.verdict.headline)}`,
     '',
-    '| figure | value |',
-    '| --- | --- |',
   ];
-  if (r.verdict.thrashingFromMs !== undefined)
-    out.push(`| thrashing from | ${formatClock(r.verdict.thrashingFromMs)} |`);
+  out.push('| figure | value | note |', '| --- | --- | --- |');
+  for (const f of keyFigures(r)) out.push(`| ${mdText(f.label)} | ${f.text} | ${mdText(f.note ?? '')} |`);
   out.push(
-    `| CPU on faults, peak / mean | ${formatValue(s.host.faultCpuPctMax, 'pct')} / ${formatValue(s.host.faultCpuPctAvg, 'pct')} |`,
-    `| major faults/s, peak | ${formatValue(s.host.majorFaultsPerSecMax, 'perSec')} |`,
-  );
-  for (const [p, ps] of Object.entries(s.processes))
-    if (ps.latencyMs) out.push(`| ${mdText(p)} p99 latency | ${formatValue(ps.latencyMs.p99Ms, 'ms')} |`);
-  out.push(
-    `| OOM kills | ${s.host.oomKills} |`,
-    `| swap-ins | ${formatValue(s.host.swapInPages, 'pages')} |`,
-    `| fidelity | ${r.fidelity.mode === 'exact' ? 'exact' : `sampled at ${formatValue(r.fidelity.sampleRate * 100, 'pct')}`} |`,
+    `| fidelity | ${r.fidelity.mode === 'exact' ? 'exact' : `sampled at ${formatValue(r.fidelity.sampleRate * 100, 'pct')}`} | |`,
     '',
     `**Checks:** ${checksSummary(r.checks)}`,
   );
   if (r.checks.length > 0) {
-    out.push('', '| result | check | expected | observed |', '| --- | --- | --- | --- |');
-    for (const c of checkViews(r.checks))
+    out.push('', '| result | check | expected | observed | over |', '| --- | --- | --- | --- | --- |');
+    for (const c of checkViews(r.checks, r))
       out.push(
-        `| ${c.statusLabel === 'FAIL' ? '❌ FAIL' : c.statusLabel === 'warn' ? '⚠️ warn' : '✅ pass'} | ${mdText(c.source)} | ${mdText(c.expected)} | ${mdText(c.observed)} |`,
+        `| ${c.statusLabel === 'FAIL' ? '❌ FAIL' : c.statusLabel === 'warn' ? '⚠️ warn' : '✅ pass'} | ${mdText(c.source)} | ${mdText(c.expected)} | ${mdText(c.observed)} | ${mdText(c.scope)} |`,
       );
   }
   if (r.error) out.push('', `**Error:** ${mdText(r.error)}`);

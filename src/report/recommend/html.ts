@@ -24,6 +24,7 @@ function checkSpec(r: Recommendation, source: string): TopLevelSpec {
       ? [{ size: p.value / unit.bytes, observed: c.observed, result: c.passed ? 'passes' : 'fails' }]
       : [];
   });
+  const flat = points.every((p) => p.observed === 0) && first.threshold === 0;
   const x = {
     field: 'size',
     type: 'quantitative',
@@ -34,7 +35,17 @@ function checkSpec(r: Recommendation, source: string): TopLevelSpec {
     {
       data: { values: points },
       mark: { type: 'line', color: '#999' },
-      encoding: { x, y: { field: 'observed', type: 'quantitative', title: `${first.aggregation} (${first.unit})` } },
+      encoding: {
+        x,
+        y: {
+          field: 'observed',
+          type: 'quantitative',
+          title: `${first.aggregation} (${first.unit})`,
+          // A count that stays at 0 (no OOM kill) would get a 0-wide axis labelled "0.000000".
+          scale: flat ? { domain: [0, 1] } : { zero: true },
+          axis: { format: ',~r', ...(first.unit === 'count' ? { tickMinStep: 1 } : {}) },
+        },
+      },
     },
     {
       data: { values: points },
