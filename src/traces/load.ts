@@ -345,7 +345,8 @@ function lineEnd(buf: Buffer): number {
   return i < 0 ? buf.length : i;
 }
 
-function detectFormat(file: string, head: Buffer, o: TraceOptions): TraceFormat {
+/** The format of a trace from its name and its first (decompressed) bytes, unless `o.format` names one. */
+export function detectFormat(file: string, head: Buffer, o: TraceOptions): TraceFormat {
   if (o.format && o.format !== 'auto') return o.format;
   if (/oracleGeneral/i.test(basename(file)) || head.subarray(0, 4096).includes(0)) return 'oracleGeneral';
   const line = head.toString('utf8', 0, Math.min(head.length, lineEnd(head)));

@@ -67,9 +67,9 @@ export class RegionStream {
   configure(pattern: AccessPattern, size: number): void {
     const n = Math.max(0, Math.min(this.capacity, Math.floor(size)));
     if (pattern === this.pattern && n === this.size) return;
-    if (pattern.kind === 'trace') {
+    if (pattern.kind === 'trace' || pattern.kind === 'mrc') {
       throw new InputError(
-        `access pattern 'trace' (${pattern.file}) cannot drive the host model yet: use uniform, zipf, hotcold, scan or loop`,
+        `access pattern '${pattern.kind}' (${pattern.file}) cannot drive the host model yet: use uniform, zipf, hotcold, scan or loop`,
       );
     }
     this.pattern = pattern;
@@ -133,14 +133,24 @@ export class RegionStream {
   }
 }
 
-/** The pattern in force `elapsedMs` after the process started (phases are sorted by atMs). */
-export function phaseAt(phases: readonly AccessPhase[], elapsedMs: number): AccessPattern {
-  let current = phases[0]?.pattern ?? { kind: 'uniform' };
-  for (const ph of phases) {
-    if (ph.atMs <= elapsedMs) current = ph.pattern;
+/**
+ * The index of the phase in force `elapsedMs` after the process started, when it has made
+ * `touches` touches (real pages): the last phase whose start, by time and by count, has come
+ * (phases are sorted; a process's phases start all by time or all by count).
+ */
+export function phaseIndexAt(phases: readonly AccessPhase[], elapsedMs: number, touches = 0): number {
+  let current = 0;
+  for (let i = 1; i < phases.length; i++) {
+    const ph = phases[i] as AccessPhase;
+    if (ph.atMs <= elapsedMs && ph.atTouches <= touches) current = i;
     else break;
   }
   return current;
+}
+
+/** The pattern in force (see phaseIndexAt). */
+export function phaseAt(phases: readonly AccessPhase[], elapsedMs: number, touches = 0): AccessPattern {
+  return phases[phaseIndexAt(phases, elapsedMs, touches)]?.pattern ?? { kind: 'uniform' };
 }
 
 function gcd(a: number, b: number): number {

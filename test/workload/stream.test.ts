@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/util/rng.js';
-import { phaseAt, RegionStream } from '../../src/workload/stream.js';
+import { phaseAt, phaseIndexAt, RegionStream } from '../../src/workload/stream.js';
 
 describe('RegionStream', () => {
   it('adoptLayout: a forked child places ranks where its parent does (same region size only)', () => {
@@ -90,12 +90,19 @@ describe('RegionStream', () => {
     expect(hits / 50_000).toBeLessThan(0.92);
   });
 
-  it('phaseAt picks the last phase started', () => {
-    const phases = [
-      { atMs: 0, pattern: { kind: 'uniform' } as const },
-      { atMs: 1000, pattern: { kind: 'scan' } as const },
+  it('phaseAt picks the last phase started, by time or by touch count', () => {
+    const byTime = [
+      { atMs: 0, atTouches: 0, pattern: { kind: 'uniform' } as const, touchesPerSec: null },
+      { atMs: 1000, atTouches: 0, pattern: { kind: 'scan' } as const, touchesPerSec: null },
     ];
-    expect(phaseAt(phases, 999).kind).toBe('uniform');
-    expect(phaseAt(phases, 1000).kind).toBe('scan');
+    expect(phaseAt(byTime, 999).kind).toBe('uniform');
+    expect(phaseAt(byTime, 1000).kind).toBe('scan');
+    const byTouches = [
+      { atMs: 0, atTouches: 0, pattern: { kind: 'uniform' } as const, touchesPerSec: null },
+      { atMs: 0, atTouches: 5000, pattern: { kind: 'scan' } as const, touchesPerSec: 100 },
+    ];
+    expect(phaseAt(byTouches, 1e9, 4999).kind).toBe('uniform');
+    expect(phaseAt(byTouches, 0, 5000).kind).toBe('scan');
+    expect(phaseIndexAt(byTouches, 0, 5000)).toBe(1);
   });
 });
