@@ -196,6 +196,7 @@ function resolveTrace(a: PatternInput, at: FieldPath, ctx: AccessContext): Trace
     atEnd: a.atEnd ?? 'loop',
     region: a.region ?? 'anon',
     where: formatPos(r.posOf([...at, a.file === undefined ? 'pattern' : 'file'])),
+    prepared: null,
   };
   if (a.format === 'json') {
     r.error(

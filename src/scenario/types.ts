@@ -133,6 +133,24 @@ export interface TracePattern {
   region: 'anon' | 'file';
   /** `file:line:col` of the pattern in the scenario, for errors found when the trace is read. */
   where: string;
+  /** The trace as read before the run (workload/trace-prepare.ts); null until then. */
+  prepared: PreparedTrace | null;
+}
+
+/** A trace read into scratch files for TraceStream. Plain data: it crosses worker threads. */
+export interface PreparedTrace {
+  /** Dense page ids (0 … distinctPages−1 by first appearance), int32 little-endian, one per reference. */
+  idsFile: string;
+  /** Each reference's time after the first, in units of the trace, float64 little-endian; null without timing timestamps. */
+  timesFile: string | null;
+  /** Milliseconds per unit of timesFile. */
+  timeUnitMs: number;
+  references: number;
+  distinctPages: number;
+  /** The format as read (detected when `auto`). */
+  format: 'txt' | 'csv' | 'msr' | 'oracleGeneral';
+  /** Time of the last reference after the first, ms (0 without times). */
+  spanMs: number;
 }
 
 /** The reading flags of `faultline replay` (docs/traces.md); the page size is the host's. */
