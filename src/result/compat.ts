@@ -51,15 +51,24 @@ export function upgradeResult(json: unknown, source = 'result'): RunResult {
   for (const [field, ok] of REQUIRED_RUN)
     if (!ok(r[field])) throw new InputError(`${source}: field "${field}" is missing or has the wrong type`);
 
+  const missing: string[] = [];
   if (version < 1) {
     // v0 → v1: v0 had no per-phase summaries and no metric definitions. An empty phase list
     // renders as "no phases"; definitions fall back to this version's metric registry.
     const summary = r.summary as Json;
     summary.phases ??= [];
     r.metrics ??= {};
+    missing.push("no phase summaries; metric definitions are this faultline's");
+  }
+  if (version < 2) {
+    // v1 → v2: processes gained `touches`, `faultsPerTouch` and `majorFaultsPerTouch`, in the
+    // summary and per phase. They were not counted: they stay absent, which reads as unknown.
+    missing.push('no touch counts');
+  }
+  if (missing.length > 0) {
     (r.warnings as unknown[]).push({
       code: 'upgraded-result',
-      message: `Written with result schema ${version} and upgraded to ${SCHEMA_VERSION} on read: no phase summaries; metric definitions are this faultline's.`,
+      message: `Written with result schema ${version} and upgraded to ${SCHEMA_VERSION} on read: ${missing.join('; ')}.`,
     });
   }
   r.schemaVersion = SCHEMA_VERSION;

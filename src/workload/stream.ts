@@ -1,5 +1,4 @@
 import type { AccessPattern, AccessPhase } from '../scenario/types.js';
-import { InputError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
 import { ZipfSampler } from './zipf.js';
 
@@ -94,11 +93,7 @@ export class RegionStream {
   configure(pattern: AccessPattern, size: number): void {
     const n = Math.max(0, Math.min(this.capacity, Math.floor(size)));
     if (pattern === this.pattern && n === this.size) return;
-    if (pattern.kind === 'trace' || pattern.kind === 'mrc') {
-      throw new InputError(
-        `access pattern '${pattern.kind}' (${pattern.file}) cannot drive the host model yet: use uniform, zipf, hotcold, scan or loop`,
-      );
-    }
+    // A trace or a curve picks its pages itself (TraceStream, MrcStream); the region only keeps its size.
     this.pattern = pattern;
     this.size = n;
     this.zipf =
@@ -143,7 +138,8 @@ export class RegionStream {
         return o;
       }
       default:
-        throw new Error(`unreachable pattern ${(p as AccessPattern).kind}`);
+        // trace and mrc phases draw from their own streams, never from the region's.
+        throw new Error(`internal: pattern ${p.kind} has no region sampler`);
     }
   }
 

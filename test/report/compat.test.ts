@@ -22,7 +22,7 @@ describe('upgradeResult', () => {
 
   it('renders an upgraded v0 result, with metric definitions from the registry', async () => {
     const html = await renderRunReport(parseResult(v0Text, 'result-v0.json'));
-    expect(html.includes('upgraded to 1 on read'), 'upgrade warning shown').toBe(true);
+    expect(html.includes(`upgraded to ${SCHEMA_VERSION} on read`), 'upgrade warning shown').toBe(true);
     expect(html.includes('<dd>Major faults per second of this process.</dd>'), 'registry definition').toBe(true);
     expect(html.includes('No definition recorded'), 'missing definition').toBe(false);
   });
