@@ -274,7 +274,14 @@ function resolveMrc(a: PatternInput, at: FieldPath, ctx: AccessContext): AccessP
   const file = fileOf(a, at, ctx, 'curves/db-mrc.csv');
   if (file === undefined) return empty;
   const format = a.format === 'csv' || a.format === 'json' ? a.format : 'auto';
-  const curve = parseMrcCurve(readFileSync(file, 'utf8'), file, format);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    r.error([...at, 'file'], `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    return { ...empty, file };
+  }
+  const curve = parseMrcCurve(text, file, format);
   if ('error' in curve) {
     r.error([...at, 'file'], curve.error, 'write it with faultline mrc <trace> --format csv (or json)');
     return { ...empty, file };

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -110,5 +110,22 @@ processes:
     // Memory is plentiful: every distinct page faults once and only once.
     expect([out.a?.touches, out.a?.minorFaults, out.a?.majorFaults]).toEqual([15_858, 2606, 0]);
     expect([out.b?.touches, out.b?.minorFaults, out.b?.majorFaults]).toEqual([2473, 0, 1917]);
+  });
+});
+
+describe('the bundled recorded-trace scenario', () => {
+  it('at 2 MiB the trace and its miss-ratio twin fault alike per touch, but readahead makes most of the trace’s faults minor', async () => {
+    const { variants } = loadScenarioText(
+      readFileSync('scenarios/recorded-trace-under-a-limit.yaml', 'utf8'),
+      'scenarios/recorded-trace-under-a-limit.yaml',
+    );
+    const v = variants.find((x) => x.id === 'recorded.memory.max-2Mi_twin.memory.max-2Mi');
+    if (!v) throw new Error(`no 2 MiB variant among ${variants.map((x) => x.id).join(', ')}`);
+    const [prepared] = await prepareWorkloads([v]);
+    const { recorded, twin } = simulateHost(prepared!.scenario).summary.processes;
+    // The curve gives 0.533 at 512 pages.
+    expect(Math.abs((recorded?.faultsPerTouch ?? 0) - 0.533)).toBeLessThan(0.03);
+    expect(Math.abs((twin?.faultsPerTouch ?? 0) - 0.533)).toBeLessThan(0.03);
+    expect(twin?.majorFaultsPerTouch ?? 0).toBeGreaterThan(3 * (recorded?.majorFaultsPerTouch ?? 1));
   });
 });
