@@ -1,3 +1,6 @@
+import type { TraceResult } from '../result/trace.js';
+import { parseTraceResult } from '../result/trace-compat.js';
+
 /**
  * Reads a measured LRU miss-ratio curve, as `faultline mrc --format csv|json` writes it, for
  * the `mrc` access pattern. The curve is small (one point per size asked for), so it is read
@@ -33,27 +36,20 @@ interface RawPoints {
 const isLru = (policy: string) => policy.trim().split(':')[0] === 'lru';
 
 function fromJson(text: string, name: string): RawPoints | { error: string } {
-  let doc: unknown;
+  let result: TraceResult;
   try {
-    doc = JSON.parse(text);
+    result = parseTraceResult(text, name);
   } catch (err) {
-    return { error: `${name}: not JSON: ${(err as Error).message}` };
+    return { error: (err as Error).message };
   }
-  const d = doc as { schema?: unknown; curves?: unknown; trace?: { distinctPages?: unknown } };
-  if (typeof d?.schema !== 'string' || !d.schema.startsWith('faultline/trace-result@')) {
-    return { error: `${name}: expected the JSON of \`faultline mrc --format json\` (schema faultline/trace-result@…)` };
-  }
-  const curves = Array.isArray(d.curves) ? (d.curves as { policy?: unknown; points?: unknown }[]) : [];
-  const lru = curves.find((c) => typeof c.policy === 'string' && isLru(c.policy));
+  const lru = result.curves.find((c) => isLru(c.policy));
   if (!lru) {
-    const names = curves.map((c) => String(c.policy)).join(', ') || 'none';
+    const names = result.curves.map((c) => c.policy).join(', ') || 'none';
     return { error: `${name}: holds no lru curve (curves: ${names}); run faultline mrc with --policy lru` };
   }
-  const points = Array.isArray(lru.points) ? (lru.points as { frames?: unknown; faultRatio?: unknown }[]) : [];
-  const distinct = d.trace?.distinctPages;
   return {
-    points: points.map((p) => ({ frames: Number(p.frames), ratio: Number(p.faultRatio), line: 0 })),
-    distinct: typeof distinct === 'number' ? distinct : undefined,
+    points: lru.points.map((p) => ({ frames: p.frames, ratio: p.faultRatio, line: 0 })),
+    distinct: result.trace.distinctPages,
   };
 }
 
