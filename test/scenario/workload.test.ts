@@ -102,6 +102,7 @@ describe('workload fields resolve', () => {
       atEnd: 'stop',
       region: 'anon',
       where: `${FILE}:8:13`,
+      prepared: null,
     });
     expect(p?.memory).toMatchObject({ anonBytes: 0, sizedByTrace: 'anon' });
     const sized = proc(`  replay:
