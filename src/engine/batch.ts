@@ -1,6 +1,7 @@
 import { chooseFidelity, exactSize } from '../kernel/fidelity.js';
 import type { RunResult } from '../result/types.js';
 import type { Variant } from '../scenario/types.js';
+import { prepareWorkloads } from '../workload/trace-prepare.js';
 import { runPool, siblingUrl } from './pool.js';
 import { failedResult, type RunOptions } from './run-variant.js';
 import type { VariantTask } from './variant-worker.js';
@@ -19,8 +20,10 @@ export interface BatchOptions {
  * whatever `--jobs` is; results are identical for any `jobs` because a run depends only
  * on its variant and seed.
  */
-export async function runBatch(variants: readonly Variant[], opts: BatchOptions): Promise<RunResult[]> {
+export async function runBatch(given: readonly Variant[], opts: BatchOptions): Promise<RunResult[]> {
   const runOpts = opts.run ?? {};
+  // Traces are read once here, for every variant, before any runs (an unreadable one is bad input).
+  const variants = await prepareWorkloads(given);
   // Larger replays first, so that the workers do not finish on one long variant while the
   // others sit idle (the incident's 10-minute-kill variants walk 3× the frames of the others).
   const order = largestFirst(variants);

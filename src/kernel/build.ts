@@ -4,9 +4,12 @@
  */
 
 import { HPAGE_PMD_SIZE } from '../linux/mm.js';
-import type { CgroupConfig, Scenario } from '../scenario/types.js';
+import type { CgroupConfig, ProcessConfig, Scenario } from '../scenario/types.js';
+import { FaultlineError } from '../util/errors.js';
 import { hash32, hashString, Rng } from '../util/rng.js';
+import { MrcStream } from '../workload/mrc-stream.js';
 import { RegionStream } from '../workload/stream.js';
+import { TraceStream } from '../workload/trace-stream.js';
 import { LruLists } from './lru.js';
 import { SwapDevice } from './mechanisms/swap-device.js';
 import { normPath } from './memcontrol.js';
@@ -135,11 +138,28 @@ function layOutProcesses(sc: Scenario, rate: number, cgs: CgroupRt[]): { procs: 
   const cgIndex = new Map(cgs.map((c, i) => [c.path, i]));
   let next = 0;
   const procs = sc.processes.map((cfg, idx): ProcRt => {
-    const anonCap = Math.max(cfg.memory.anonBytes > 0 ? 1 : 0, Math.round((cfg.memory.anonBytes / pageSize) * rate));
-    const fileCap = Math.max(cfg.memory.fileBytes > 0 ? 1 : 0, Math.round((cfg.memory.fileBytes / pageSize) * rate));
+    const rng = new Rng(hash32(hashString(cfg.name), sc.seed));
+    const traces = traceStreams(cfg, rate, rng);
+    // A region replaying a trace holds at least the trace's (sampled) pages.
+    const tracePages = (region: 'anon' | 'file') =>
+      Math.max(
+        0,
+        ...cfg.access.map((ph, i) =>
+          ph.pattern.kind === 'trace' && ph.pattern.region === region ? traces[i]!.pages : 0,
+        ),
+      );
+    const pagesOf = (bytes: number) => Math.max(bytes > 0 ? 1 : 0, Math.round((bytes / pageSize) * rate));
+    const anonCap = Math.max(pagesOf(cfg.memory.anonBytes), tracePages('anon'));
+    const fileCap = Math.max(pagesOf(cfg.memory.fileBytes), tracePages('file'));
     const life = Math.max(0, Math.min(sc.durationMs, cfg.stopMs) - Math.min(cfg.startMs, sc.durationMs));
     const leakCap = Math.ceil(((cfg.memory.leakBytesPerSec * life) / 1000 / pageSize) * rate) + 1;
-    const rng = new Rng(hash32(hashString(cfg.name), sc.seed));
+    const streams = cfg.access.map((ph, i) => {
+      const pattern = ph.pattern;
+      if (pattern.kind === 'trace') return traces[i] ?? null;
+      if (pattern.kind !== 'mrc') return null;
+      const cap = pattern.region === 'anon' ? anonCap : fileCap;
+      return new MrcStream(pattern.frames, pattern.missRatio, Math.max(1, cap), rng.fork(40 + i), scale);
+    });
     const p: ProcRt = {
       idx,
       cfg,
@@ -151,8 +171,13 @@ function layOutProcesses(sc: Scenario, rate: number, cgs: CgroupRt[]): { procs: 
       leakBase: next + anonCap + fileCap,
       leakCap,
       leakUsed: 0,
-      anon: new RegionStream(anonCap, rng.fork(1), scale),
-      file: new RegionStream(fileCap, rng.fork(2), scale),
+      anon: new RegionStream(anonCap, rng.fork(1), scale, cfg.firstTouch),
+      file: new RegionStream(fileCap, rng.fork(2), scale, cfg.firstTouch),
+      streams,
+      phase: 0,
+      phaseStartMs: 0,
+      touched: 0,
+      touchLimit: Number.POSITIVE_INFINITY,
       rng,
       started: false,
       alive: false,
@@ -162,8 +187,6 @@ function layOutProcesses(sc: Scenario, rate: number, cgs: CgroupRt[]): { procs: 
       rssFile: 0,
       swap: 0,
       peakRss: 0,
-      growthPending: 0,
-      growthFrac: 0,
       leakPending: 0,
       leakFrac: 0,
       overHighPages: 0,
@@ -196,6 +219,27 @@ function subtreePreorder(cgs: CgroupRt[], root: number): Int32Array {
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
   return Int32Array.from(out);
+}
+
+/**
+ * The trace streams of a process's phases (by phase index), read from the files the engine
+ * prepared before the run (workload/trace-prepare.ts). A sampled replay keeps the pages whose
+ * hash falls under the rate, as SHARDS does.
+ */
+function traceStreams(cfg: ProcessConfig, rate: number, rng: Rng): (TraceStream | null)[] {
+  if (!cfg.access.some((ph) => ph.pattern.kind === 'trace')) return cfg.access.map(() => null);
+  return cfg.access.map((ph, i) => {
+    const pattern = ph.pattern;
+    if (pattern.kind !== 'trace') return null;
+    if (!pattern.prepared) {
+      throw new FaultlineError(`internal: ${pattern.where}: trace ${pattern.file} was not read before the run`, 3);
+    }
+    return new TraceStream(pattern.prepared, {
+      loop: pattern.atEnd === 'loop',
+      sampleRate: rate,
+      seed: rng.fork(20 + i).nextU32(),
+    });
+  });
 }
 
 /** Root first, then cgroups so that a parent always precedes its children (PSI needs that order). */

@@ -1,6 +1,7 @@
 import type { FidelityInfo } from '../result/types.js';
 import type { Scenario } from '../scenario/types.js';
 import { InputError } from '../util/errors.js';
+import { touchBound } from '../workload/rates.js';
 
 /**
  * Budgets for one replay on this project's 2-core machines. A simulated touch costs about
@@ -82,7 +83,7 @@ export function exactSize(sc: Scenario): { frames: number; pages: number; touche
   for (const p of sc.processes) {
     const life = Math.max(0, Math.min(sc.durationMs, p.stopMs) - Math.min(p.startMs, sc.durationMs)) / 1000;
     pages += (p.memory.anonBytes + p.memory.fileBytes + p.memory.leakBytesPerSec * life) / page;
-    touches += (p.requests ? p.requests.ratePerSec * p.requests.pagesPerRequest : p.touchesPerSec) * life;
+    touches += touchBound(p, life);
   }
   return { frames, pages: Math.ceil(pages), touches: Math.ceil(touches) };
 }

@@ -8,7 +8,6 @@ import { inactiveRatio } from '../linux/mm.js';
 import type { EventRecord } from '../result/types.js';
 import type { Scenario } from '../scenario/types.js';
 import { InputError } from '../util/errors.js';
-import { phaseAt } from '../workload/stream.js';
 import { bytesOf, type SimContext } from './sim-context.js';
 import type { ProcRt } from './state.js';
 
@@ -113,9 +112,12 @@ export class Lifecycle {
     p.committedBytes = m.anonInitialBytes;
     p.virtBytes = m.anonInitialBytes + m.fileBytes;
     p.alive = true;
-    const elapsed = 0;
-    p.anon.configure(phaseAt(p.cfg.access, elapsed), this.anonTarget(p, elapsed));
-    p.file.configure(phaseAt(p.cfg.access, elapsed), p.fileCap);
+    p.phase = 0;
+    p.phaseStartMs = ctx.nowMs;
+    const first = p.cfg.access[0]!.pattern;
+    p.anon.configure(first, this.anonTarget(p, 0));
+    p.file.configure(first, p.fileCap);
+    p.touchLimit = this.touchLimit(p);
     if (ctx.nowMs > 0) ctx.phaseMarks.push({ name: `${p.cfg.name} started`, startMs: ctx.nowMs });
     ctx.events.push({
       timeMs: ctx.nowMs,
@@ -124,15 +126,22 @@ export class Lifecycle {
       cgroup: p.cfg.cgroup,
       message: `${p.cfg.name} started`,
     });
+    // File pages exist on disk: none waits for a first touch.
+    p.file.allocateAll();
     const parent = p.cfg.forkOf === null ? null : this.procByName(p.cfg.forkOf);
     if (parent && !parent.started && parent.cfg.startMs <= ctx.nowMs) this.start(parent);
-    if (parent?.alive) {
+    if (first.kind === 'trace' || first.kind === 'mrc') {
+      // A recorded or synthesised stream starts cold and first-touches its pages itself.
+      p.anon.allocateAll();
+    } else if (parent?.alive) {
       // A forked child starts with its parent's image mapped: its first touches find the
       // shared pages (or copy the ones it writes) instead of allocating.
       ctx.host.fork(p, parent);
-      p.growthPending = p.anon.current;
-    } else if (ctx.nowMs === 0) this.warmStart(p);
-    else p.growthPending = p.anon.current;
+      p.anon.beginFill();
+    } else if (ctx.nowMs === 0) {
+      this.warmStart(p);
+      p.anon.allocateAll();
+    } else p.anon.beginFill();
   }
 
   /** An allocation refused with ENOMEM (overcommit or RLIMIT_AS): recorded, not an OOM kill. */
@@ -169,12 +178,12 @@ export class Lifecycle {
   advance(p: ProcRt): void {
     const ctx = this.ctx;
     const elapsed = ctx.nowMs - p.cfg.startMs;
-    const pattern = phaseAt(p.cfg.access, elapsed);
+    this.syncPhase(p, ctx.nowMs);
+    const pattern = p.cfg.access[p.phase]!.pattern;
     const before = p.anon.current;
     const target = Math.max(before, this.anonTarget(p, elapsed + ctx.tickMs));
     const grow = p.allocFailures === 0 && this.admit(p, (target - before) * ctx.scale * ctx.sc.host.pageSizeBytes);
     p.anon.configure(pattern, grow ? target : before);
-    p.growthPending += p.anon.current - before;
     p.file.configure(pattern, p.fileCap);
     const leakBytes = p.cfg.memory.leakBytesPerSec * ctx.tickSec;
     if (p.allocFailures === 0 && this.admit(p, leakBytes)) {
@@ -185,7 +194,56 @@ export class Lifecycle {
     }
   }
 
-  stop(p: ProcRt, killed: boolean): void {
+  /**
+   * `p` reached its touch limit at `atMs`: it exits (stopAfterTouches) or enters the phase
+   * that starts at this count.
+   */
+  touchesReached(p: ProcRt, atMs: number): void {
+    const stop = p.cfg.stopAfterTouches;
+    if (Number.isFinite(stop) && p.touched >= this.touchCount(stop)) {
+      this.stop(p, false, `after ${stop} touches`);
+      return;
+    }
+    this.syncPhase(p, atMs);
+  }
+
+  /** Enters the latest phase whose start (by time or by touch count) has come. */
+  private syncPhase(p: ProcRt, atMs: number): void {
+    const phases = p.cfg.access;
+    const elapsed = this.ctx.nowMs - p.cfg.startMs;
+    let i = p.phase;
+    while (i + 1 < phases.length) {
+      const next = phases[i + 1]!;
+      const reached = next.atTouches > 0 ? p.touched >= this.touchCount(next.atTouches) : next.atMs <= elapsed;
+      if (!reached) break;
+      i++;
+    }
+    if (i === p.phase) return;
+    const ctx = this.ctx;
+    p.phase = i;
+    p.phaseStartMs = atMs;
+    const pattern = phases[i]!.pattern;
+    p.anon.configure(pattern, p.anon.current);
+    p.file.configure(pattern, p.fileCap);
+    p.touchLimit = this.touchLimit(p);
+    ctx.phaseMarks.push({ name: `${p.cfg.name} phase ${i} (${pattern.kind})`, startMs: atMs });
+  }
+
+  /** Real touches as simulated ones (a sampled touch stands for 1/rate). */
+  private touchCount(real: number): number {
+    return Math.max(1, Math.round(real * this.ctx.rate));
+  }
+
+  /** The next touch count at which `p` changes phase or stops. */
+  private touchLimit(p: ProcRt): number {
+    const next = p.cfg.access[p.phase + 1];
+    const phase = next && next.atTouches > 0 ? this.touchCount(next.atTouches) : Number.POSITIVE_INFINITY;
+    const stop = p.cfg.stopAfterTouches;
+    return Math.min(phase, Number.isFinite(stop) ? this.touchCount(stop) : Number.POSITIVE_INFINITY);
+  }
+
+  /** `p` exits by itself or is killed; `why` says what ended it, when it is not its stop time or a kill. */
+  stop(p: ProcRt, killed: boolean, why?: string): void {
     if (!p.alive) return;
     const ctx = this.ctx;
     this.exit(p, killed);
@@ -196,7 +254,7 @@ export class Lifecycle {
       kind: 'process-exit',
       process: p.cfg.name,
       cgroup: p.cfg.cgroup,
-      message: `${p.cfg.name} ${killed ? 'killed' : 'exited'}`,
+      message: `${p.cfg.name} ${killed ? 'killed' : 'exited'}${why ? ` ${why}` : ''}`,
     });
   }
 
@@ -212,7 +270,8 @@ export class Lifecycle {
   /**
    * Processes running when the replay starts have their initial working set resident (a
    * host in steady state, not a cold boot): hottest pages first, the hottest on the active
-   * lists, until the high watermark.
+   * lists, until the high watermark. This holds under either first-touch order: what a
+   * long-running process kept using stays resident, whatever order it allocated in.
    */
   private warmStart(p: ProcRt): void {
     const ctx = this.ctx;

@@ -4,7 +4,15 @@
  * and phases. Reads the host and the tick's figures; changes nothing in the model.
  */
 import { CGROUP_SERIES, HOST_SERIES, PROCESS_SERIES } from '../analysis/metrics.js';
-import type { CgroupSummary, EventRecord, PhaseSummary, ProcessSummary, RunResult, Series } from '../result/types.js';
+import type {
+  CgroupSummary,
+  EventRecord,
+  PhaseSummary,
+  ProcessSummary,
+  RunResult,
+  Series,
+  TouchFigures,
+} from '../result/types.js';
 import { F64Buf, histogram, percentileSorted, round3, summarize } from './latency.js';
 import type { MemoryPsi } from './mechanisms/psi.js';
 import { bytesOf, type SimContext } from './sim-context.js';
@@ -56,6 +64,8 @@ export class Recorder {
   private readonly stepFaultCpu: number[] = [];
   private totalSwapIn = 0;
   private totalSwapOut = 0;
+  /** Real touches of each process per output step (for the phases' touch counts). */
+  private readonly stepTouches: number[][];
 
   constructor(ctx: SimContext, psi: MemoryPsi, ticksPerStep: number) {
     this.ctx = ctx;
@@ -63,6 +73,7 @@ export class Recorder {
     this.ticksPerStep = ticksPerStep;
     const s = ctx.host.state;
     this.stepProc = s.procs.map(() => ({ stats: emptyStats(), ticks: 0, threadSec: 0 }));
+    this.stepTouches = s.procs.map(() => []);
     const ncg = s.cgs.length;
     this.stepCgMajor = new Float64Array(ncg);
     this.stepCgThrottle = new Float64Array(ncg);
@@ -210,6 +221,7 @@ export class Recorder {
       ps.latencyP50Ms!.push(lat && lat.length > 0 ? round3(percentileSorted(lat, 0.5)) : null);
       ps.latencyP99Ms!.push(lat && lat.length > 0 ? round3(percentileSorted(lat, 0.99)) : null);
       ps.requestsPerSec!.push(rq ? round3((lat?.length ?? 0) / stepSec) : null);
+      this.stepTouches[p.idx]!.push(st.touches * sc);
       acc.stats = emptyStats();
       acc.ticks = 0;
       acc.threadSec = 0;
@@ -309,6 +321,7 @@ export class Recorder {
         allocFailures: p.allocFailures,
         peakRssBytes: bytesOf(ctx, p.peakRss),
         stallPct: threadSec > 0 ? round3(Math.min(100, (t.stallSec / threadSec) * 100)) : 0,
+        ...touchFigures(t.touches * sc, t.minor * sc, t.major * sc),
       };
       if (summary.oomKilled) summary.oomKilledAtMs = p.killedAtMs;
       const rq = ctx.req[p.idx];
@@ -367,9 +380,13 @@ export class Recorder {
       for (const p of ctx.host.state.procs) {
         const ps = this.procSeries[p.cfg.name]!;
         const sum = (xs: Series) => Math.round(pick(xs).reduce((a, b) => a + b, 0) * stepSec);
+        const majorFaults = sum(ps.majorFaultsPerSec!);
+        const minorFaults = sum(ps.minorFaultsPerSec!);
+        const touches = idx.reduce((a, step) => a + (this.stepTouches[p.idx]![step] ?? 0), 0);
         const entry: PhaseSummary['processes'][string] = {
-          majorFaults: sum(ps.majorFaultsPerSec!),
-          minorFaults: sum(ps.minorFaultsPerSec!),
+          majorFaults,
+          minorFaults,
+          ...touchFigures(touches, minorFaults, majorFaults),
         };
         const rq = ctx.req[p.idx];
         if (rq) {
@@ -395,4 +412,10 @@ export class Recorder {
     }
     return out;
   }
+}
+
+/** Touches (real, rounded) and faults per touch, to 6 decimals: a planner's faults per access. */
+function touchFigures(touches: number, minor: number, major: number): Required<TouchFigures> {
+  const per = (x: number) => (touches > 0 ? Math.round((x / touches) * 1e6) / 1e6 : 0);
+  return { touches: Math.round(touches), faultsPerTouch: per(minor + major), majorFaultsPerTouch: per(major) };
 }

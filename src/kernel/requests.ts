@@ -3,8 +3,11 @@ import type { Rng } from '../util/rng.js';
 import { F64Buf } from './latency.js';
 
 /**
- * The request model of one process: seeded Poisson arrivals served FIFO by the process's
- * threads (an M/G/N queue). A request's service time is set when a thread takes it, from
+ * The request model of one process: requests served FIFO by the process's threads, arriving
+ * either open loop (seeded Poisson arrivals, an M/G/N queue) or closed loop (N clients that
+ * each send a request, wait for its reply, think for an exponential time and send the next:
+ * a finite-source queue, whose throughput falls as requests slow down instead of a queue
+ * growing). A request's service time is set when a thread takes it, from
  * the page-level replay's current figures for this process (§11 "fraction of time
  * faulting"): its CPU (stretched when more threads run than the process has cores) + its
  * major faults (drawn for its pages at the replay's fault rate) × the device response time
@@ -18,6 +21,9 @@ export class RequestQueue {
   private readonly cores: number;
   private queue = new F64Buf();
   private head = 0;
+  /** Closed loop: each client's next arrival time, a binary min-heap; null for open loop. */
+  private readonly clients: Float64Array | null;
+  private clientsStarted = false;
   /** Pages to replay per tick: `direct[t]` plus a running rate from `rateDiff` (pages per ms). */
   private readonly direct: Float64Array;
   private readonly rateDiff: Float64Array;
@@ -57,34 +63,28 @@ export class RequestQueue {
     this.tickMs = tickMs;
     this.stepMs = stepMs;
     this.byStep = Array.from({ length: steps }, () => new F64Buf());
+    this.clients = model.closed ? new Float64Array(model.closed.clients) : null;
   }
 
-  /** Arrivals in [nowMs, nowMs + tickMs), then dispatch of every request a thread can start in the tick. */
+  /** Dispatch of every request a thread can start in [nowMs, nowMs + tickMs), after that tick's arrivals. */
   advance(tick: number, nowMs: number, endMs: number): void {
+    if (this.clients) this.advanceClosed(tick, nowMs, endMs, this.clients);
+    else this.advanceOpen(tick, nowMs, endMs);
+  }
+
+  private advanceOpen(tick: number, nowMs: number, endMs: number): void {
     const n = poisson(this.rng, (this.model.ratePerSec * this.tickMs) / 1000);
     const first = this.queue.length;
     for (let i = 0; i < n; i++) this.queue.push(nowMs + this.rng.nextFloat() * this.tickMs);
     this.queue.view().subarray(first).sort();
     const tickEnd = nowMs + this.tickMs;
     while (this.head < this.queue.length) {
-      let th = 0;
-      for (let i = 1; i < this.freeAt.length; i++) if (this.freeAt[i]! < this.freeAt[th]!) th = i;
+      const th = this.earliestThread();
       const arrival = this.queue.data[this.head]!;
       const start = Math.max(arrival, this.freeAt[th]!);
       if (start >= tickEnd) break;
       this.head++;
-      let busy = 0;
-      for (let i = 0; i < this.freeAt.length; i++) if (this.freeAt[i]! > start) busy++;
-      const serviceMs = this.service(busy + 1);
-      const done = start + serviceMs;
-      this.freeAt[th] = done;
-      this.schedulePages(tick, start, done);
-      if (done < endMs) {
-        this.completedAt.push(done);
-        this.all.push(done - arrival);
-        const step = Math.floor(done / this.stepMs);
-        if (step < this.byStep.length) this.byStep[step]!.push(done - arrival);
-      }
+      this.serve(tick, th, arrival, start, endMs);
     }
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
       const rest = this.queue.view().slice(this.head);
@@ -94,15 +94,60 @@ export class RequestQueue {
     }
   }
 
+  /**
+   * Closed loop: the earliest pending request goes to the earliest free thread while it can
+   * start in the tick; its client's next request arrives a think time after the reply. The
+   * clients start thinking when the process starts.
+   */
+  private advanceClosed(tick: number, nowMs: number, endMs: number, heap: Float64Array): void {
+    if (!this.clientsStarted) {
+      this.clientsStarted = true;
+      for (let i = 0; i < heap.length; i++) heap[i] = nowMs + this.think();
+      heap.sort();
+    }
+    const tickEnd = nowMs + this.tickMs;
+    for (;;) {
+      const th = this.earliestThread();
+      const arrival = heap[0]!;
+      const start = Math.max(arrival, this.freeAt[th]!);
+      if (start >= tickEnd) break;
+      const done = this.serve(tick, th, arrival, start, endMs);
+      replaceTop(heap, done + this.think());
+    }
+  }
+
+  /** Serves one request on thread `th` from `start`; returns when it completes. */
+  private serve(tick: number, th: number, arrival: number, start: number, endMs: number): number {
+    let busy = 0;
+    for (let i = 0; i < this.freeAt.length; i++) if (this.freeAt[i]! > start) busy++;
+    const done = start + this.service(busy + 1);
+    this.freeAt[th] = done;
+    this.schedulePages(tick, start, done);
+    if (done < endMs) {
+      this.completedAt.push(done);
+      this.all.push(done - arrival);
+      const step = Math.floor(done / this.stepMs);
+      if (step < this.byStep.length) this.byStep[step]!.push(done - arrival);
+    }
+    return done;
+  }
+
+  private earliestThread(): number {
+    let th = 0;
+    for (let i = 1; i < this.freeAt.length; i++) if (this.freeAt[i]! < this.freeAt[th]!) th = i;
+    return th;
+  }
+
+  /** A client's pause before its next request, ms: exponential with the think time as mean. */
+  private think(): number {
+    const z = this.model.closed?.thinkTimeMs ?? 0;
+    return z > 0 ? -z * Math.log(1 - this.rng.nextFloat()) : 0;
+  }
+
   /** Real pages the process's requests touch in tick `t`. */
   pagesInTick(t: number): number {
     this.rate += this.rateDiff[t]!;
     return this.direct[t]! + this.rate * this.tickMs;
-  }
-
-  /** Requests waiting for a thread. */
-  get backlog(): number {
-    return this.queue.length - this.head;
   }
 
   /** Forgets completions after `atMs` (the process was killed): those requests never finished. */
@@ -154,6 +199,21 @@ export class RequestQueue {
       if (t1 <= last) this.direct[t1]! += r * (doneMs - t1 * this.tickMs);
     }
   }
+}
+
+/** Replaces the smallest of a binary min-heap by `v` and restores the heap. */
+function replaceTop(heap: Float64Array, v: number): void {
+  const n = heap.length;
+  let i = 0;
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && heap[c + 1]! < heap[c]!) c++;
+    if (heap[c]! >= v) break;
+    heap[i] = heap[c]!;
+    i = c;
+  }
+  heap[i] = v;
 }
 
 /** Poisson(mean) draw: inversion for small means, a rounded normal beyond 30. */

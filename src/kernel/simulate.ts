@@ -9,6 +9,7 @@
  * user-space OOM daemons and throttle episodes, and the step's figures (recorder.ts).
  */
 import type { Scenario } from '../scenario/types.js';
+import { TraceStream } from '../workload/trace-stream.js';
 import { DeviceTick } from './device-tick.js';
 import { chooseFidelity, fidelityInfo } from './fidelity.js';
 import { Host } from './host.js';
@@ -21,6 +22,7 @@ import { type KernelOutput, Recorder } from './recorder.js';
 import { RequestQueue } from './requests.js';
 import { bytesOf, type SimContext } from './sim-context.js';
 import { EV_HIGH, emptyStats, type ProcRt } from './state.js';
+import { ENDED, nextPage } from './touch-choice.js';
 
 export type { KernelOutput } from './recorder.js';
 
@@ -292,7 +294,7 @@ class Simulation {
     const cpu = st.cpuUserSec + st.cpuFaultSec + st.cpuReclaimSec;
     const threads = Math.max(1, p.cfg.cpu.threads);
     const share = this.cpuShare[i]!;
-    const byThreads = (cpu + st.stallSec) / threads;
+    const byThreads = (cpu + st.stallSec + st.idleSec) / threads;
     const byCpu = share > 0 ? cpu / share : tickSec;
     return this.carry[i]! + Math.max(byThreads, byCpu);
   }
@@ -301,40 +303,70 @@ class Simulation {
     const ctx = this.ctx;
     const host = this.host;
     const rq = ctx.req[p.idx];
-    const fileShare = p.fileCap > 0 ? p.cfg.fileTouchFraction : 0;
     const touchCost = rq
       ? (rq.model.cpuMs / 1000 / Math.max(1, rq.model.pagesPerRequest)) * ctx.scale
-      : (Math.max(1, Math.min(p.cfg.cpu.threads, p.cfg.cpu.cores)) / Math.max(1e-9, p.cfg.touchesPerSec)) * ctx.scale;
-    let n = this.chunk;
+      : this.touchCostSec(p);
+    let n = Math.min(this.chunk, p.touchLimit - p.touched);
     if (rq) n = Math.min(n, this.reqTarget[p.idx]! - this.reqDone[p.idx]!);
+    const timed = this.timedTrace(p);
     for (let k = 0; k < n; k++) {
-      let page: number;
-      // A leaked page is allocated at the leak's own rate: its cost is the fault, not a touch of
-      // the access stream (leakPerSec would otherwise be capped by touchesPerSec).
-      let cost = touchCost;
-      if (p.growthPending > 0) {
-        page = p.anonBase + p.anon.offsetOfRank(p.anon.current - p.growthPending);
-        p.growthPending--;
-      } else if (p.leakPending > 0 && p.leakUsed < p.leakCap) {
-        page = p.leakBase + p.leakUsed++;
-        p.leakPending--;
-        cost = 0;
-      } else if (fileShare > 0 && (p.anon.current === 0 || p.rng.nextFloat() < fileShare)) {
-        page = p.fileBase + p.file.next();
-      } else if (p.anon.current > 0) {
-        page = p.anonBase + p.anon.next();
-      } else {
-        p.idle = true;
+      if (timed && this.waitForTimestamp(p, timed)) break;
+      const page = nextPage(p);
+      if (page < 0) {
+        if (page === ENDED) this.lifecycle.stop(p, false, 'at the end of its trace');
+        else p.idle = true;
         break;
       }
       host.setClock(Math.min(ctx.tickSec, this.position(p)) * 1e6);
       const r = p.cowParent >= 0 && page < p.fileBase ? host.touchCow(p, page) : host.touch(p, page);
       if (r < 0) return;
       p.tick.touches++;
-      p.tick.cpuUserSec += cost;
+      p.touched++;
+      // A leaked page is allocated at the leak's own rate: its cost is the fault, not a touch of
+      // the access stream (leakPerSec would otherwise be capped by touchesPerSec).
+      p.tick.cpuUserSec += page >= p.leakBase ? 0 : touchCost;
     }
+    if (!p.alive) return;
     if (rq) this.reqDone[p.idx]! += Math.max(1, n);
     if (p.overHighPages > 0) this.overHigh(p);
+    if (p.touched >= p.touchLimit) {
+      this.lifecycle.touchesReached(p, ctx.nowMs + Math.min(ctx.tickSec, this.position(p)) * 1000);
+    }
+  }
+
+  /**
+   * CPU per simulated touch without requests: a rate spends min(threads, cores) cores on that
+   * many touches a second; `max` costs cpu.perTouch a touch, so the CPU share and the stalls
+   * set the rate.
+   */
+  private touchCostSec(p: ProcRt): number {
+    const rate = p.cfg.access[p.phase]!.touchesPerSec ?? p.cfg.touchesPerSec;
+    if (rate === Number.POSITIVE_INFINITY) return p.cfg.cpu.perTouchUs * 1e-6 * this.ctx.scale;
+    return (Math.max(1, Math.min(p.cfg.cpu.threads, p.cfg.cpu.cores)) / Math.max(1e-9, rate)) * this.ctx.scale;
+  }
+
+  /** The phase's trace when it is replayed at its own timestamps. */
+  private timedTrace(p: ProcRt): TraceStream | null {
+    const stream = p.streams[p.phase];
+    const pattern = p.cfg.access[p.phase]!.pattern;
+    return stream instanceof TraceStream && pattern.kind === 'trace' && pattern.timing === 'timestamps' ? stream : null;
+  }
+
+  /**
+   * Timing timestamps: when the next reference is not due yet, `p`'s threads wait until it is
+   * (idle: neither running nor stalled, past the tick's end if need be); true when they do.
+   */
+  private waitForTimestamp(p: ProcRt, trace: TraceStream): boolean {
+    const due = trace.peekTimeMs();
+    if (due < 0) return false;
+    const nowMs = this.ctx.nowMs + this.position(p) * 1000;
+    const dueMs = p.phaseStartMs + due;
+    // Due within a nanosecond counts as due (the clock is a sum of floating-point seconds), but
+    // a reference due at the tick's end belongs to the next tick.
+    if (dueMs <= nowMs + 1e-6 && dueMs < this.ctx.nowMs + this.ctx.tickMs) return false;
+    // At least a microsecond, so that the clock moves whatever the rounding.
+    p.tick.idleSec += (Math.max(1e-3, dueMs - nowMs) / 1000) * Math.max(1, p.cfg.cpu.threads);
+    return true;
   }
 
   /** memory.high: reclaim what was charged over, then sleep the penalty (`mem_cgroup_handle_over_high`). */

@@ -8,7 +8,9 @@
 import type { ReplacementPolicy } from '../policies/types.js';
 import type { CgroupConfig, ProcessConfig, Scenario } from '../scenario/types.js';
 import type { Rng } from '../util/rng.js';
+import type { MrcStream } from '../workload/mrc-stream.js';
 import type { RegionStream } from '../workload/stream.js';
+import type { TraceStream } from '../workload/trace-stream.js';
 import type { LruLists } from './lru.js';
 import type { SwapDevice } from './mechanisms/swap-device.js';
 import type { Generations } from './mglru.js';
@@ -71,6 +73,8 @@ export interface ProcStats {
   throttleSec: number;
   /** Of stallSec: direct and memcg-limit reclaim plus memory.high sleeps (not device reads). */
   reclaimStallSec: number;
+  /** Thread-seconds waiting for a trace's next timestamp: neither running nor stalled. */
+  idleSec: number;
 }
 
 export function emptyStats(): ProcStats {
@@ -87,6 +91,7 @@ export function emptyStats(): ProcStats {
     cpuReclaimSec: 0,
     throttleSec: 0,
     reclaimStallSec: 0,
+    idleSec: 0,
   };
 }
 
@@ -103,6 +108,7 @@ export function addStats(a: ProcStats, b: ProcStats): void {
   a.cpuReclaimSec += b.cpuReclaimSec;
   a.throttleSec += b.throttleSec;
   a.reclaimStallSec += b.reclaimStallSec;
+  a.idleSec += b.idleSec;
 }
 
 export interface ProcRt {
@@ -128,9 +134,15 @@ export interface ProcRt {
   rssFile: number;
   swap: number;
   peakRss: number;
-  /** Grown anon pages not yet allocated (touched) by the process. */
-  growthPending: number;
-  growthFrac: number;
+  /** The streams of the process's trace and mrc phases, by phase index (null for the other patterns). */
+  streams: (TraceStream | MrcStream | null)[];
+  /** The access phase in force, and when it began (simulated ms). */
+  phase: number;
+  phaseStartMs: number;
+  /** Touches since the start, in simulated pages (a sampled touch stands for 1/rate). */
+  touched: number;
+  /** `touched` at which something happens: the next phase by touch count, or stopAfterTouches. */
+  touchLimit: number;
   leakPending: number;
   leakFrac: number;
   /** Pages charged over memory.high since the last return to user space (real pages). */

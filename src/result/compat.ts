@@ -64,6 +64,9 @@ export function upgradeResult(json: unknown, source = 'result'): RunResult {
     // v1 → v2: see upgradeVerdict.
     r.verdict = upgradeVerdict(r.verdict as Json, r.checks as Json[], r.status === 'failed');
     missing.push('the verdict judged the host only (no per-tenant states), as schema 1 wrote it');
+    // Processes gained `touches`, `faultsPerTouch` and `majorFaultsPerTouch`, in the summary
+    // and per phase. They were not counted: they stay absent, which reads as unknown.
+    missing.push('no touch counts');
   }
   if (missing.length > 0)
     (r.warnings as unknown[]).push({

@@ -73,9 +73,17 @@ export interface ProcessSummary {
   allocFailures: number;
   peakRssBytes: number;
   stallPct: number;
+  /** Pages touched (a sampled replay's touches scaled to real ones); absent before schema 2. */
+  touches?: number;
+  /** (minor + major faults) / touches, and major faults / touches; 0 without touches. Absent before schema 2. */
+  faultsPerTouch?: number;
+  majorFaultsPerTouch?: number;
   latencyMs?: LatencySummary;
   latencyHistogram?: LatencyHistogram;
 }
+
+/** A process's touches and faults per touch, as the summary and each phase give them. */
+export type TouchFigures = Pick<ProcessSummary, 'touches' | 'faultsPerTouch' | 'majorFaultsPerTouch'>;
 
 export interface HostSummary {
   faultCpuPctMax: number;
@@ -120,7 +128,7 @@ export interface PhaseSummary {
     HostSummary,
     'faultCpuPctMax' | 'faultCpuPctAvg' | 'majorFaultsPerSecMax' | 'swapInPages' | 'swapOutPages'
   >;
-  processes: Record<string, { majorFaults: number; minorFaults: number; latencyMs?: LatencySummary }>;
+  processes: Record<string, { majorFaults: number; minorFaults: number; latencyMs?: LatencySummary } & TouchFigures>;
 }
 
 export interface CheckResult {

@@ -5,19 +5,19 @@
  * Reporter with its field path; nothing here throws for bad input.
  */
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname } from 'node:path';
 import { defaultMinFreeKbytes } from '../linux/mm.js';
 import { parsePolicySpec } from '../policies/registry.js';
-import { FaultlineError, formatPos } from '../util/errors.js';
-import { formatBytes, parseDuration, parseSize } from '../util/units.js';
+import { formatPos } from '../util/errors.js';
+import { formatBytes, parseDuration } from '../util/units.js';
 import { DEVICE_PRESETS, KERNEL_POLICIES, kubeletMemoryHigh, kubeletOomScoreAdj, qosClass } from './defaults.js';
 import { parseExpectations } from './expect.js';
 import { checkFieldPath } from './field-path.js';
 import { parseFitRange } from './fit-range.js';
 import { describeIssue, suggest, unknownKey } from './issues.js';
 import type { Reporter } from './reporter.js';
+import { expandReplicas, resolveProcesses } from './resolve-process.js';
 import {
-  type AccessPatternSpec,
   CgroupSpec,
   type CgroupSpecOutput,
   type EventSpecOutput,
@@ -34,8 +34,6 @@ import {
 import { resolveDottedPath, schemaAt } from './schema-walk.js';
 import type { FieldPath } from './source.js';
 import type {
-  AccessPattern,
-  AccessPhase,
   CgroupConfig,
   FitUnknown,
   HostConfig,
@@ -46,37 +44,13 @@ import type {
   SwapConfig,
   Sysctls,
 } from './types.js';
+import { besideScenario, bytesOf, msOf, usOf } from './units-of.js';
 
 /** A validated spec; after repairs, the names of map entries that were dropped still count as defined. */
 export type ResolveInput = ScenarioSpecOutput & {
   failedProcesses?: string[];
   failedCgroups?: string[];
 };
-
-/** `64Gi` → bytes; `max` / `none` → Infinity. The string passed the schema's pattern. */
-export function bytesOf(text: string): number {
-  const t = text.trim();
-  if (t === 'max' || t === 'none') return Number.POSITIVE_INFINITY;
-  const v = parseSize(t);
-  if (v === undefined) throw new FaultlineError(`internal: size "${text}" passed validation but does not parse`, 3);
-  return v;
-}
-
-/** `150ms` → ms; `never` → Infinity. */
-export function msOf(text: string): number {
-  const t = text.trim();
-  if (t === 'never') return Number.POSITIVE_INFINITY;
-  const v = parseDuration(t);
-  if (v === undefined) throw new FaultlineError(`internal: duration "${text}" passed validation but does not parse`, 3);
-  return v;
-}
-
-const usOf = (text: string) => msOf(text) * 1000;
-
-/** Paths in a scenario are relative to the scenario file, so that it runs from any directory. */
-function besideScenario(baseDir: string, path: string): string {
-  return isAbsolute(path) ? path : join(baseDir, path);
-}
 
 function pctOf(v: number | string, path: FieldPath, r: Reporter): number {
   const n = typeof v === 'number' ? v : Number(v.trim().replace(/%$/, ''));
@@ -96,7 +70,15 @@ export function resolveScenario(spec: ResolveInput, raw: Record<string, unknown>
   const cgroupRaw = (raw.cgroups && typeof raw.cgroups === 'object' ? raw.cgroups : {}) as Record<string, unknown>;
   const { cgroups, podOomScoreAdj } = resolveCgroups(spec.cgroups, cgroupRaw, host, r);
   const cgroupPaths = new Set([...cgroups.map((c) => c.path), ...(spec.failedCgroups ?? [])]);
-  const processes = resolveProcesses(spec, cgroupPaths, podOomScoreAdj, host, baseDir, r);
+  const processes = resolveProcesses({
+    specs: spec.processes,
+    failed: spec.failedProcesses ?? [],
+    cgroupPaths,
+    podOomScoreAdj,
+    host,
+    baseDir,
+    r,
+  });
   const processNames = new Set([...processes.map((p) => p.name), ...(spec.failedProcesses ?? [])]);
   const replicasOf = new Map<string, string[]>();
   for (const [name, p] of Object.entries(spec.processes)) {
@@ -640,209 +622,6 @@ function checkTree(
       );
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------
-// Processes
-
-export function expandReplicas(name: string, n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `${name}-${i + 1}`);
-}
-
-function resolveProcesses(
-  spec: ResolveInput,
-  cgroupPaths: Set<string>,
-  podOomScoreAdj: Map<string, number>,
-  host: HostConfig,
-  baseDir: string,
-  r: Reporter,
-): ProcessConfig[] {
-  const specs = spec.processes;
-  const out: ProcessConfig[] = [];
-  const taken = new Map<string, string>();
-  const allNames = [...Object.keys(specs), ...(spec.failedProcesses ?? [])];
-  for (const [name, p] of Object.entries(specs)) {
-    const at = (...k: (string | number)[]): FieldPath => ['processes', name, ...k];
-    if (!NAME_RE.test(name)) {
-      r.error(at(), `expected a name of letters, digits, "_", ".", "@", ":", "-", found "${name}"`, undefined, {
-        key: true,
-      });
-      continue;
-    }
-    const names = p.replicas > 1 ? expandReplicas(name, p.replicas) : [name];
-    for (const n of names) {
-      const other = taken.get(n);
-      if (other !== undefined) {
-        r.error(at('replicas'), `replica name ${n} clashes with process ${other}`, 'rename one of them');
-      }
-      taken.set(n, name);
-    }
-    const cgroup = p.cgroup ?? '';
-    if (p.cgroup !== undefined && !cgroupPaths.has(p.cgroup)) {
-      const guess = suggest(p.cgroup, cgroupPaths);
-      r.error(
-        at('cgroup'),
-        `no cgroup "${p.cgroup}" is defined`,
-        guess ? `did you mean ${guess}?` : `define it under cgroups; known: ${[...cgroupPaths].join(', ') || 'none'}`,
-      );
-    }
-    const startMs = msOf(p.start);
-    const stopMs = msOf(p.stop);
-    if (stopMs <= startMs && Number.isFinite(startMs)) {
-      r.error(at('stop'), `expected a stop after start (${p.start}), found "${p.stop}"`);
-    }
-    const memory = resolveMemory(p, at, r);
-    const access = resolveAccess(p, at, baseDir, r);
-    const fileTouchFraction =
-      p.fileTouchFraction ??
-      (memory.fileBytes > 0 ? memory.fileBytes / (memory.fileBytes + Math.max(memory.anonBytes, 1)) : 0);
-    if (p.fileTouchFraction !== undefined && p.fileTouchFraction > 0 && memory.fileBytes === 0) {
-      r.error(
-        at('fileTouchFraction'),
-        `touches file pages, but memory.file is 0`,
-        'set memory.file or drop fileTouchFraction',
-      );
-    }
-    if (p.cpu.cores > host.cpus) {
-      r.warning('cores-above-host', at('cpu', 'cores'), `wants ${p.cpu.cores} cores on a host with ${host.cpus}`);
-    }
-    if (p.forkOf !== undefined) {
-      const parent = specs[p.forkOf];
-      if (p.forkOf === name) r.error(at('forkOf'), 'a process cannot fork from itself');
-      else if (!allNames.includes(p.forkOf)) {
-        const guess = suggest(p.forkOf, allNames);
-        r.error(at('forkOf'), `no process "${p.forkOf}" is defined`, guess ? `did you mean ${guess}?` : undefined);
-      } else if (parent && parent.replicas > 1) {
-        r.error(at('forkOf'), `${p.forkOf} has ${parent.replicas} replicas; fork from a process without replicas`);
-      }
-    } else if (p.cowWriteFraction > 0) {
-      r.error(at('cowWriteFraction'), 'applies only with forkOf', 'name the parent process in forkOf');
-    }
-    const oomScoreAdj = p.oomScoreAdj ?? podOomScoreAdj.get(cgroup) ?? 0;
-    for (const n of names) {
-      out.push({
-        name: n,
-        cgroup,
-        startMs,
-        stopMs,
-        memory: { ...memory },
-        access: access.map((a) => ({ ...a })),
-        touchesPerSec: p.touchesPerSec,
-        fileTouchFraction,
-        cpu: { ...p.cpu },
-        requests: p.requests
-          ? {
-              ratePerSec: p.requests.ratePerSec,
-              cpuMs: msOf(p.requests.cpu),
-              pagesPerRequest: p.requests.pagesPerRequest,
-            }
-          : null,
-        oomScoreAdj,
-        rlimitAsBytes: bytesOf(p.rlimitAs),
-        forkOf: p.forkOf ?? null,
-        cowWriteFraction: p.cowWriteFraction,
-      });
-    }
-  }
-  return out;
-}
-
-function resolveMemory(p: ProcessSpecOutput, at: (...k: string[]) => FieldPath, r: Reporter): ProcessConfig['memory'] {
-  const m = p.memory;
-  const anonBytes = bytesOf(m.anon);
-  const anonInitialBytes = m.anonInitial !== undefined ? bytesOf(m.anonInitial) : anonBytes;
-  const growthBytesPerSec = bytesOf(m.growthPerSec);
-  if (anonInitialBytes > anonBytes) {
-    r.error(at('memory', 'anonInitial'), `expected at most memory.anon (${m.anon}), found ${m.anonInitial}`);
-  }
-  if (anonInitialBytes < anonBytes && growthBytesPerSec === 0) {
-    r.error(
-      at('memory', 'growthPerSec'),
-      `anonInitial (${m.anonInitial}) is below anon (${m.anon}) but nothing grows it`,
-      'set growthPerSec, e.g. 256Mi',
-    );
-  }
-  if (growthBytesPerSec > 0 && anonInitialBytes === anonBytes) {
-    r.error(at('memory', 'growthPerSec'), 'growth needs room: anonInitial equals anon', 'set anonInitial below anon');
-  }
-  return {
-    anonBytes,
-    anonInitialBytes,
-    growthBytesPerSec,
-    leakBytesPerSec: bytesOf(m.leakPerSec),
-    fileBytes: bytesOf(m.file),
-    fileDirtyFraction: m.fileDirtyFraction,
-  };
-}
-
-const PATTERN_PARAMS: Record<AccessPattern['kind'], readonly string[]> = {
-  uniform: [],
-  zipf: ['alpha'],
-  hotcold: ['hotFraction', 'hotProbability'],
-  scan: [],
-  loop: ['fraction'],
-  trace: ['file', 'format'],
-};
-const ALL_PARAMS = ['alpha', 'hotFraction', 'hotProbability', 'fraction', 'file', 'format'] as const;
-
-function resolvePattern(a: Omit<AccessPatternSpec, 'at'>, at: FieldPath, baseDir: string, r: Reporter): AccessPattern {
-  const allowed = PATTERN_PARAMS[a.pattern];
-  for (const k of ALL_PARAMS) {
-    if (a[k] !== undefined && !allowed.includes(k)) {
-      const owner = (Object.keys(PATTERN_PARAMS) as AccessPattern['kind'][]).find((p) => PATTERN_PARAMS[p].includes(k));
-      r.error(
-        [...at, k],
-        `${k} applies only to pattern ${owner}, found pattern ${a.pattern}`,
-        `remove ${k} or set pattern: ${owner}`,
-      );
-    }
-  }
-  switch (a.pattern) {
-    case 'uniform':
-    case 'scan':
-      return { kind: a.pattern };
-    case 'zipf':
-      return { kind: 'zipf', alpha: a.alpha ?? 1 };
-    case 'hotcold':
-      return { kind: 'hotcold', hotFraction: a.hotFraction ?? 0.2, hotProbability: a.hotProbability ?? 0.8 };
-    case 'loop':
-      return { kind: 'loop', fraction: a.fraction ?? 1 };
-    case 'trace': {
-      if (a.file === undefined) {
-        r.error([...at, 'pattern'], 'pattern trace needs `file`', 'add file: path/to/trace.csv');
-        return { kind: 'trace', file: '', format: a.format ?? 'csv' };
-      }
-      const file = besideScenario(baseDir, a.file);
-      if (!existsSync(file))
-        r.error([...at, 'file'], `file not found: ${file}`, 'paths are relative to the scenario file');
-      return { kind: 'trace', file, format: a.format ?? 'csv' };
-    }
-  }
-}
-
-function resolveAccess(
-  p: ProcessSpecOutput,
-  at: (...k: (string | number)[]) => FieldPath,
-  baseDir: string,
-  r: Reporter,
-): AccessPhase[] {
-  const phases: AccessPhase[] = [{ atMs: 0, pattern: resolvePattern(p.access, at('access'), baseDir, r) }];
-  let last = 0;
-  let lastText = '0s';
-  (p.access.phases ?? []).forEach((ph, i) => {
-    const atMs = msOf(ph.at);
-    if (atMs <= last) {
-      r.error(
-        at('access', 'phases', i, 'at'),
-        `expected a time after the previous phase (${lastText}), found "${ph.at}"`,
-      );
-    } else {
-      last = atMs;
-      lastText = ph.at;
-    }
-    phases.push({ atMs, pattern: resolvePattern(ph, at('access', 'phases', i), baseDir, r) });
-  });
-  return phases;
 }
 
 function warnWorkingSet(processes: ProcessConfig[], host: HostConfig, r: Reporter): void {

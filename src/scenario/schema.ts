@@ -483,12 +483,94 @@ export const CgroupSpec = z.strictObject({
 // ---------------------------------------------------------------------------------------
 // Processes
 
-const PATTERNS = ['uniform', 'zipf', 'hotcold', 'scan', 'loop', 'trace'] as const;
+const PATTERNS = ['uniform', 'zipf', 'hotcold', 'scan', 'loop', 'trace', 'mrc'] as const;
+/** Formats of `file`: a trace's (as `faultline replay --trace-format`), or a curve's (`faultline mrc --format`). */
+export const ACCESS_FILE_FORMATS = ['auto', 'txt', 'csv', 'msr', 'oracleGeneral', 'json'] as const;
+export const TIME_UNITS = ['s', 'ms', 'us', 'ns', '100ns'] as const;
+export const ADVICE = ['normal', 'random', 'sequential', 'hugepage', 'nohugepage'] as const;
+
+/** A touch rate, or `max`: as fast as the CPU share and the fault stalls allow. */
+const rateOrMax = () =>
+  z.union([z.number().min(0), z.literal('max')], {
+    error: (iss) => {
+      const found =
+        iss.input === undefined
+          ? 'nothing'
+          : typeof iss.input === 'number'
+            ? String(iss.input)
+            : describeFound(iss.input);
+      const near = typeof iss.input === 'string' && /^\s*max/i.test(iss.input) ? 'did you mean max?' : undefined;
+      return `expected touches per second (a number ≥ 0) or "max", found ${found}${near ? `\n${near}` : ''}`;
+    },
+  });
+
+/** A column of a text trace: its header name or 1-based number (as `--id-col`). */
+const column = (what: string, example: unknown) =>
+  meta(z.union([z.string().min(1), z.number().int().min(1)]).optional(), {
+    description: `${what} column, by header name or 1-based number (as \`faultline replay --${what.toLowerCase()}-col\`).`,
+    unit: 'column',
+    defaultText: 'detected from the header (docs/traces.md)',
+    examples: [example],
+  });
+
+/** How a trace file is read: the flags of `faultline replay` (docs/traces.md), as fields. */
+const TraceReadSpec = z.strictObject({
+  header: meta(z.boolean().optional(), {
+    description: 'CSV: whether the first line names the columns.',
+    unit: 'boolean',
+    defaultText: 'detected: a first line with no number is a header',
+    examples: [true],
+  }),
+  delimiter: meta(
+    z
+      .string()
+      .length(1, { error: (iss) => `expected one character, such as ";", found ${describeFound(iss.input)}` })
+      .optional(),
+    {
+      description: 'CSV field separator, one character.',
+      unit: 'character',
+      defaultText: '","',
+      examples: [';'],
+    },
+  ),
+  idCol: column('Id', 'obj_id'),
+  timeCol: column('Time', 'timestamp'),
+  opCol: column('Op', 'type'),
+  offsetCol: column('Offset', 5),
+  sizeCol: column('Size', 6),
+  ids: meta(z.enum(['auto', 'dec', 'hex', 'string']).default('auto'), {
+    description: 'auto: decimal or 0x-hex integers; dec; hex (no prefix needed); string: any text as an opaque key.',
+    unit: 'mode',
+    examples: ['hex'],
+  }),
+  expandPages: meta(z.boolean().default(false), {
+    description:
+      'Block traces (msr, or csv with offset and size columns): one reference per page of host.pageSize a request covers, instead of one per request keyed by its start (`--expand-pages`).',
+    unit: 'boolean',
+    examples: [true],
+  }),
+  offsetUnit: meta(z.number().int().min(1).default(1), {
+    description: 'Bytes per offset unit, for expandPages: 1 for byte offsets, 512 for sector numbers.',
+    unit: 'bytes',
+    examples: [512],
+  }),
+  ops: meta(z.array(z.string().min(1)).min(1).optional(), {
+    description: 'Keep only records whose op column is one of these (case-insensitive), e.g. [Read].',
+    unit: 'ops',
+    defaultText: 'every record',
+    examples: [['Read']],
+  }),
+  lenient: meta(z.boolean().default(false), {
+    description: 'Skip malformed lines (counted) instead of stopping at the first.',
+    unit: 'boolean',
+    examples: [true],
+  }),
+});
 
 const patternFields = {
   pattern: meta(z.enum(PATTERNS), {
     description:
-      'How touches spread over the working set: uniform, zipf (popularity ∝ 1/rank^alpha), hotcold (hotProbability of touches go to hotFraction of pages), scan (one sequential pass after another), loop (sequential loop over the first `fraction` of pages), trace (replay a trace file).',
+      'How touches spread over the working set: uniform, zipf (popularity ∝ 1/rank^alpha), hotcold (hotProbability of touches go to hotFraction of pages), scan (one sequential pass after another), loop (sequential loop over the first `fraction` of pages), trace (replay a recorded trace file), mrc (a stream synthesised from a measured LRU miss-ratio curve).',
     unit: 'pattern',
     examples: ['zipf'],
   }),
@@ -517,25 +599,75 @@ const patternFields = {
     examples: [0.5],
   }),
   file: meta(z.string().min(1).optional(), {
-    description: 'trace only: trace file, relative to the scenario file.',
+    description:
+      'trace and mrc: the file, relative to the scenario file: a trace `faultline replay` reads (plain or gzip), or the output of `faultline mrc --format csv|json`.',
     unit: 'path',
-    examples: ['traces/db.csv'],
+    examples: ['traces/db.csv.gz'],
   }),
-  format: meta(z.string().min(1).optional(), {
-    description: 'trace only: trace format (a reader in src/traces).',
+  format: meta(z.enum(ACCESS_FILE_FORMATS).optional(), {
+    description:
+      "trace and mrc: the file's format. trace: txt, csv, msr or oracleGeneral (as `--trace-format`); mrc: csv or json.",
     unit: 'format',
-    defaultText: 'csv for trace',
-    examples: ['csv'],
+    defaultText: 'auto: detected from the content',
+    examples: ['msr'],
+  }),
+  read: meta(TraceReadSpec.optional(), {
+    description: 'trace only: how to read the file, as the flags of `faultline replay` (docs/traces.md).',
+    defaultText: 'detected',
+  }),
+  timing: meta(z.enum(['rate', 'timestamps']).optional(), {
+    description:
+      "trace only: rate replays one reference per touch at the process's touchesPerSec; timestamps issues each reference no earlier than its time in the trace (relative to the first, from the phase start) and, when stalls put it behind, as fast as touchesPerSec allows.",
+    unit: 'mode',
+    defaultText: 'rate',
+    examples: ['timestamps'],
+  }),
+  timeUnit: meta(z.enum(TIME_UNITS).optional(), {
+    description: "trace only, with timing timestamps: the unit of the trace's time column.",
+    unit: 'unit',
+    defaultText: '100ns for msr (Windows FILETIME), s for oracleGeneral; csv needs it',
+    examples: ['us'],
+  }),
+  atEnd: meta(z.enum(['loop', 'stop']).optional(), {
+    description: 'trace only: at the end of the trace, start again from its first reference (loop) or exit (stop).',
+    unit: 'mode',
+    defaultText: 'loop',
+    examples: ['stop'],
+  }),
+  region: meta(z.enum(['anon', 'file']).optional(), {
+    description:
+      "trace and mrc: which working set the stream's pages are: anon (the heap; swapped under pressure) or file (page cache; dropped and read again). Every touch of the phase goes there.",
+    unit: 'region',
+    defaultText: 'anon',
+    examples: ['file'],
   }),
 };
 
 const PhaseSpec = z.strictObject({
-  at: meta(duration(), {
-    description: 'Phase start, relative to the process start.',
+  at: meta(duration().optional(), {
+    description: 'Phase start by time, after the process start. Give `at` or `afterTouches`.',
     unit: 'duration',
     examples: ['5m'],
   }),
+  afterTouches: meta(z.number().int().min(1).optional(), {
+    description:
+      "Phase start by count: after this many of the process's touches (real pages, counted from its start). Give `at` or `afterTouches`; one process uses one of the two in all its phases.",
+    unit: 'touches',
+    examples: [1000000],
+  }),
+  touchesPerSec: meta(rateOrMax().optional(), {
+    description: "The process's touch rate during this phase (a number, or max).",
+    unit: 'touches/s',
+    defaultText: "the process's touchesPerSec",
+    examples: [10000, 'max'],
+  }),
   ...patternFields,
+  pattern: meta(patternFields.pattern.optional(), {
+    description: "This phase's pattern, with its parameters; without one, the previous phase's pattern goes on.",
+    unit: 'pattern',
+    defaultText: "the previous phase's",
+    examples: ['loop'],
+  }),
 });
 
 const AccessSpec = z.strictObject({
@@ -543,14 +675,15 @@ const AccessSpec = z.strictObject({
   pattern: patternFields.pattern.default('uniform'),
   phases: meta(z.array(PhaseSpec).optional(), {
     description:
-      'Later changes of pattern: each entry starts at `at` (after the process starts) and replaces the pattern above, which is the phase at 0.',
+      'Later changes of pattern (and rate): each entry starts at `at` or `afterTouches` and replaces the pattern above, which is the phase at 0.',
   }),
 });
 
 const MemorySpec = z.strictObject({
-  anon: meta(size().default('0'), {
+  anon: meta(size().optional(), {
     description: 'Anonymous working set the process reaches (heap, after growth).',
     unit: 'size',
+    defaultText: '0; for a trace or mrc pattern with region anon, its distinct pages × host.pageSize',
     examples: ['20Gi'],
   }),
   anonInitial: meta(size().optional(), {
@@ -564,20 +697,85 @@ const MemorySpec = z.strictObject({
     unit: 'size per second',
     examples: ['512Mi'],
   }),
+  growthShare: meta(z.number().gt(0).max(1).default(1), {
+    description:
+      'Share of touches that first-touch grown pages while any are waiting (1: growth takes every touch, a loader that never re-reads; 0.2: one touch in five allocates, the others follow the access pattern over the pages allocated so far). Growth then proceeds at growthPerSec or this share of the touch rate, whichever is slower.',
+    unit: 'fraction',
+    examples: [0.2],
+  }),
   leakPerSec: meta(size().default('0'), {
     description: 'Memory allocated, touched once and never used again, per second (a leak); never stops growing.',
     unit: 'size per second',
     examples: ['8Mi'],
   }),
-  file: meta(size().default('0'), {
+  file: meta(size().optional(), {
     description: 'File-backed working set: page cache the process reads.',
     unit: 'size',
+    defaultText: '0; for a trace or mrc pattern with region file, its distinct pages × host.pageSize',
     examples: ['12Gi'],
   }),
   fileDirtyFraction: meta(fraction().default(0), {
     description: 'Share of its file pages the process dirties (written back before they can be reclaimed).',
     unit: 'fraction',
     examples: [0.1],
+  }),
+  anonAdvice: meta(z.enum(ADVICE).default('normal'), {
+    description:
+      'madvise(2) advice on the heap: normal, random, sequential, hugepage (MADV_HUGEPAGE: huge pages when host.thp is madvise) or nohugepage (none even when host.thp is always).',
+    unit: 'advice',
+    examples: ['hugepage'],
+  }),
+});
+
+const FileAccessSpec = z.strictObject({
+  via: meta(z.enum(['mmap', 'read']).default('mmap'), {
+    description:
+      'mmap: the file is mapped and touched through page faults; read: read(2) into a buffer, page-cache lookups that fault only on a miss.',
+    unit: 'mode',
+    examples: ['read'],
+  }),
+  advice: meta(z.enum(ADVICE).default('normal'), {
+    description:
+      'The hint the program gives: madvise(2) on the mapping (normal, random, sequential, hugepage, nohugepage) with via mmap, posix_fadvise(2) (normal, random, sequential) with via read.',
+    unit: 'advice',
+    examples: ['sequential'],
+  }),
+  readAheadKb: meta(z.number().int().min(0).max(1048576).default(128), {
+    description:
+      "read_ahead_kb of the file's block device (/sys/block/DEV/queue/read_ahead_kb); 0 turns readahead off.",
+    unit: 'KiB',
+    examples: [512],
+  }),
+});
+
+const RequestsSpec = z.strictObject({
+  ratePerSec: meta(z.number().positive().optional(), {
+    description: 'Open loop: requests arriving per second (Poisson), whatever the latency. Give ratePerSec or clients.',
+    unit: 'requests/s',
+    examples: [40],
+  }),
+  clients: meta(z.number().int().min(1).max(1000000).optional(), {
+    description:
+      'Closed loop: clients that each send a request, wait for its reply, think, and send the next (a connection pool, a benchmark driver). Give ratePerSec or clients.',
+    unit: 'clients',
+    examples: [32],
+  }),
+  thinkTime: meta(duration().optional(), {
+    description:
+      "Closed loop: a client's mean pause between a reply and its next request, exponentially distributed (as TPC-C's think times); 0: at once.",
+    unit: 'duration',
+    defaultText: '0s with clients',
+    examples: ['10ms'],
+  }),
+  cpu: meta(duration(), {
+    description: 'CPU time one request needs when nothing stalls it.',
+    unit: 'duration',
+    examples: ['150ms'],
+  }),
+  pagesPerRequest: meta(z.number().int().min(1), {
+    description: "Pages each request touches, drawn from the process's access pattern.",
+    unit: 'pages',
+    examples: [1500],
   }),
 });
 
@@ -589,7 +787,8 @@ const ProcessSpec = z.strictObject({
     examples: ['system.slice/db.service'],
   }),
   start: meta(durationOrNever().default('0s'), {
-    description: 'When the process starts; never = only a `start` event starts it.',
+    description:
+      'When the process starts; never = only a `start` event starts it. A process started at 0s was already running: its working set starts resident (hottest pages first).',
     unit: 'duration',
     examples: ['2m'],
   }),
@@ -597,6 +796,12 @@ const ProcessSpec = z.strictObject({
     description: 'When the process exits by itself; never = runs to the end.',
     unit: 'duration',
     examples: ['10m', 'never'],
+  }),
+  stopAfterTouches: meta(z.number().int().min(1).optional(), {
+    description: 'The process exits by itself after this many touches (real pages, from its start).',
+    unit: 'touches',
+    defaultText: 'never',
+    examples: [100000000],
   }),
   replicas: meta(z.number().int().min(1).max(1000).default(1), {
     description: 'Identical copies, named name-1 … name-N (refer to them by these names in expect).',
@@ -607,16 +812,27 @@ const ProcessSpec = z.strictObject({
     description: 'Working set and its growth.',
   }),
   access: meta(AccessSpec.prefault({}), { description: 'Access pattern over the working set.' }),
-  touchesPerSec: meta(z.number().min(0).default(10000), {
-    description: 'Page touches per second when running unstalled (all threads together).',
+  firstTouch: meta(z.enum(['address', 'rank']).default('address'), {
+    description:
+      'Order in which pages are touched the first time (a start after 0s, growth): address (ascending addresses, as a program filling its heap) or rank (hottest first, the order before this field existed). Trace and mrc streams first-touch in their own order.',
+    unit: 'order',
+    examples: ['rank'],
+  }),
+  touchesPerSec: meta(rateOrMax().default(10000), {
+    description:
+      'Page touches per second when running unstalled (all threads together), or max: as fast as the CPU share allows, each touch costing cpu.perTouch, less the fault stalls.',
     unit: 'touches/s',
-    examples: [100000],
+    examples: [100000, 'max'],
   }),
   fileTouchFraction: meta(fraction().optional(), {
     description: 'Share of touches that go to file-backed pages (the rest to anonymous memory).',
     unit: 'fraction',
     defaultText: 'file / (anon + file)',
     examples: [0.3],
+  }),
+  fileAccess: meta(FileAccessSpec.optional(), {
+    description: 'How the process reaches its file pages (memory.file).',
+    defaultText: 'mmap, normal advice, 128 KiB readahead',
   }),
   cpu: meta(
     z
@@ -631,32 +847,20 @@ const ProcessSpec = z.strictObject({
           unit: 'cores',
           examples: [4],
         }),
+        perTouch: meta(duration().optional(), {
+          description:
+            'With touchesPerSec max: CPU time one touch costs when it hits (the work between two page touches).',
+          unit: 'duration',
+          defaultText: '0.1us: a random access that misses the caches and the TLB',
+          examples: ['0.5us'],
+        }),
       })
       .prefault({}),
     { description: 'CPU demand.' },
   ),
-  requests: meta(
-    z
-      .strictObject({
-        ratePerSec: meta(z.number().positive(), {
-          description: 'Requests arriving per second.',
-          unit: 'requests/s',
-          examples: [40],
-        }),
-        cpu: meta(duration(), {
-          description: 'CPU time one request needs when nothing stalls it.',
-          unit: 'duration',
-          examples: ['150ms'],
-        }),
-        pagesPerRequest: meta(z.number().int().min(1), {
-          description: "Pages each request touches, drawn from the process's access pattern.",
-          unit: 'pages',
-          examples: [1500],
-        }),
-      })
-      .optional(),
-    { description: 'Request model: gives the process a latency (processes.NAME.latencyMs in expect).' },
-  ),
+  requests: meta(RequestsSpec.optional(), {
+    description: 'Request model: gives the process a latency (processes.NAME.latencyMs in expect).',
+  }),
   oomScoreAdj: meta(z.number().int().min(-1000).max(1000).optional(), {
     description: 'oom_score_adj: −1000 never killed, 1000 killed first.',
     unit: 'score',

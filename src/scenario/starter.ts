@@ -38,11 +38,11 @@ processes:
       anon: 1Gi
       file: 512Mi
     access:
-      pattern: zipf
-      alpha: 0.9
+      pattern: zipf   # uniform | zipf | hotcold | scan | loop | trace (a recorded
+      alpha: 0.9      #   trace file) | mrc (a measured miss-ratio curve)
     touchesPerSec: 20000
     cpu: { threads: 4, cores: 2 }
-    requests:
+    requests:         # open loop: ratePerSec; closed loop: clients + thinkTime
       ratePerSec: 50
       cpu: 10ms
       pagesPerRequest: 100
@@ -53,9 +53,11 @@ processes:
       anon: 4Gi
       anonInitial: 256Mi
       growthPerSec: 64Mi
+      growthShare: 0.5  # half the touches allocate while it grows, half re-read
+    firstTouch: address # new pages in address order; rank: hottest first
     access:
       pattern: uniform
-    touchesPerSec: 50000
+    touchesPerSec: 50000  # or max: as fast as its CPU share allows
 
 sweep:
   matrix:

@@ -114,21 +114,101 @@ export type AccessPattern =
   | { kind: 'scan' }
   /** A sequential loop over the first `fraction` of the working set. */
   | { kind: 'loop'; fraction: number }
-  | { kind: 'trace'; file: string; format: string };
+  | TracePattern
+  | MrcPattern;
+
+/** A recorded page-reference trace replayed as the process's stream (docs/scenario.md, "Traces"). */
+export interface TracePattern {
+  kind: 'trace';
+  /** Absolute path (resolved beside the scenario file). */
+  file: string;
+  /** As `faultline replay --trace-format`; auto is detected when the trace is read. */
+  format: 'auto' | 'txt' | 'csv' | 'msr' | 'oracleGeneral';
+  read: TraceRead;
+  /** rate: one reference per touch; timestamps: no reference before its time in the trace. */
+  timing: 'rate' | 'timestamps';
+  /** Milliseconds per unit of the trace's time column (timing timestamps); null: from the format when read. */
+  timeUnitMs: number | null;
+  atEnd: 'loop' | 'stop';
+  region: 'anon' | 'file';
+  /** `file:line:col` of the pattern in the scenario, for errors found when the trace is read. */
+  where: string;
+  /** The trace as read before the run (workload/trace-prepare.ts); null until then. */
+  prepared: PreparedTrace | null;
+}
+
+/** A trace read into scratch files for TraceStream. Plain data: it crosses worker threads. */
+export interface PreparedTrace {
+  /** Dense page ids (0 … distinctPages−1 by first appearance), int32 little-endian, one per reference. */
+  idsFile: string;
+  /** Each reference's time after the first, in units of the trace, float64 little-endian; null without timing timestamps. */
+  timesFile: string | null;
+  /** Milliseconds per unit of timesFile. */
+  timeUnitMs: number;
+  references: number;
+  distinctPages: number;
+  /** The format as read (detected when `auto`). */
+  format: 'txt' | 'csv' | 'msr' | 'oracleGeneral';
+  /** Time of the last reference after the first, ms (0 without times). */
+  spanMs: number;
+}
+
+/** The reading flags of `faultline replay` (docs/traces.md); the page size is the host's. */
+export interface TraceRead {
+  header?: boolean;
+  delimiter?: string;
+  idCol?: string | number;
+  timeCol?: string | number;
+  opCol?: string | number;
+  offsetCol?: string | number;
+  sizeCol?: string | number;
+  ids: 'auto' | 'dec' | 'hex' | 'string';
+  expandPages: boolean;
+  offsetUnit: number;
+  ops?: string[];
+  lenient: boolean;
+}
+
+/** A stream synthesised from a measured LRU miss-ratio curve (read when the scenario loads). */
+export interface MrcPattern {
+  kind: 'mrc';
+  file: string;
+  region: 'anon' | 'file';
+  /** The curve: ascending cache sizes in pages and the LRU miss ratio at each (non-increasing). */
+  frames: number[];
+  missRatio: number[];
+  /** Distinct pages of the measured trace, when the file states them (json), else the largest size. */
+  distinctPages: number;
+}
 
 export interface AccessPhase {
-  /** Phase start, relative to the process start. */
+  /**
+   * When the phase starts, after the process start: by time, or by the process's touches
+   * (real pages). The first phase starts at 0; a process's later phases all use one of the two
+   * (the other is 0).
+   */
   atMs: number;
+  atTouches: number;
   pattern: AccessPattern;
+  /** Touch rate in this phase (Infinity: max); null: the process's touchesPerSec. */
+  touchesPerSec: number | null;
 }
 
 export interface RequestModel {
+  /**
+   * Open loop: arrivals per second. Closed loop: the most its clients can send,
+   * clients / (cpu + think time), used only to size the replay in advance.
+   */
   ratePerSec: number;
   /** CPU time each request needs when nothing stalls it. */
   cpuMs: number;
   /** Pages each request touches, drawn from the process's access pattern. */
   pagesPerRequest: number;
+  /** Closed loop: clients that wait for each reply, then think (exponential, this mean); null: open loop. */
+  closed: { clients: number; thinkTimeMs: number } | null;
 }
+
+export type Advice = 'normal' | 'random' | 'sequential' | 'hugepage' | 'nohugepage';
 
 export interface ProcessConfig {
   /** Unique name; replicas are expanded to `name-1`, `name-2`, … */
@@ -150,14 +230,30 @@ export interface ProcessConfig {
     fileBytes: number;
     /** Share of file pages the process dirties (must be written back before reclaim). */
     fileDirtyFraction: number;
+    /** Share of touches that first-touch grown pages while any wait (1: growth takes every touch). */
+    growthShare: number;
+    /** madvise(2) advice on the heap. */
+    anonAdvice: Advice;
+    /**
+     * The region whose size is the distinct pages of the process's trace, known only when the
+     * trace is read (its bytes above are 0 until then); null when every size is given.
+     */
+    sizedByTrace: 'anon' | 'file' | null;
   };
   /** Access pattern over the working set, changing at phase boundaries (first phase at 0). */
   access: AccessPhase[];
-  /** Page touches per second when running unstalled (all threads together). */
+  /** Page touches per second when running unstalled (all threads together); Infinity: max (CPU-bound). */
   touchesPerSec: number;
+  /** Order of first touches: ascending addresses, or hottest first (the old behaviour). */
+  firstTouch: 'address' | 'rank';
+  /** Exits after this many touches (real pages); Infinity: never. */
+  stopAfterTouches: number;
   /** Share of touches that go to file-backed pages (the rest to anonymous memory). */
   fileTouchFraction: number;
-  cpu: { threads: number; cores: number };
+  /** perTouchUs: CPU per touch that hits, with touchesPerSec max. */
+  cpu: { threads: number; cores: number; perTouchUs: number };
+  /** How the file working set is reached (the kernel's readahead and fadvise read it). */
+  fileAccess: { via: 'mmap' | 'read'; advice: Advice; readAheadKb: number };
   requests: RequestModel | null;
   oomScoreAdj: number;
   /** RLIMIT_AS (ulimit -v), Infinity = unlimited. */

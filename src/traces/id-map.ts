@@ -20,6 +20,7 @@ export class DenseIdBuilder {
   private strings: Map<string, number> | undefined;
   private out: Int32Array;
   private n = 0;
+  private drained = 0;
   /** Dense ids handed out so far (distinct pages). */
   distinct = 0;
 
@@ -44,8 +45,25 @@ export class DenseIdBuilder {
     Atomics.notify(this.into.progress, 0);
   }
 
+  /** References held (since the last drain). */
   get references(): number {
     return this.n;
+  }
+
+  /**
+   * The references added since the last drain, as a view valid until the next one is added;
+   * the stream then starts empty again (a streaming reader keeps memory bounded by the chunk).
+   */
+  drain(): Int32Array {
+    const view = this.out.subarray(0, this.n);
+    this.drained += this.n;
+    this.n = 0;
+    return view;
+  }
+
+  /** References added in all, drained or not. */
+  get total(): number {
+    return this.drained + this.n;
   }
 
   /** A reference to integer id `v`, which must be a safe non-negative integer. */

@@ -120,6 +120,35 @@ export async function loadTrace(file: string, options: TraceOptions = {}, into?:
 }
 
 /**
+ * The references of a trace in chunks as they are read (one per chunk of the file), so that
+ * memory stays bounded whatever the trace's length: dense ids as `loadTrace` gives them, and
+ * with `times` each reference's time (its record's time column; null when the trace has
+ * none). The chunk arrays are reused: copy what you keep.
+ */
+export async function streamTrace(
+  file: string,
+  options: TraceOptions,
+  times: boolean,
+  onChunk: (ids: Int32Array, times: Float64Array | null) => void,
+): Promise<TraceInfo> {
+  validateOptions(options);
+  const source = chunks(file);
+  try {
+    return (await readSource(file, source, options, undefined, { times, onChunk })).info;
+  } finally {
+    await source.return(undefined);
+  }
+}
+
+interface Streaming {
+  times: boolean;
+  onChunk: (ids: Int32Array, times: Float64Array | null) => void;
+}
+
+/** What a streaming read allocates its reference buffer for: grown to a chunk's references at most. */
+const STREAMED_REFS = 1 << 16;
+
+/**
  * Where a pipelined read writes its stream: a SharedArrayBuffer of exactly the file's
  * record count, and `progress` = [references written, 0 reading | 1 done | 2 failed].
  */
@@ -157,6 +186,7 @@ async function readSource(
   source: AsyncGenerator<Chunk>,
   options: TraceOptions,
   into?: SharedStream,
+  streaming?: Streaming,
 ): Promise<Trace> {
   const first = await source.next();
   const head: Buffer = first.done ? Buffer.alloc(0) : first.value.buf;
@@ -164,7 +194,10 @@ async function readSource(
   const format = detectFormat(file, head, options);
   if (into && format !== 'oracleGeneral')
     throw new Error('internal: only oracleGeneral files are read into a shared stream');
-  const builder = new DenseIdBuilder(expectedReferences(file, head, format, compression), into);
+  const builder = new DenseIdBuilder(
+    streaming ? STREAMED_REFS : expectedReferences(file, head, format, compression),
+    into,
+  );
   const malformed = new MalformedLines(basename(file), options.lenient ?? false);
   const ids = options.ids ?? 'auto';
 
@@ -176,16 +209,21 @@ async function readSource(
         `${textOnly.map(([, flag]) => flag).join(', ')} do not apply to oracleGeneral records (one 64-bit id each)`,
       );
     }
-    const sink = new RecordSink(rulesOf(options, ids, false), builder, malformed);
+    const sink = new RecordSink(rulesOf(options, ids, false), builder, malformed, streaming?.times);
+    const flush = () => streaming?.onChunk(builder.drain(), sink.drainTimes());
     const scanner = new OracleGeneralScanner(basename(file), sink);
     scanner.push(head);
-    for await (const c of source) scanner.push(c.buf);
+    flush();
+    for await (const c of source) {
+      scanner.push(c.buf);
+      flush();
+    }
     scanner.end();
     const stream = builder.finish(options.sharedStream);
     return {
       stream,
       info: {
-        ...baseInfo(file, format, compression, 'id', ids, stream.length, builder.distinct, sink),
+        ...baseInfo(file, format, compression, 'id', ids, builder.total, builder.distinct, sink),
         records: scanner.records,
         blankLines: 0,
       },
@@ -194,23 +232,35 @@ async function readSource(
 
   const firstLine = head.toString('utf8', 0, Math.min(head.length, lineEnd(head))).replace(/\r$/, '');
   const plan = planColumns(format, firstLine, options);
-  const sink = new RecordSink(rulesOf(options, ids, plan.keyedBy === 'pages'), builder, malformed);
+  const sink = new RecordSink(
+    rulesOf(options, ids, plan.keyedBy === 'pages'),
+    builder,
+    malformed,
+    streaming?.times && plan.layout.timeCol >= 0,
+  );
+  const flush = () => streaming?.onChunk(builder.drain(), sink.drainTimes());
 
   let records: number;
   let blankLines = 0;
   if (format === 'csv' && head.includes(0x22)) {
     records = await readQuotedCsv(file, head, source, plan.layout, sink);
+    flush();
   } else {
     const scanner = new TextScanner(plan.layout, sink);
     scanner.push(head);
-    for await (const c of source) scanner.push(c.buf);
+    flush();
+    for await (const c of source) {
+      scanner.push(c.buf);
+      flush();
+    }
     scanner.end();
+    flush();
     blankLines = scanner.blankLines;
     records = scanner.lineNo - plan.layout.skipLines - blankLines;
   }
   const stream = builder.finish(options.sharedStream);
   const info: TraceInfo = {
-    ...baseInfo(file, format, compression, plan.keyedBy, ids, stream.length, builder.distinct, sink),
+    ...baseInfo(file, format, compression, plan.keyedBy, ids, builder.total, builder.distinct, sink),
     columns: plan.names,
     records,
     blankLines,
@@ -345,7 +395,8 @@ function lineEnd(buf: Buffer): number {
   return i < 0 ? buf.length : i;
 }
 
-function detectFormat(file: string, head: Buffer, o: TraceOptions): TraceFormat {
+/** The format of a trace from its name and its first (decompressed) bytes, unless `o.format` names one. */
+export function detectFormat(file: string, head: Buffer, o: TraceOptions): TraceFormat {
   if (o.format && o.format !== 'auto') return o.format;
   if (/oracleGeneral/i.test(basename(file)) || head.subarray(0, 4096).includes(0)) return 'oracleGeneral';
   const line = head.toString('utf8', 0, Math.min(head.length, lineEnd(head)));

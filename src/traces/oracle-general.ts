@@ -29,7 +29,13 @@ export class OracleGeneralScanner {
     // Records are read as uint32 words in place (the id is words 1 and 2 of 6); a buffer
     // that does not start on a 4-byte boundary is copied once to one that does.
     const { builder } = this.sink;
-    if (LITTLE_ENDIAN) {
+    if (this.sink.collectsTimes) {
+      // A time per reference (timing timestamps in a scenario): one record at a time.
+      for (let o = 0; o < whole; o += ORACLE_RECORD_BYTES) {
+        builder.addHiLo(buf.readUInt32LE(o + 8), buf.readUInt32LE(o + 4));
+        this.sink.noteTime(buf.readUInt32LE(o));
+      }
+    } else if (LITTLE_ENDIAN) {
       if (buf.byteOffset % 4 !== 0) buf = Buffer.from(new Uint8Array(buf));
       const words = new Uint32Array(buf.buffer, buf.byteOffset, whole / 4);
       builder.addPairs(words, 1, ORACLE_RECORD_BYTES / 4, whole / ORACLE_RECORD_BYTES);

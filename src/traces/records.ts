@@ -56,16 +56,45 @@ export class RecordSink {
   timeFirst: number | undefined;
   timeLast: number | undefined;
   private readonly key: Key64 = { hi: 0, lo: 0 };
+  /** With `collectTimes`: the time of each reference since the last drain (a record's time for each of its pages). */
+  private times: Float64Array | undefined;
+  private timed = 0;
 
   constructor(
     readonly rules: RecordRules,
     readonly builder: DenseIdBuilder,
     readonly malformed: MalformedLines,
-  ) {}
+    collectTimes = false,
+  ) {
+    if (collectTimes) this.times = new Float64Array(1024);
+  }
 
+  get collectsTimes(): boolean {
+    return this.times !== undefined;
+  }
+
+  /** A record's time, noted after its references were added. */
   noteTime(t: number): void {
     if (this.timeFirst === undefined) this.timeFirst = t;
     this.timeLast = t;
+    if (this.times) {
+      const n = this.builder.references;
+      if (n > this.times.length) {
+        const grown = new Float64Array(Math.max(n, this.times.length * 2));
+        grown.set(this.times.subarray(0, this.timed));
+        this.times = grown;
+      }
+      this.times.fill(t, this.timed, n);
+      this.timed = n;
+    }
+  }
+
+  /** The times of the references drained with `builder.drain()`, or null when none are collected. */
+  drainTimes(): Float64Array | null {
+    if (!this.times) return null;
+    const view = this.times.subarray(0, this.timed);
+    this.timed = 0;
+    return view;
   }
 
   record(

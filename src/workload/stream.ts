@@ -1,7 +1,9 @@
 import type { AccessPattern, AccessPhase } from '../scenario/types.js';
-import { InputError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
 import { ZipfSampler } from './zipf.js';
+
+/** Tries of a re-touch to land on a page already allocated before it falls back to the latest one. */
+const RETOUCH_TRIES = 8;
 
 /**
  * A seeded reference stream over one region of a process's pages (its anonymous or its
@@ -14,11 +16,32 @@ import { ZipfSampler } from './zipf.js';
  * final size (`rank · a + b mod capacity`, `a` coprime with the capacity), so that the hot
  * pages of a Zipf or hot/cold pattern are spread over the region instead of adjacent (which
  * would flatter readahead). Sequential patterns (scan, loop) use offsets directly.
+ *
+ * The stream also keeps which pages the process has allocated (first-touched): pages in use
+ * but not yet allocated wait for first touches (`nextFirstTouch`), in ascending address
+ * order or hottest first (`order`); re-touches (`nextRetouch`) stay among allocated pages.
  * Nothing is allocated per call.
  */
 export class RegionStream {
   readonly capacity: number;
+  readonly order: 'address' | 'rank';
   private size = 0;
+  /** Pages first-touched so far (allocated). */
+  private allocatedCount = 0;
+  /** Ranks below this were in use when the last cold fill began: address order allocates them by offset. */
+  private fillEnd = 0;
+  /** Address order: next offset to examine for the fill. */
+  private fillCursor = 0;
+  /** Address-order fill pages not allocated yet. */
+  private fillLeft = 0;
+  /** Next rank to allocate past the fill (growth), in rank order under both orders. */
+  private growthRank = 0;
+  /** Whether offsets are ranks (scan, loop) for this process's allocations, fixed when it starts. */
+  private layoutSequential = false;
+  /** Offset of the latest first touch: where a re-touch falls back to. */
+  private latest = -1;
+  /** (rank · mulA + addB) mod capacity inverted: rank = (offset − addB) · invA mod capacity. */
+  private invA = 1;
   private pattern: AccessPattern = { kind: 'uniform' };
   private zipf: ZipfSampler | null = null;
   private cursor = 0;
@@ -38,13 +61,15 @@ export class RegionStream {
    * than the real one of n (+10 % major faults at 1/8 and +18 % at 1/32 on
    * page-cache-vs-batch, α 0.9; about scale^(α−1) − 1 for α > 1).
    */
-  constructor(capacity: number, rng: Rng, scale = 1) {
+  constructor(capacity: number, rng: Rng, scale = 1, order: 'address' | 'rank' = 'address') {
     if (!(scale >= 1)) throw new RangeError(`RegionStream scale must be ≥ 1, got ${scale}`);
     this.capacity = capacity;
     this.rng = rng;
     this.scale = scale;
+    this.order = order;
     this.mulA = capacity > 1 ? coprimeNear(capacity, Math.floor(capacity * 0.6180339887) + 1) : 1;
     this.addB = capacity > 1 ? rng.nextInt(capacity) : 0;
+    this.invA = capacity > 1 ? modInverse(this.mulA, capacity) : 1;
   }
 
   /**
@@ -56,6 +81,7 @@ export class RegionStream {
     if (other.capacity !== this.capacity) return;
     this.mulA = other.mulA;
     this.addB = other.addB;
+    this.invA = other.invA;
   }
 
   /** Current number of pages in use (≤ capacity). */
@@ -67,11 +93,7 @@ export class RegionStream {
   configure(pattern: AccessPattern, size: number): void {
     const n = Math.max(0, Math.min(this.capacity, Math.floor(size)));
     if (pattern === this.pattern && n === this.size) return;
-    if (pattern.kind === 'trace') {
-      throw new InputError(
-        `access pattern 'trace' (${pattern.file}) cannot drive the host model yet: use uniform, zipf, hotcold, scan or loop`,
-      );
-    }
+    // A trace or a curve picks its pages itself (TraceStream, MrcStream); the region only keeps its size.
     this.pattern = pattern;
     this.size = n;
     this.zipf =
@@ -116,8 +138,91 @@ export class RegionStream {
         return o;
       }
       default:
-        throw new Error(`unreachable pattern ${(p as AccessPattern).kind}`);
+        // trace and mrc phases draw from their own streams, never from the region's.
+        throw new Error(`internal: pattern ${p.kind} has no region sampler`);
     }
+  }
+
+  /** Pages in use that the process has not touched yet. */
+  get pending(): number {
+    return this.size - this.allocatedCount;
+  }
+
+  /** Every page in use counts as allocated: a process already running (warm start), or a file on disk. */
+  allocateAll(): void {
+    this.layoutSequential = this.sequential();
+    this.allocatedCount = this.size;
+    this.fillEnd = 0;
+    this.fillLeft = 0;
+    this.growthRank = this.size;
+  }
+
+  /** A cold start: every page in use waits for its first touch, in this stream's order. */
+  beginFill(): void {
+    this.layoutSequential = this.sequential();
+    this.allocatedCount = 0;
+    // For scan and loop, rank is address: both orders are the same fill.
+    this.fillEnd = this.order === 'address' && !this.layoutSequential ? this.size : 0;
+    this.fillLeft = this.fillEnd;
+    this.fillCursor = 0;
+    this.growthRank = this.fillEnd;
+    this.latest = -1;
+  }
+
+  /**
+   * The next page to touch for the first time (precondition `pending > 0`). Address order
+   * takes the pages in use at the cold start by ascending offset, then grown ones (which
+   * arrive a few at a time, all of similar popularity) by rank; rank order takes the
+   * hottest first throughout.
+   */
+  nextFirstTouch(): number {
+    this.allocatedCount++;
+    let o: number;
+    if (this.fillLeft > 0) {
+      o = this.fillCursor;
+      // Offsets whose rank is past the fill are not in use yet (they come with growth).
+      while (this.rankOf(o) >= this.fillEnd) o++;
+      this.fillCursor = o + 1;
+      this.fillLeft--;
+    } else {
+      const r = this.growthRank++;
+      o = this.layoutSequential ? r : this.spread(r);
+    }
+    this.latest = o;
+    return o;
+  }
+
+  /**
+   * A re-touch: the pattern's next page among those already allocated. A draw that lands on
+   * a page still waiting for its first touch is drawn again, up to RETOUCH_TRIES times, then
+   * the latest allocated page is taken (early in a fill, a loader re-reads what it just wrote).
+   */
+  nextRetouch(): number {
+    if (this.allocatedCount >= this.size) return this.next();
+    // A scan or loop over a growing region goes round what is allocated so far.
+    if (this.layoutSequential && this.cursor >= this.allocatedCount) this.cursor = 0;
+    for (let i = 0; i < RETOUCH_TRIES; i++) {
+      const o = this.next();
+      if (this.isAllocated(o)) return o;
+    }
+    return this.latest >= 0 ? this.latest : this.nextFirstTouch();
+  }
+
+  private isAllocated(offset: number): boolean {
+    if (this.layoutSequential) return offset < this.growthRank;
+    const rank = this.rankOf(offset);
+    if (rank < this.fillEnd) return offset < this.fillCursor;
+    return rank < this.growthRank;
+  }
+
+  private sequential(): boolean {
+    return this.pattern.kind === 'scan' || this.pattern.kind === 'loop';
+  }
+
+  /** The popularity rank at `offset` (inverse of spread). */
+  private rankOf(offset: number): number {
+    const c = this.capacity;
+    return mulMod((offset - this.addB + c) % c, this.invA, c);
   }
 
   /** The offset holding popularity rank `rank` (< current): where growth and warm start place pages. */
@@ -133,19 +238,48 @@ export class RegionStream {
   }
 }
 
-/** The pattern in force `elapsedMs` after the process started (phases are sorted by atMs). */
-export function phaseAt(phases: readonly AccessPhase[], elapsedMs: number): AccessPattern {
-  let current = phases[0]?.pattern ?? { kind: 'uniform' };
-  for (const ph of phases) {
-    if (ph.atMs <= elapsedMs) current = ph.pattern;
+/**
+ * The index of the phase in force `elapsedMs` after the process started, when it has made
+ * `touches` touches (real pages): the last phase whose start, by time and by count, has come
+ * (phases are sorted; a process's phases start all by time or all by count).
+ */
+export function phaseIndexAt(phases: readonly AccessPhase[], elapsedMs: number, touches = 0): number {
+  let current = 0;
+  for (let i = 1; i < phases.length; i++) {
+    const ph = phases[i] as AccessPhase;
+    if (ph.atMs <= elapsedMs && ph.atTouches <= touches) current = i;
     else break;
   }
   return current;
 }
 
+/** The pattern in force (see phaseIndexAt). */
+export function phaseAt(phases: readonly AccessPhase[], elapsedMs: number, touches = 0): AccessPattern {
+  return phases[phaseIndexAt(phases, elapsedMs, touches)]?.pattern ?? { kind: 'uniform' };
+}
+
 function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
   return a;
+}
+
+/** a · b mod m for a, b < m < 2^31, exact in doubles (a · b itself may pass 2^53). */
+function mulMod(a: number, b: number, m: number): number {
+  const hi = Math.floor(b / 65536);
+  const lo = b - hi * 65536;
+  return (((a * hi) % m) * 65536 + a * lo) % m;
+}
+
+/** The inverse of `a` modulo `m` (gcd 1), by the extended Euclidean algorithm. */
+function modInverse(a: number, m: number): number {
+  let [r0, r1] = [m, a % m];
+  let [t0, t1] = [0, 1];
+  while (r1 !== 0) {
+    const q = Math.floor(r0 / r1);
+    [r0, r1] = [r1, r0 - q * r1];
+    [t0, t1] = [t1, t0 - q * t1];
+  }
+  return ((t0 % m) + m) % m;
 }
 
 function coprimeNear(n: number, start: number): number {

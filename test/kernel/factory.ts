@@ -1,5 +1,12 @@
 import { SWAP_DEVICE_PRESETS } from '../../src/kernel/mechanisms/swap-device.js';
-import type { CgroupConfig, HostConfig, ProcessConfig, Scenario, SwapDeviceKind } from '../../src/scenario/types.js';
+import type {
+  AccessPhase,
+  CgroupConfig,
+  HostConfig,
+  ProcessConfig,
+  Scenario,
+  SwapDeviceKind,
+} from '../../src/scenario/types.js';
 
 export const MiB = 2 ** 20;
 export const GiB = 2 ** 30;
@@ -51,21 +58,35 @@ export function cgroup(path: string, over: Partial<CgroupConfig> = {}): CgroupCo
   };
 }
 
+/** A phase as tests write it: a pattern from a time, other fields defaulted. */
+type PhaseInput = Pick<AccessPhase, 'atMs' | 'pattern'> & Partial<AccessPhase>;
+
 export function proc(
   name: string,
-  over: Partial<Omit<ProcessConfig, 'memory'>> & { memory?: Partial<ProcessConfig['memory']> } = {},
+  over: Partial<Omit<ProcessConfig, 'memory' | 'cpu' | 'access'>> & {
+    memory?: Partial<ProcessConfig['memory']>;
+    cpu?: Pick<ProcessConfig['cpu'], 'threads' | 'cores'> & Partial<ProcessConfig['cpu']>;
+    access?: PhaseInput[];
+  } = {},
 ): ProcessConfig {
-  const { memory, ...rest } = over;
+  const { memory, cpu, access, ...rest } = over;
   const anon = memory?.anonBytes ?? 64 * MiB;
   return {
     name,
     cgroup: '',
     startMs: 0,
     stopMs: Number.POSITIVE_INFINITY,
-    access: [{ atMs: 0, pattern: { kind: 'uniform' } }],
+    access: (access ?? [{ atMs: 0, pattern: { kind: 'uniform' } }]).map((ph) => ({
+      atTouches: 0,
+      touchesPerSec: null,
+      ...ph,
+    })),
     touchesPerSec: 20_000,
+    firstTouch: 'address',
+    stopAfterTouches: Number.POSITIVE_INFINITY,
     fileTouchFraction: 0,
-    cpu: { threads: 1, cores: 1 },
+    cpu: { threads: 1, cores: 1, perTouchUs: 0.1, ...cpu },
+    fileAccess: { via: 'mmap', advice: 'normal', readAheadKb: 128 },
     requests: null,
     oomScoreAdj: 0,
     rlimitAsBytes: Number.POSITIVE_INFINITY,
@@ -79,6 +100,9 @@ export function proc(
       leakBytesPerSec: 0,
       fileBytes: 0,
       fileDirtyFraction: 0,
+      growthShare: 1,
+      anonAdvice: 'normal',
+      sizedByTrace: null,
       ...memory,
     },
   };

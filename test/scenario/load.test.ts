@@ -47,6 +47,7 @@ describe('the incident scenario', () => {
       ratePerSec: 12,
       cpuMs: 180,
       pagesPerRequest: 1500,
+      closed: null,
     });
   });
 
@@ -269,9 +270,14 @@ cgroups:
         - { at: 2m, pattern: loop }
 `);
     expect(scenario.processes[0]?.access).toEqual([
-      { atMs: 0, pattern: { kind: 'zipf', alpha: 1 } },
-      { atMs: 60_000, pattern: { kind: 'hotcold', hotFraction: 0.1, hotProbability: 0.8 } },
-      { atMs: 120_000, pattern: { kind: 'loop', fraction: 1 } },
+      { atMs: 0, atTouches: 0, pattern: { kind: 'zipf', alpha: 1 }, touchesPerSec: null },
+      {
+        atMs: 60_000,
+        atTouches: 0,
+        pattern: { kind: 'hotcold', hotFraction: 0.1, hotProbability: 0.8 },
+        touchesPerSec: null,
+      },
+      { atMs: 120_000, atTouches: 0, pattern: { kind: 'loop', fraction: 1 }, touchesPerSec: null },
     ]);
   });
 

@@ -43,6 +43,9 @@ export const AGREE_TODAY: readonly string[] = [
   'a/zipf:0.9@50%/swapInsPerMajor',
   'a/zipf:0.9@75%/steadyMajorPerTouch',
   'a/zipf:0.9@75%/swapInsPerMajor',
+  // These two agree since the model first-touches in address order, as the kernel probe does (#13).
+  'a/zipf:0.9@90%/steadyMajorPerTouch',
+  'a/zipf:0.9@90%/steadyUsPerTouch',
   'a/zipf:0.9@90%/swapInsPerMajor',
   'a/zipf:0.9@100%/steadyMajorPerTouch',
   'a/zipf:0.9@110%/steadyMajorPerTouch',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/util/rng.js';
-import { phaseAt, RegionStream } from '../../src/workload/stream.js';
+import { phaseAt, phaseIndexAt, RegionStream } from '../../src/workload/stream.js';
 
 describe('RegionStream', () => {
   it('adoptLayout: a forked child places ranks where its parent does (same region size only)', () => {
@@ -90,12 +90,101 @@ describe('RegionStream', () => {
     expect(hits / 50_000).toBeLessThan(0.92);
   });
 
-  it('phaseAt picks the last phase started', () => {
-    const phases = [
-      { atMs: 0, pattern: { kind: 'uniform' } as const },
-      { atMs: 1000, pattern: { kind: 'scan' } as const },
+  it('phaseAt picks the last phase started, by time or by touch count', () => {
+    const byTime = [
+      { atMs: 0, atTouches: 0, pattern: { kind: 'uniform' } as const, touchesPerSec: null },
+      { atMs: 1000, atTouches: 0, pattern: { kind: 'scan' } as const, touchesPerSec: null },
     ];
-    expect(phaseAt(phases, 999).kind).toBe('uniform');
-    expect(phaseAt(phases, 1000).kind).toBe('scan');
+    expect(phaseAt(byTime, 999).kind).toBe('uniform');
+    expect(phaseAt(byTime, 1000).kind).toBe('scan');
+    const byTouches = [
+      { atMs: 0, atTouches: 0, pattern: { kind: 'uniform' } as const, touchesPerSec: null },
+      { atMs: 0, atTouches: 5000, pattern: { kind: 'scan' } as const, touchesPerSec: 100 },
+    ];
+    expect(phaseAt(byTouches, 1e9, 4999).kind).toBe('uniform');
+    expect(phaseAt(byTouches, 0, 5000).kind).toBe('scan');
+    expect(phaseIndexAt(byTouches, 0, 5000)).toBe(1);
+  });
+});
+
+describe('first touches and re-touches', () => {
+  const uniform = { kind: 'uniform' } as const;
+  const firstTouches = (s: RegionStream, n: number) => Array.from({ length: n }, () => s.nextFirstTouch());
+
+  it('rank order allocates the hottest first, as the host model always did', () => {
+    const s = new RegionStream(1000, new Rng(5), 1, 'rank');
+    s.configure({ kind: 'zipf', alpha: 1 }, 1000);
+    s.beginFill();
+    expect(s.pending).toBe(1000);
+    expect(firstTouches(s, 1000)).toEqual(Array.from({ length: 1000 }, (_, r) => s.offsetOfRank(r)));
+    expect(s.pending).toBe(0);
+  });
+
+  it('address order allocates the whole region by ascending offset, whatever the popularity', () => {
+    const s = new RegionStream(1000, new Rng(5));
+    s.configure({ kind: 'zipf', alpha: 1 }, 1000);
+    s.beginFill();
+    expect(firstTouches(s, 1000)).toEqual(Array.from({ length: 1000 }, (_, o) => o));
+  });
+
+  it('address order over part of a region: the pages in use by offset, then growth by rank', () => {
+    const s = new RegionStream(1000, new Rng(6));
+    s.configure(uniform, 300);
+    const inUse = Array.from({ length: 300 }, (_, r) => s.offsetOfRank(r));
+    s.beginFill();
+    expect(firstTouches(s, 300)).toEqual([...inUse].sort((a, b) => a - b));
+    s.configure(uniform, 310);
+    expect(s.pending).toBe(10);
+    expect(firstTouches(s, 10)).toEqual(Array.from({ length: 10 }, (_, i) => s.offsetOfRank(300 + i)));
+  });
+
+  it('growth arriving during a fill waits until the fill is done', () => {
+    const s = new RegionStream(100, new Rng(7));
+    s.configure(uniform, 50);
+    s.beginFill();
+    const fill = firstTouches(s, 20);
+    s.configure(uniform, 60);
+    const rest = firstTouches(s, 40);
+    expect([...fill, ...rest.slice(0, 30)]).toEqual(
+      Array.from({ length: 50 }, (_, r) => s.offsetOfRank(r)).sort((a, b) => a - b),
+    );
+    expect(rest.slice(30)).toEqual(Array.from({ length: 10 }, (_, i) => s.offsetOfRank(50 + i)));
+  });
+
+  it('re-touches stay among allocated pages, falling back to the latest when few are', () => {
+    for (const order of ['address', 'rank'] as const) {
+      const s = new RegionStream(1000, new Rng(8), 1, order);
+      s.configure({ kind: 'zipf', alpha: 0.8 }, 1000);
+      s.beginFill();
+      const allocated = new Set(firstTouches(s, 400));
+      let outside = 0;
+      for (let i = 0; i < 20_000; i++) if (!allocated.has(s.nextRetouch())) outside++;
+      expect(outside).toBe(0);
+      const t = new RegionStream(1000, new Rng(9), 1, order);
+      t.configure(uniform, 1000);
+      t.beginFill();
+      const [only] = firstTouches(t, 1);
+      // One page in a thousand: almost every draw misses it, and the fallback is that page.
+      for (let i = 0; i < 100; i++) expect(t.nextRetouch()).toBe(only);
+    }
+  });
+
+  it('a scan re-touches round the allocated prefix', () => {
+    const s = new RegionStream(100, new Rng(10));
+    s.configure({ kind: 'scan' }, 100);
+    s.beginFill();
+    firstTouches(s, 5);
+    expect(Array.from({ length: 12 }, () => s.nextRetouch())).toEqual([0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1]);
+  });
+
+  it('a warm start allocates everything: re-touches are the pattern itself', () => {
+    const a = new RegionStream(500, new Rng(11));
+    const b = new RegionStream(500, new Rng(11));
+    for (const s of [a, b]) {
+      s.configure(uniform, 500);
+      s.allocateAll();
+    }
+    expect(a.pending).toBe(0);
+    expect(Array.from({ length: 50 }, () => a.nextRetouch())).toEqual(Array.from({ length: 50 }, () => b.next()));
   });
 });
