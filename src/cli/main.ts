@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { DiagnosticsError, EXIT_INPUT, EXIT_INTERNAL, FaultlineError } from '../util/errors.js';
+import { DiagnosticsError, EXIT_INPUT, EXIT_INTERNAL, environmentError, FaultlineError } from '../util/errors.js';
 import { commands } from './commands/index.js';
 import { OK, type Outcome } from './outcome.js';
 import { helpFor, withSuggestions } from './usage.js';
@@ -39,7 +39,11 @@ class UsageFailure extends Error {}
 
 const args = hideBin(process.argv);
 main(args).catch((err: unknown) => {
-  if (err instanceof DiagnosticsError) {
+  const env = environmentError(err);
+  if (env) {
+    process.stderr.write(`faultline: ${env.message}\n`);
+    process.exitCode = env.exitCode;
+  } else if (err instanceof DiagnosticsError) {
     process.stderr.write(`${err.message}\n`);
     process.exitCode = err.exitCode;
   } else if (err instanceof FaultlineError) {

@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { withPath } from './errors.js';
 
 let counter = 0;
 
@@ -16,6 +17,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw err;
+    // A failed write() on the open file (ENOSPC) names no path: name the file being written.
+    throw withPath(err, path);
   }
 }
