@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { TELEMETRY_KINDS } from '../traces/telemetry/types.js';
+import { parseDuration } from '../util/units.js';
 import { FIT_RANGE_PATTERN } from './fit-range.js';
 
 export interface FieldMeta {
@@ -33,6 +34,12 @@ function meta<T extends z.ZodType>(schema: T, m: FieldMeta): T {
 function entry<T extends z.ZodType>(schema: T, description: string): T {
   return schema.meta({ description }) as T;
 }
+
+/** Bounds on inputs that would otherwise pass validation and fail the run (docs/outputs.md, "Work bounds"). */
+export const MAX_NAME_LENGTH = 200;
+export const MAX_DURATION_MS = 31 * 24 * 3_600_000;
+export const MAX_TOUCHES_PER_SEC = 1e9;
+export const MAX_REQUESTS_PER_SEC = 1e6;
 
 // ---------------------------------------------------------------------------------------
 // Scalars with units. Error messages name what was expected, what was found and a fix;
@@ -607,11 +614,21 @@ const ProcessSpec = z.strictObject({
     description: 'Working set and its growth.',
   }),
   access: meta(AccessSpec.prefault({}), { description: 'Access pattern over the working set.' }),
-  touchesPerSec: meta(z.number().min(0).default(10000), {
-    description: 'Page touches per second when running unstalled (all threads together).',
-    unit: 'touches/s',
-    examples: [100000],
-  }),
+  touchesPerSec: meta(
+    z
+      .number()
+      .min(0)
+      .max(MAX_TOUCHES_PER_SEC, {
+        error: (iss) =>
+          `expected at most ${MAX_TOUCHES_PER_SEC.toExponential().replace('+', '')} touches per second, found ${describeFound(iss.input)}\n4 KiB pages at that rate are 4 TB/s, beyond any host's memory bandwidth`,
+      })
+      .default(10000),
+    {
+      description: 'Page touches per second when running unstalled (all threads together).',
+      unit: 'touches/s',
+      examples: [100000],
+    },
+  ),
   fileTouchFraction: meta(fraction().optional(), {
     description: 'Share of touches that go to file-backed pages (the rest to anonymous memory).',
     unit: 'fraction',
@@ -638,11 +655,20 @@ const ProcessSpec = z.strictObject({
   requests: meta(
     z
       .strictObject({
-        ratePerSec: meta(z.number().positive(), {
-          description: 'Requests arriving per second.',
-          unit: 'requests/s',
-          examples: [40],
-        }),
+        ratePerSec: meta(
+          z
+            .number()
+            .positive()
+            .max(MAX_REQUESTS_PER_SEC, {
+              error: (iss) =>
+                `expected at most ${MAX_REQUESTS_PER_SEC.toExponential().replace('+', '')} requests per second, found ${describeFound(iss.input)}`,
+            }),
+          {
+            description: 'Requests arriving per second.',
+            unit: 'requests/s',
+            examples: [40],
+          },
+        ),
         cpu: meta(duration(), {
           description: 'CPU time one request needs when nothing stalls it.',
           unit: 'duration',
@@ -877,11 +903,21 @@ const FitRange = z
 // The document
 
 export const ScenarioSpec = z.strictObject({
-  name: meta(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/), {
-    description: 'Identifier: lower case letters, digits, `.`, `_` and `-` (used in file names).',
-    unit: 'identifier',
-    examples: ['incident-spark-120g-on-64g'],
-  }),
+  name: meta(
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]*$/)
+      // File names are limited to 255 bytes, and a report's file and its temporary copy add ~50 to the name.
+      .max(MAX_NAME_LENGTH, {
+        error: (iss) =>
+          `expected at most ${MAX_NAME_LENGTH} characters, found ${String(iss.input).length}\nthe name becomes folder and file names, and file names are limited to 255 bytes with faultline's suffixes`,
+      }),
+    {
+      description: `Identifier: lower case letters, digits, \`.\`, \`_\` and \`-\` (used in file names), at most ${MAX_NAME_LENGTH} characters.`,
+      unit: 'identifier',
+      examples: ['incident-spark-120g-on-64g'],
+    },
+  ),
   title: meta(z.string().optional(), {
     description: 'One-line title for reports.',
     unit: 'text',
@@ -903,7 +939,13 @@ export const ScenarioSpec = z.strictObject({
     unit: 'time',
     examples: ['2026-03-01T14:00:00Z'],
   }),
-  duration: meta(duration(), { description: 'Simulated time.', unit: 'duration', examples: ['30m'] }),
+  duration: meta(
+    duration().refine((text) => (parseDuration(text) ?? 0) <= MAX_DURATION_MS, {
+      error: (iss) =>
+        `expected at most 31 days (744h), found ${describeFound(iss.input)}\na longer replay outgrows any time budget; replay a slow leak faster over a shorter time`,
+    }),
+    { description: 'Simulated time, at most 31 days.', unit: 'duration', examples: ['30m'] },
+  ),
   step: meta(duration().default('1s'), {
     description: 'Resolution of the output series.',
     unit: 'duration',
