@@ -1,0 +1,64 @@
+/**
+ * A comparison of two result sets, as analysis/diff.ts computes it and the Markdown,
+ * HTML and JSON renderings print it. Every number a rendering shows is here: the
+ * renderings only format.
+ */
+
+export type Change = 'regression' | 'improvement' | 'same' | 'n/a';
+
+export interface MetricDiff {
+  /** Stable key, e.g. `host.faultCpuPctMax`, `processes.db.latencyMs.p99`. */
+  metric: string;
+  unit: string;
+  baseline: number | null;
+  candidate: number | null;
+  /** candidate − baseline; null when either side has no value. */
+  delta: number | null;
+  /** delta relative to |baseline| in percent; null when the baseline is 0 or missing. */
+  deltaPct: number | null;
+  /** The smallest |delta| that counts as a change here: max(tolerance × |baseline|, floor). */
+  threshold: number;
+  change: Change;
+}
+
+export interface CheckDiff {
+  source: string;
+  level: 'warn' | 'error';
+  /** Pass/fail on each side; null when the check does not exist on that side. */
+  baseline: { passed: boolean; observed: number | null } | null;
+  candidate: { passed: boolean; observed: number | null } | null;
+  /** A check at level error that passed and now fails is a regression; warn-level flips never are. */
+  change: Change;
+}
+
+export interface VariantDiff {
+  scenario: string;
+  variantId: string;
+  baselineStatus: 'ok' | 'failed';
+  candidateStatus: 'ok' | 'failed';
+  /** ok → failed is a regression, failed → ok an improvement. */
+  statusChange: Change;
+  baselineVerdict: string;
+  candidateVerdict: string;
+  /** Empty when either run failed: a failed run has no figures to compare. */
+  metrics: MetricDiff[];
+  checks: CheckDiff[];
+  regressions: number;
+  improvements: number;
+}
+
+export interface DiffReport {
+  kind: 'diff';
+  /** Relative tolerance in percent (`--tolerance 5%` → 5). */
+  tolerancePct: number;
+  /** Absolute floors by metric family, in the metric's unit, as applied. */
+  floors: Record<string, number>;
+  baseline: { label: string; toolVersion: string };
+  candidate: { label: string; toolVersion: string };
+  variants: VariantDiff[];
+  /** `scenario/variantId` present on one side only (not counted as regressions). */
+  onlyInBaseline: string[];
+  onlyInCandidate: string[];
+  regressions: number;
+  improvements: number;
+}
