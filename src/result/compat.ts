@@ -9,19 +9,37 @@ import { type RunResult, type RunSetManifest, SCHEMA_VERSION } from './types.js'
 
 type Json = Record<string, unknown>;
 
-function isObject(v: unknown): v is Json {
+export function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function schemaVersionOf(json: Json, what: string, source: string): number {
+/**
+ * The schema version of a contract, refused when missing or newer than this faultline reads:
+ * `current` and `schema` name the contract's own version (the result schema by default).
+ */
+export function schemaVersionOf(
+  json: Json,
+  what: string,
+  source: string,
+  current = SCHEMA_VERSION,
+  schema = 'result',
+): number {
   const v = json.schemaVersion;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
     throw new InputError(`${source}: not a faultline ${what}: schemaVersion is missing or not a whole number`);
-  if (v > SCHEMA_VERSION)
+  if (v > current)
     throw new InputError(
-      `${source}: written with result schema ${v}, this faultline reads up to ${SCHEMA_VERSION} (upgrade faultline to render it)`,
+      `${source}: written with ${schema} schema ${v}, this faultline reads up to ${current} (upgrade faultline to render it)`,
     );
   return v;
+}
+
+export function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${source}: not valid JSON (${(err as Error).message})`);
+  }
 }
 
 /** Fields every version has, checked so that a truncated or foreign file fails with a clear message. */

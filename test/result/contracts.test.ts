@@ -1,0 +1,79 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DIFF_SCHEMA_VERSION, parseDiffReport, serializeDiffReport } from '../../src/result/diff.js';
+import { parseRecommendation, RECOMMEND_SCHEMA_VERSION, serializeRecommendation } from '../../src/result/recommend.js';
+
+/** A diff report as faultline wrote it before the contract was versioned (schema 0: no schemaVersion). */
+const DIFF_V0 = {
+  kind: 'diff',
+  tolerancePct: 5,
+  floors: { faultCpuPctMax: 1 },
+  baseline: { label: 'a', toolVersion: '0.1.0' },
+  candidate: { label: 'b', toolVersion: '0.1.0' },
+  variants: [],
+  onlyInBaseline: ['x/base'],
+  onlyInCandidate: [],
+  regressions: 0,
+  improvements: 0,
+};
+
+/** A recommendation as written before (schema 0: neither kind nor schemaVersion). */
+const RECOMMEND_V0 = {
+  scenario: 'tiny-sweep',
+  variantId: 'base',
+  field: 'host.ram',
+  grid: { low: 1, high: 3, step: 1 },
+  answer: 2,
+  lowerProbe: 1,
+  atAnswer: [],
+  atLower: [],
+  probes: [],
+};
+
+describe('the diff report contract', () => {
+  it('upgrades a version-0 report on read: the version is stamped, nothing else changes', () => {
+    const d = parseDiffReport(JSON.stringify(DIFF_V0), 'old.json');
+    expect(d).toEqual({ ...DIFF_V0, schemaVersion: DIFF_SCHEMA_VERSION });
+    expect(parseDiffReport(serializeDiffReport(d))).toEqual(d);
+  });
+  it('refuses a report from a newer faultline, and a file that is not one', () => {
+    expect(() => parseDiffReport(JSON.stringify({ ...DIFF_V0, schemaVersion: 99 }), 'new.json')).toThrow(
+      `new.json: written with diff report schema 99, this faultline reads up to ${DIFF_SCHEMA_VERSION}`,
+    );
+    expect(() => parseDiffReport(JSON.stringify({ kind: 'run' }), 'r.json')).toThrow(
+      'r.json: not a faultline diff report',
+    );
+    expect(() => parseDiffReport(JSON.stringify({ ...DIFF_V0, variants: 3 }), 'v.json')).toThrow(
+      'v.json: field "variants" is missing or not a list',
+    );
+  });
+});
+
+describe('the recommendation contract', () => {
+  it('upgrades a version-0 recommendation on read: kind and version are added, nothing else changes', () => {
+    const r = parseRecommendation(JSON.stringify(RECOMMEND_V0), 'old.json');
+    expect(r).toEqual({ ...RECOMMEND_V0, kind: 'recommendation', schemaVersion: RECOMMEND_SCHEMA_VERSION });
+    expect(parseRecommendation(serializeRecommendation(r))).toEqual(r);
+  });
+  it('refuses a newer one, and anything else', () => {
+    const newer = { ...RECOMMEND_V0, kind: 'recommendation', schemaVersion: 99 };
+    expect(() => parseRecommendation(JSON.stringify(newer), 'n.json')).toThrow(
+      'n.json: written with recommendation schema 99',
+    );
+    expect(() => parseRecommendation(JSON.stringify(DIFF_V0), 'd.json')).toThrow(
+      'd.json: not a faultline recommendation',
+    );
+    expect(() => parseRecommendation('[', 'x.json')).toThrow('x.json: not valid JSON');
+  });
+});
+
+describe('the room rule', () => {
+  it('src/analysis imports nothing from src/report (the contracts it computes live in src/result)', () => {
+    const dir = new URL('../../src/analysis/', import.meta.url).pathname;
+    const offenders = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && f !== 'mrc-run.ts')
+      .filter((f) => /from '\.\.\/report\//.test(readFileSync(join(dir, f), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+});
