@@ -141,7 +141,7 @@ export function describeScenario(variant: Variant): ScenarioInfo {
       cgroup: p.cgroup,
       anonBytes: p.memory.anonBytes,
       fileBytes: p.memory.fileBytes,
-      startMs: p.startMs,
+      startMs: Number.isFinite(p.startMs) ? p.startMs : null,
       hasRequests: p.requests !== null,
     })),
   };

@@ -82,6 +82,8 @@ export function upgradeResult(json: unknown, source = 'result'): RunResult {
     // v1 → v2: see upgradeVerdict.
     r.verdict = upgradeVerdict(r.verdict as Json, r.checks as Json[], r.status === 'failed');
     missing.push('the verdict judged the host only (no per-tenant states), as schema 1 wrote it');
+    // A process's scenario.processes[].startMs may be null (`start: never`, started by an event
+    // only), which v1 could not write; v1 files hold numbers there, so nothing changes.
   }
   if (missing.length > 0)
     (r.warnings as unknown[]).push({

@@ -1,8 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runVariant } from '../../src/engine/run-variant.js';
+import { renderRunReport } from '../../src/report/html.js';
 import { DIFF_SCHEMA_VERSION, parseDiffReport, serializeDiffReport } from '../../src/result/diff.js';
 import { parseRecommendation, RECOMMEND_SCHEMA_VERSION, serializeRecommendation } from '../../src/result/recommend.js';
+import { parseResult } from '../../src/result/serialize.js';
+import { loadScenarioText } from '../../src/scenario/load.js';
+import type { Variant } from '../../src/scenario/types.js';
 
 /** A diff report as faultline wrote it before the contract was versioned (schema 0: no schemaVersion). */
 const DIFF_V0 = {
@@ -77,3 +82,34 @@ describe('the room rule', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('result schema 2', () => {
+  it('writes a process that only an event would start (start: never) with startMs null, and its report says so', async () => {
+    const text = [
+      'name: by-event',
+      'duration: 4s',
+      'host: { ram: 256Mi, cpus: 2 }',
+      'processes:',
+      '  app: { memory: { anon: 64Mi }, touchesPerSec: 1000 }',
+      '  late: { memory: { anon: 32Mi }, start: never }',
+    ].join('\n');
+    const r = runVariant(loadScenarioText(text, 'by-event.yaml').variants[0] as Variant);
+    expect(r.status).toBe('ok');
+    expect(r.schemaVersion).toBe(2);
+    expect(r.scenario.processes.map((p) => [p.name, p.startMs])).toEqual([
+      ['app', 0],
+      ['late', null],
+    ]);
+    const html = await renderRunReport(r);
+    expect(html).toMatch(/<th scope="row" class="pname">late<\/th>(<td>[^<]*<\/td>){3}<td>only by an event<\/td>/);
+  });
+
+  it('reads a schema-1 result as schema 2: only the version changes', () => {
+    const v1 = { ...runVariant(loadScenarioText(BY_TIME, 'v1.yaml').variants[0] as Variant), schemaVersion: 1 };
+    const upgraded = parseResult(JSON.stringify(v1), 'v1.json');
+    expect(upgraded).toEqual({ ...v1, schemaVersion: 2 });
+  });
+});
+
+const BY_TIME =
+  'name: v1\nduration: 2s\nhost: { ram: 256Mi, cpus: 2 }\nprocesses:\n  app: { memory: { anon: 64Mi } }\n';
