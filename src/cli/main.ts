@@ -21,6 +21,14 @@ async function main(argv: string[]): Promise<void> {
     .fail((msg, err) => {
       if (err) throw err;
       throw new UsageFailure(withSuggestions(msg, argv, commands));
+    })
+    // A flag given twice arrives as a list, which no single-valued option expects: refuse it.
+    .middleware((args) => {
+      // getOptions() is yargs' own (not in its type definitions): the options declared as lists.
+      const lists = new Set((cli as unknown as { getOptions(): { array: string[] } }).getOptions().array);
+      for (const [k, v] of Object.entries(args))
+        if (k !== '_' && !/[A-Z]/.test(k) && Array.isArray(v) && !lists.has(k))
+          throw new UsageFailure(`--${k} given more than once`);
     });
   let outcome: Outcome = OK;
   for (const c of commands) {

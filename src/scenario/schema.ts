@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { TELEMETRY_KINDS } from '../traces/telemetry/types.js';
-import { parseDuration } from '../util/units.js';
+import { parseDuration, parseSize } from '../util/units.js';
 import { FIT_RANGE_PATTERN } from './fit-range.js';
 
 export interface FieldMeta {
@@ -40,6 +40,8 @@ export const MAX_NAME_LENGTH = 200;
 export const MAX_DURATION_MS = 31 * 24 * 3_600_000;
 export const MAX_TOUCHES_PER_SEC = 1e9;
 export const MAX_REQUESTS_PER_SEC = 1e6;
+/** 1 EiB: sizes past it are no host's, and kernel formulas on them (int_sqrt) leave exact arithmetic. */
+export const MAX_SIZE_BYTES = 2 ** 60;
 
 // ---------------------------------------------------------------------------------------
 // Scalars with units. Error messages name what was expected, what was found and a fix;
@@ -83,7 +85,12 @@ function unitString(kind: 'size' | 'duration', specials: readonly string[]) {
     const found = typeof input === 'number' ? `the bare number ${input}` : describeFound(input);
     return `expected ${what}${special}, found ${found}\n${fix}`;
   };
-  return z.string({ error: (iss) => error(iss.input) }).regex(pattern, { error: (iss) => error(iss.input) });
+  const text = z.string({ error: (iss) => error(iss.input) }).regex(pattern, { error: (iss) => error(iss.input) });
+  if (kind !== 'size') return text;
+  return text.refine((t) => specials.includes(t.trim()) || (parseSize(t) ?? 0) <= MAX_SIZE_BYTES, {
+    error: (iss) =>
+      `expected at most 1024Pi (1 EiB), found ${describeFound(iss.input)}\nno host has more; larger sizes lose the precision of a byte count`,
+  });
 }
 
 export const size = () => unitString('size', []);

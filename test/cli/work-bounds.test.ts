@@ -100,6 +100,19 @@ describe('work bounds', () => {
   });
 });
 
+describe('flags', () => {
+  it('refuses a single-valued flag given twice (it reached the handler as a list: a TypeError, exit 3)', async () => {
+    const path = file('flags.yaml', BASE);
+    const r = await cli(['run', path, '--shard', '1/2', '--shard', '2/2', '--out', join(tmp, 'never5')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("faultline: --shard given more than once\nRun 'faultline --help' for usage.\n");
+    // A list flag still takes several values, given once or repeated.
+    const v = await cli(['run', path, '--variant', 'a', '--variant', 'b', '--out', join(tmp, 'never5')]);
+    expect(v.stderr).toBe('faultline: --variant: no variant "a", "b"; known: base\n');
+    expect(existsSync(join(tmp, 'never5'))).toBe(false);
+  });
+});
+
 describe('input bounds', () => {
   it('defect 3: a 300-character scenario name fails at validate, at the name', async () => {
     const path = file('long-name.yaml', BASE.replace('name: bounds', `name: ${'a'.repeat(300)}`));
@@ -142,6 +155,16 @@ describe('input bounds', () => {
       new RegExp(
         `^${path}:11:19: error: fidelity.mode: exact replay needs 134217728 page ids \\(limit 64000000\\): use fidelity sampled`,
       ),
+    );
+  });
+
+  it('refuses a size past 1 EiB at validate, at once (int_sqrt of it never ends)', async () => {
+    const path = file('huge-ram.yaml', BASE.replace('ram: 1Gi', 'ram: 99999999999999999999Pi'));
+    const r = await cli(['validate', path]);
+    expect(r.code).toBe(2);
+    expect(r.ms).toBeLessThan(10_000);
+    expect(r.stderr).toBe(
+      `${path}:4:8: error: host.ram: expected at most 1024Pi (1 EiB), found "99999999999999999999Pi" (no host has more; larger sizes lose the precision of a byte count)\n`,
     );
   });
 
