@@ -5,6 +5,7 @@
  * faultline is refused: its fields may mean things this version does not know.
  */
 import { InputError } from '../util/errors.js';
+import { checkShape, RunResultShape, RunSetManifestShape } from './shape.js';
 import { type RunResult, type RunSetManifest, SCHEMA_VERSION } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -91,6 +92,7 @@ export function upgradeResult(json: unknown, source = 'result'): RunResult {
       message: `Written with result schema ${version} and upgraded to ${SCHEMA_VERSION} on read: ${missing.join('; ')}.`,
     });
   r.schemaVersion = SCHEMA_VERSION;
+  checkShape(RunResultShape, r, source, 'run result');
   return r as unknown as RunResult;
 }
 
@@ -122,6 +124,7 @@ export function upgradeManifest(json: unknown, source = 'manifest'): RunSetManif
   const version = schemaVersionOf(json, 'manifest', source);
   if (!Array.isArray(json.entries)) throw new InputError(`${source}: field "entries" is missing or not a list`);
   if (typeof json.generatedAt !== 'string') throw new InputError(`${source}: field "generatedAt" is missing`);
+
   const m = structuredClone(json);
   // Manifests written before entries carried `order` list them in sweep order already.
   (m.entries as Json[]).forEach((e, i) => {
@@ -130,5 +133,6 @@ export function upgradeManifest(json: unknown, source = 'manifest'): RunSetManif
       e.verdict = upgradeVerdict(e.verdict, Array.isArray(e.checks) ? e.checks : [], e.status === 'failed');
   });
   m.schemaVersion = SCHEMA_VERSION;
+  checkShape(RunSetManifestShape, m, source, 'run-set manifest');
   return m as unknown as RunSetManifest;
 }

@@ -5,7 +5,7 @@ import { runVariant } from '../../src/engine/run-variant.js';
 import { renderRunReport } from '../../src/report/html.js';
 import { DIFF_SCHEMA_VERSION, parseDiffReport, serializeDiffReport } from '../../src/result/diff.js';
 import { parseRecommendation, RECOMMEND_SCHEMA_VERSION, serializeRecommendation } from '../../src/result/recommend.js';
-import { parseResult } from '../../src/result/serialize.js';
+import { parseManifest, parseResult } from '../../src/result/serialize.js';
 import { loadScenarioText } from '../../src/scenario/load.js';
 import type { Variant } from '../../src/scenario/types.js';
 
@@ -113,3 +113,50 @@ describe('result schema 2', () => {
 
 const BY_TIME =
   'name: v1\nduration: 2s\nhost: { ram: 256Mi, cpus: 2 }\nprocesses:\n  app: { memory: { anon: 64Mi } }\n';
+
+describe('reading result files checks their shape', () => {
+  const good = runVariant(loadScenarioText(BY_TIME, 'shape.yaml').variants[0] as Variant);
+
+  it('names the first wrong field of an edited result.json (exit 2), instead of failing inside a renderer', () => {
+    const noHost = structuredClone(good) as unknown as { summary: Record<string, unknown> };
+    delete noHost.summary.host;
+    expect(() => parseResult(JSON.stringify(noHost), 'r.json')).toThrow(
+      expect.objectContaining({
+        exitCode: 2,
+        message: expect.stringMatching(/^r\.json: not a valid run result: summary\.host: /),
+      }),
+    );
+    const badSeries = structuredClone(good) as unknown as { host: Record<string, unknown[]> };
+    (badSeries.host.majorFaultsPerSec as unknown[])[1] = 'x';
+    expect(() => parseResult(JSON.stringify(badSeries), 'r.json')).toThrow(
+      'r.json: not a valid run result: host.majorFaultsPerSec: expected a list of numbers (or null)',
+    );
+    expect(parseResult(JSON.stringify(good))).toEqual(good);
+  });
+
+  it('names the first wrong field of an edited manifest.json', () => {
+    const manifest = {
+      schemaVersion: 2,
+      kind: 'run-set',
+      tool: { name: 'faultline', version: '0.1.0' },
+      generatedAt: '2026-12-06T00:00:00.000Z',
+      entries: [
+        {
+          scenario: 'a',
+          order: 0,
+          variantId: 'base',
+          params: {},
+          dir: 0,
+          status: 'ok',
+          verdict: good.verdict,
+          checks: [],
+        },
+      ],
+    };
+    expect(() => parseManifest(JSON.stringify(manifest), 'm.json')).toThrow(
+      /^m\.json: not a valid run-set manifest: entries\[0\]\.dir: /,
+    );
+    manifest.entries[0]!.dir = 'base' as unknown as number;
+    expect(parseManifest(JSON.stringify(manifest), 'm.json').entries[0]?.dir).toBe('base');
+  });
+});
