@@ -153,6 +153,16 @@ export function chooseFidelity(
         `of ${size.pages} pages (${resident} of them fit in RAM; minimum ${MIN_SIMULATED_FRAMES}): raise the sample rate`,
     );
   }
+  // The swap device keeps a slot table of its sampled size: a swap far beyond any working set is
+  // never used, but its table would be allocated whole.
+  const swapSlots = sc.host.swap.device === 'none' ? 0 : (sc.host.swap.sizeBytes / sc.host.pageSizeBytes) * choice.rate;
+  if (swapSlots > MAX_EXACT_PAGES) {
+    throw new FidelityError(
+      'host.swap.size',
+      `swap of ${Math.floor(sc.host.swap.sizeBytes / sc.host.pageSizeBytes)} pages needs ${Math.round(swapSlots)} simulated swap slots ` +
+        `at rate ${fmt(choice.rate)} (limit ${MAX_EXACT_PAGES}); no more swap than RAM plus the working sets can ever be used`,
+    );
+  }
   if (size.pages * choice.rate > MAX_EXACT_PAGES) {
     throw new FidelityError(
       'fidelity.sampleRate',

@@ -68,6 +68,17 @@ describe('sampling follows the working set', () => {
     expect(measured.fidelity.measuredErrorPct).toBe(8);
   });
 
+  it('refuses a swap whose slot table the replay cannot hold (a typed array of 2.7e14 slots), naming the field', () => {
+    const v = variant({ ram: '2Gi', anon: '256Mi' });
+    v.scenario.host.swap.sizeBytes = 1000 * 2 ** 50;
+    expect(() => chooseFidelity(v.scenario)).toThrow(
+      expect.objectContaining({
+        field: 'host.swap.size',
+        message: expect.stringMatching(/^swap of 274877906944000 pages needs/),
+      }),
+    );
+  });
+
   it('refuses a forced sample rate that leaves too few pages of the working set, naming the field', () => {
     const v = variant({ ram: '64Gi', anon: '1Gi', fidelity: '{ mode: sampled, sampleRate: 0.001 }' });
     expect(() => chooseFidelity(v.scenario)).toThrow(
