@@ -1,9 +1,9 @@
 /**
  * Re-measures the cost model of src/engine/cost.ts (`COST_MODEL`): replays a fixed set of
- * scenarios in this process, timing the simulation (what a worker does) and the rendering of the
- * variant's outputs (what the main thread does, one variant at a time), and fits each by least
- * squares on the terms the estimate uses. Prints the measurements, the fitted coefficients and
- * the estimate's error per scenario.
+ * scenarios in this process, timing (in CPU time) the simulation (what a worker does) and the
+ * rendering of the variant's outputs (what the main thread does, one variant at a time), and fits
+ * each by least squares on the terms the estimate uses. Prints the measurements, the fitted
+ * coefficients and the estimate's error per scenario.
  *
  *   npx tsx bench/cost-model.ts [--repeat 2]
  *
@@ -77,6 +77,11 @@ const cases: [string, string][] = [
   ].map((f): [string, string] => [f, readFileSync(join(ROOT, f), 'utf8')]),
 ];
 
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /** Least squares by the normal equations (a handful of terms: Gaussian elimination is enough). */
 function leastSquares(rows: number[][], y: number[]): number[] {
   const k = rows[0]?.length ?? 0;
@@ -122,11 +127,13 @@ try {
     let simMs = Number.POSITIVE_INFINITY;
     let renderMs = Number.POSITIVE_INFINITY;
     for (let i = 0; i < repeat; i++) {
-      const t0 = performance.now();
+      // CPU time of this process, not wall time: other work on a shared machine takes turns on the
+      // cores, which stretches wall time but not the CPU time the work itself needs.
+      const t0 = cpuMs();
       const r = runVariant(variant);
-      const t1 = performance.now();
+      const t1 = cpuMs();
       await writeRunOutputs(join(tmp, `${i}`), r);
-      const t2 = performance.now();
+      const t2 = cpuMs();
       // The fastest of the repeats: other work on the machine only ever adds time.
       simMs = Math.min(simMs, t1 - t0);
       renderMs = Math.min(renderMs, t2 - t1);

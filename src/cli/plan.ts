@@ -28,6 +28,13 @@ import { type Diagnostic, DiagnosticsError, FaultlineError, type SourcePos } fro
 /** A scenario file is a page or two of YAML; anything near this size is not one. */
 export const MAX_SCENARIO_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Processes of one scenario, replicas counted. The run report charts every process, and its
+ * renderer (vega) runs out of stack between 950 and 1000 of them: refused here rather than after
+ * the simulation, as a failed write (exit 3).
+ */
+export const MAX_PROCESSES = 900;
+
 /** Cost problems shown per file; a sweep can have thousands of variants failing alike. */
 const MAX_PROBLEMS_SHOWN = 5;
 
@@ -307,6 +314,16 @@ function costOf(
     const field = err.field.split('.');
     return { error: { level: 'error', pos: source.locate(field), path: err.field, message: err.message } };
   }
+  if (v.scenario.processes.length > MAX_PROCESSES)
+    return {
+      error: {
+        level: 'error',
+        pos: keyPos(source, 'processes') ?? source.locate([]),
+        path: 'processes',
+        message: `${v.scenario.processes.length} processes (replicas counted), more than the ${MAX_PROCESSES} a run report can chart`,
+        hint: 'model groups of identical replicas as fewer, larger processes',
+      },
+    };
   if (cost.resultValues > limits.maxResultValues && !allowLarge)
     return {
       error: {

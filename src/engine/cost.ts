@@ -15,18 +15,19 @@ import { formatDurationMs } from '../util/units.js';
  * on different threads: the simulation (a worker: ticks·(tickMs + tickTaskMs·(processes +
  * cgroups)) + simulated touches·touchMs + simulated pages·pageMs) and the rendering of its
  * outputs (the main thread, one variant at a time: renderMs + result values·valueMs). Fitted by
- * least squares (bench/cost-model.ts) to the bundled scenarios, the engine fixture and synthetic
- * idle, touch-bound, reclaim-bound and many-step scenarios; see that script's header for the run
- * the figures come from. A touch costs about 0.1 µs without memory pressure and several times
- * that with it; the fit sits between, so estimates are rough (within a factor of 2–3).
+ * least squares on CPU time (`npx tsx bench/cost-model.ts --repeat 2`, 2026-12-06, load average
+ * 3.1) over the bundled scenarios, the engine fixture and synthetic idle, touch-bound,
+ * reclaim-bound and many-step scenarios: the estimates there range from 0.6× to 2.6× the measured
+ * time (the script prints each). A touch costs about 0.08 µs without memory pressure and 0.3 µs
+ * with it; the fit sits between, so treat an estimate as right within a factor of 2–3.
  */
 export const COST_MODEL = {
-  tickMs: 0.005,
-  tickTaskMs: 0.002,
-  touchMs: 0.0004,
-  pageMs: 0.002,
-  renderMs: 400,
-  valueMs: 0.0005,
+  tickMs: 0.0034,
+  tickTaskMs: 0.00031,
+  touchMs: 0.00012,
+  pageMs: 0.00069,
+  renderMs: 230,
+  valueMs: 0.00028,
 } as const;
 
 /** Starting node and loading the modules, once per command. */

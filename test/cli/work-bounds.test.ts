@@ -66,22 +66,23 @@ describe('work bounds', () => {
   it('defect 4: a sweep within --max-variants but past the time limit is refused unless --allow-large', async () => {
     const path = file(
       'long-sweep.yaml',
-      `${BASE.replace('20s', '30m')}sweep:\n  matrix:\n    processes.app.memory.anon: ${sizes(50)}\n    host.swap.size: ${sizes(40)}\n`,
+      // Exact replays of 1.8e9 touches each: minutes per variant whatever the calibration.
+      `${BASE.replace('20s', '30m').replace('touchesPerSec: 10000', 'touchesPerSec: 1000000')}fidelity: { mode: exact }\nsweep:\n  matrix:\n    processes.app.memory.anon: ${sizes(50)}\n    host.swap.size: ${sizes(40)}\n`,
     );
     const r = await cli(['validate', path, '--max-variants', '2000']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /a run would take 2000 variants: about [\d.]+ h on \d+ jobs? here.*more than the limit of about 1 h/,
+      /a run would take 2000 variants: about [\d.]+ (h|days) on \d+ jobs? here.*more than the limit of about 1 h/,
     );
     const run = await cli(['run', path, '--max-variants', '2000', '--out', join(tmp, 'never2')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(
-      /^faultline: this run would take 2 000 variants, about [\d.]+ h on \d+ jobs? here \(estimated\)/,
+      /^faultline: this run would take 2 000 variants, about [\d.]+ (h|days) on \d+ jobs? here \(estimated\)/,
     );
     expect(existsSync(join(tmp, 'never2'))).toBe(false);
     const allowed = await cli(['validate', path, '--max-variants', '2000', '--allow-large']);
     expect(allowed.code).toBe(0);
-    expect(allowed.stdout).toMatch(/^ok .*long-sweep\.yaml \(2000 variants: about [\d.]+ h on \d+ jobs? here/);
+    expect(allowed.stdout).toMatch(/^ok .*long-sweep\.yaml \(2000 variants: about [\d.]+ (h|days) on \d+ jobs? here/);
   });
 
   it('defect 4: step 1us over 5 minutes is refused at the step, before anything is simulated', async () => {
@@ -155,6 +156,18 @@ describe('input bounds', () => {
       new RegExp(
         `^${path}:11:19: error: fidelity.mode: exact replay needs 134217728 page ids \\(limit 64000000\\): use fidelity sampled`,
       ),
+    );
+  });
+
+  it('refuses more processes than a run report can chart (1000 replicas: its renderer ran out of stack, exit 3)', async () => {
+    const path = file(
+      'replicas.yaml',
+      BASE.replace('touchesPerSec: 10000', 'touchesPerSec: 10000\n    replicas: 1000'),
+    );
+    const r = await cli(['validate', path]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `${path}:8:3: error: processes: 1000 processes (replicas counted), more than the 900 a run report can chart (model groups of identical replicas as fewer, larger processes)`,
     );
   });
 
