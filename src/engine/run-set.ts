@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { INDEX_FILE, MANIFEST_FILE } from '../report/paths.js';
 import { type RunResult, type RunSetManifest, SCHEMA_VERSION } from '../result/types.js';
 import type { Variant } from '../scenario/types.js';
+import { makeDirs } from '../util/atomic-write.js';
 import { InputError } from '../util/errors.js';
 import { acquireLock, describeHolder, type Lock } from '../util/lock.js';
 import { VERSION } from '../version.js';
@@ -148,7 +149,7 @@ export function openOutputFolder(
 ): OutputFolder {
   if (existsSync(dir) && !isDir(dir)) throw new InputError(`${dir} is a file, not a folder; choose a folder for --out`);
   const existed = existsSync(dir);
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   if (opts.mustBeNew && existed && readdirSync(dir).length > 0 && !isOutputFolder(dir))
     throw new InputError(`${dir} is not empty and faultline did not write it; choose a new or empty folder`);
   if (existed && !isOutputFolder(dir)) {

@@ -12,26 +12,36 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, STACK_LINE } from './spawn-cli.js';
+import { cli, MAIN, STACK_LINE } from './spawn-cli.js';
 
 /**
- * Defect 9 on a real full disk: a small tmpfs mounted for the test (root only; skipped with the
- * reason otherwise), filled to the last few kilobytes, then written to by run and report.
+ * Defect 9: expected environment failures end in one line naming the path, exit 2. A real full
+ * disk and a read-only filesystem (small tmpfs mounts made by the test, root only), no permission
+ * (the CLI run as nobody, root only), a name too long for the filesystem; each skipped with the
+ * reason where it cannot be set up.
  */
 const SCENARIO = new URL('../engine/fixtures/quick-sweep.yaml', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'fl-diskfull-'));
 const mnt = join(tmp, 'mnt');
+const ro = join(tmp, 'ro');
 let mounted = false;
 let why = '';
+let roMounted = false;
+
+function mount(dir: string, options: string): string {
+  mkdirSync(dir);
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { encoding: 'utf8' });
+  return r.status === 0 ? '' : `cannot mount a tmpfs here (${(r.stderr || r.error?.message || 'not root').trim()})`;
+}
 
 beforeAll(() => {
-  mkdirSync(mnt);
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt], { encoding: 'utf8' });
-  mounted = r.status === 0;
-  why = mounted ? '' : `cannot mount a tmpfs here (${(r.stderr || r.error?.message || 'not root').trim()})`;
+  why = mount(mnt, 'size=8m');
+  mounted = why === '';
+  roMounted = mounted && mount(ro, 'size=1m,ro') === '';
 });
 afterAll(() => {
   if (mounted) spawnSync('umount', [mnt]);
+  if (roMounted) spawnSync('umount', [ro]);
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -97,5 +107,40 @@ describe('a full disk', () => {
     expect(report.stderr).toMatch(/^faultline: cannot write .+: no space left on the device \(ENOSPC\)\n$/);
     const reported = snapshot(out);
     for (const [f, v] of before) expect(reported.get(f), f).toBe(v);
+  });
+
+  it('defect 9: a read-only filesystem, a folder without permission and a name too long each end in one line (exit 2)', async (ctx) => {
+    if (!roMounted) ctx.skip(why || 'cannot mount a read-only tmpfs here');
+    const rofs = await cli(['run', SCENARIO, '--out', join(ro, 'out'), '--quiet']);
+    expect(rofs.code).toBe(2);
+    expect(rofs.stderr).toBe(`faultline: cannot create ${join(ro, 'out')}: read-only filesystem (EROFS)\n`);
+
+    // As nobody, into a folder only root may write (root itself is never refused).
+    const closed = join(tmp, 'closed');
+    mkdirSync(closed, { mode: 0o755 });
+    const r = spawnSync(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        MAIN,
+        'run',
+        SCENARIO,
+        '--out',
+        join(closed, 'out'),
+        '--quiet',
+      ],
+      { encoding: 'utf8' },
+    );
+    if (r.error) ctx.skip(`setpriv: ${r.error.message}`);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`faultline: cannot create ${join(closed, 'out')}: permission denied (EACCES)\n`);
+
+    const long = join(tmp, 'n'.repeat(300));
+    const tooLong = await cli(['run', SCENARIO, '--out', long, '--quiet']);
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toBe(`faultline: cannot create ${long}: name too long for the filesystem (ENAMETOOLONG)\n`);
   });
 });
