@@ -1,4 +1,11 @@
-import type { Change, CheckDiff, DiffReport, MetricDiff, VariantDiff } from '../report/diff/types.js';
+import {
+  type Change,
+  type CheckDiff,
+  DIFF_SCHEMA_VERSION,
+  type DiffReport,
+  type MetricDiff,
+  type VariantDiff,
+} from '../result/diff.js';
 import type { CheckResult, RunResult } from '../result/types.js';
 
 /**
@@ -219,6 +226,7 @@ function report(
   onlyInCandidate: string[],
 ): DiffReport {
   return {
+    schemaVersion: DIFF_SCHEMA_VERSION,
     kind: 'diff',
     tolerancePct,
     floors: { ...DIFF_FLOORS },

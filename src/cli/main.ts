@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { DiagnosticsError, EXIT_INPUT, EXIT_INTERNAL, FaultlineError } from '../util/errors.js';
+import { DiagnosticsError, EXIT_INPUT, EXIT_INTERNAL, environmentError, FaultlineError } from '../util/errors.js';
 import { commands } from './commands/index.js';
 import { OK, type Outcome } from './outcome.js';
 import { helpFor, withSuggestions } from './usage.js';
@@ -21,6 +21,14 @@ async function main(argv: string[]): Promise<void> {
     .fail((msg, err) => {
       if (err) throw err;
       throw new UsageFailure(withSuggestions(msg, argv, commands));
+    })
+    // A flag given twice arrives as a list, which no single-valued option expects: refuse it.
+    .middleware((args) => {
+      // getOptions() is yargs' own (not in its type definitions): the options declared as lists.
+      const lists = new Set((cli as unknown as { getOptions(): { array: string[] } }).getOptions().array);
+      for (const [k, v] of Object.entries(args))
+        if (k !== '_' && !/[A-Z]/.test(k) && Array.isArray(v) && !lists.has(k))
+          throw new UsageFailure(`--${k} given more than once`);
     });
   let outcome: Outcome = OK;
   for (const c of commands) {
@@ -39,7 +47,11 @@ class UsageFailure extends Error {}
 
 const args = hideBin(process.argv);
 main(args).catch((err: unknown) => {
-  if (err instanceof DiagnosticsError) {
+  const env = environmentError(err);
+  if (env) {
+    process.stderr.write(`faultline: ${env.message}\n`);
+    process.exitCode = env.exitCode;
+  } else if (err instanceof DiagnosticsError) {
     process.stderr.write(`${err.message}\n`);
     process.exitCode = err.exitCode;
   } else if (err instanceof FaultlineError) {

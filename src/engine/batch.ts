@@ -12,6 +12,8 @@ export interface BatchOptions {
   run?: RunOptions;
   /** Called as each variant finishes (completion order), so it can be written at once. */
   onResult?: (variant: Variant, result: RunResult, index: number) => void;
+  /** Ends the batch early: running variants are stopped and runBatch rejects with the reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function runBatch(given: readonly Variant[], opts: BatchOptions): P
   await runPool<VariantTask, RunResult>(tasks, siblingUrl('variant-worker', import.meta.url), {
     jobs: opts.jobs,
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
     onDone: (k, outcome) => {
       const i = order[k] as number;
       const v = variants[i] as Variant;

@@ -19,6 +19,8 @@ export interface PoolOptions<R> {
   timeoutMs?: number;
   /** Called as each task finishes, in completion order. If it throws, the pool stops and rejects. */
   onDone?: (index: number, outcome: TaskOutcome<R>) => void;
+  /** Stops every worker and rejects with the signal's reason (an interrupt, a failed write). */
+  signal?: AbortSignal;
 }
 
 export type TaskOutcome<R> = { ok: true; value: R } | { ok: false; error: string };
@@ -67,11 +69,22 @@ export async function runPool<T, R>(
   const live = new Set<Worker>();
 
   return new Promise((resolve, reject) => {
+    const signal = opts.signal;
+    const onAbort = () => {
+      stopAll();
+      reject(signal?.reason);
+    };
     const stopAll = () => {
       stopped = true;
+      signal?.removeEventListener('abort', onAbort);
       for (const w of live) void w.terminate();
       live.clear();
     };
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
 
     const settle = (index: number, outcome: TaskOutcome<R>) => {
       // A reply can race a time-out or a crash report for the same task: the first one wins.

@@ -1,5 +1,5 @@
 import { passesChecks } from '../analysis/checks.js';
-import type { Probe, Recommendation, SizeGrid } from '../report/recommend/types.js';
+import { type Probe, RECOMMEND_SCHEMA_VERSION, type Recommendation, type SizeGrid } from '../result/recommend.js';
 import type { RunResult } from '../result/types.js';
 import type { Variant } from '../scenario/types.js';
 import { EXIT_INTERNAL, FaultlineError } from '../util/errors.js';
@@ -104,6 +104,8 @@ export async function recommend(opts: RecommendOptions): Promise<Recommendation>
   const answerValue = answer === null ? null : gridValue(opts.grid, answer);
   const lowerValue = lowerFail === null ? null : gridValue(opts.grid, lowerFail);
   return {
+    schemaVersion: RECOMMEND_SCHEMA_VERSION,
+    kind: 'recommendation',
     scenario: opts.scenario,
     variantId: opts.variantId,
     field: opts.field,

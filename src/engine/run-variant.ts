@@ -1,6 +1,7 @@
 import { evaluateChecks } from '../analysis/checks.js';
 import { CGROUP_SERIES, HOST_SERIES, LATENCY_METRIC, PROCESS_SERIES, RUN_COUNTERS } from '../analysis/metrics.js';
 import { computeVerdict, failedVerdict } from '../analysis/verdict.js';
+import { fidelityWarnings, UNMEASURED_VERDICT_NOTE } from '../kernel/fidelity.js';
 import { simulateHost } from '../kernel/simulate.js';
 import { parseResult, serializeResult } from '../result/serialize.js';
 import { type MetricInfo, type RunResult, SCHEMA_VERSION, type ScenarioInfo } from '../result/types.js';
@@ -24,7 +25,11 @@ export function runVariant(variant: Variant, opts: RunOptions = {}): RunResult {
     const out = simulateHost(scenario, opts.fidelity ? { fidelity: opts.fidelity } : undefined);
     const checks = evaluateChecks(scenario.expect, out);
     const info = describeScenario(variant);
-    const verdict = computeVerdict({ ...out, status: 'ok', checks, scenario: info });
+    const sampling = fidelityWarnings(out.fidelity);
+    const judged = computeVerdict({ ...out, status: 'ok', checks, scenario: info });
+    // A verdict over figures of unknown error must say so where it is read, not only in the warnings.
+    const verdict =
+      sampling.length > 0 ? { ...judged, headline: `${judged.headline} (${UNMEASURED_VERDICT_NOTE})` } : judged;
     const comparison = scenario.observed.length > 0 ? compareObserved(scenario, out) : undefined;
     return canonical({
       schemaVersion: SCHEMA_VERSION,
@@ -35,7 +40,7 @@ export function runVariant(variant: Variant, opts: RunOptions = {}): RunResult {
       ...out,
       checks,
       verdict,
-      warnings: [...scenario.warnings.map((w) => ({ ...w })), ...(comparison?.warnings ?? [])],
+      warnings: [...scenario.warnings.map((w) => ({ ...w })), ...sampling, ...(comparison?.warnings ?? [])],
       metrics: metricDefinitions(),
       ...(comparison ? { observed: comparison.observed } : {}),
     });
@@ -136,7 +141,7 @@ export function describeScenario(variant: Variant): ScenarioInfo {
       cgroup: p.cgroup,
       anonBytes: p.memory.anonBytes,
       fileBytes: p.memory.fileBytes,
-      startMs: p.startMs,
+      startMs: Number.isFinite(p.startMs) ? p.startMs : null,
       hasRequests: p.requests !== null,
     })),
   };

@@ -1,4 +1,4 @@
-import type { FidelityInfo } from '../result/types.js';
+import type { FidelityInfo, ResultWarning } from '../result/types.js';
 import type { Scenario } from '../scenario/types.js';
 import { InputError } from '../util/errors.js';
 import { touchBound } from '../workload/rates.js';
@@ -69,6 +69,17 @@ export function samplingErrorAt(rate: number): SamplingErrorRow | undefined {
   return best;
 }
 
+/** A scenario the replay cannot hold at any usable rate; `field` is the scenario field to change. */
+export class FidelityError extends InputError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FidelityError';
+  }
+}
+
 export interface FidelityChoice {
   mode: 'exact' | 'sampled';
   rate: number;
@@ -96,36 +107,67 @@ export function chooseFidelity(
   const mode = forced?.mode ?? sc.fidelity.mode;
   const forcedRate = forced?.sampleRate ?? sc.fidelity.sampleRate ?? undefined;
   const touchBudget = Math.min(TOUCH_BUDGET, (sc.fidelity.timeBudgetMs / 1000) * TOUCHES_PER_WALL_SEC);
-  const auto = Math.min(
+  // Time grows with the pages that can be resident, the working set capped by RAM: frames past the
+  // working set are a count, not work, so RAM far beyond it must not drive the rate to nothing.
+  const resident = Math.min(size.frames, size.pages);
+  const budgeted = Math.min(
     1,
-    FRAME_BUDGET / size.frames,
+    FRAME_BUDGET / Math.max(1, resident),
     touchBudget / Math.max(1, size.touches),
-    PAGE_BUDGET / size.pages,
+    PAGE_BUDGET / Math.max(1, size.pages),
   );
+  // A sample of the working set smaller than MIN_SIMULATED_FRAMES pages says nothing: a small working
+  // set touched for long is replayed at a higher rate (exact at most) and over the time budget
+  // instead; validate's cost estimate says how long that takes.
+  const auto = Math.max(budgeted, Math.min(1, MIN_SIMULATED_FRAMES / Math.max(1, resident)));
   let choice: FidelityChoice;
   if (mode === 'exact') {
     if (size.pages > MAX_EXACT_PAGES) {
-      throw new InputError(
+      throw new FidelityError(
+        'fidelity.mode',
         `exact replay needs ${size.pages} page ids (limit ${MAX_EXACT_PAGES}): use fidelity sampled (suggested rate ${fmt(auto)})`,
       );
     }
     choice = { mode: 'exact', rate: 1 };
   } else if (mode === 'sampled') {
     const rate = forcedRate ?? auto;
-    if (!(rate > 0 && rate <= 1)) throw new InputError(`fidelity sample rate must be in (0, 1], got ${rate}`);
+    if (!(rate > 0 && rate <= 1))
+      throw new FidelityError('fidelity.sampleRate', `fidelity sample rate must be in (0, 1], got ${rate}`);
     choice = { mode: 'sampled', rate };
   } else choice = auto >= 1 ? { mode: 'exact', rate: 1 } : { mode: 'sampled', rate: auto };
   const frames = Math.floor(size.frames * choice.rate);
   if (frames < MIN_SIMULATED_FRAMES) {
-    throw new InputError(
-      `scenario too large to replay: ${size.frames} frames, ${size.pages} pages and ${size.touches} touches ` +
-        `would need a sample rate of ${fmt(choice.rate)}, leaving ${frames} simulated frames (minimum ${MIN_SIMULATED_FRAMES}); ` +
-        'shorten the duration, lower touchesPerSec, or split the host',
+    throw choice.rate === 1
+      ? new FidelityError(
+          'host.ram',
+          `RAM of ${size.frames} page frames is too small to replay (minimum ${MIN_SIMULATED_FRAMES} frames, 8 MiB of 4 KiB pages)`,
+        )
+      : new FidelityError(
+          'fidelity.sampleRate',
+          `sample rate ${fmt(choice.rate)} leaves ${frames} simulated frames of ${size.frames} (minimum ${MIN_SIMULATED_FRAMES}): raise the sample rate`,
+        );
+  }
+  if (choice.rate < 1 && resident * choice.rate < MIN_SIMULATED_FRAMES) {
+    throw new FidelityError(
+      'fidelity.sampleRate',
+      `sample rate ${fmt(choice.rate)} leaves ${Math.floor(resident * choice.rate)} simulated pages of a working set ` +
+        `of ${size.pages} pages (${resident} of them fit in RAM; minimum ${MIN_SIMULATED_FRAMES}): raise the sample rate`,
+    );
+  }
+  // The swap device keeps a slot table of its sampled size: a swap far beyond any working set is
+  // never used, but its table would be allocated whole.
+  const swapSlots = sc.host.swap.device === 'none' ? 0 : (sc.host.swap.sizeBytes / sc.host.pageSizeBytes) * choice.rate;
+  if (swapSlots > MAX_EXACT_PAGES) {
+    throw new FidelityError(
+      'host.swap.size',
+      `swap of ${Math.floor(sc.host.swap.sizeBytes / sc.host.pageSizeBytes)} pages needs ${Math.round(swapSlots)} simulated swap slots ` +
+        `at rate ${fmt(choice.rate)} (limit ${MAX_EXACT_PAGES}); no more swap than RAM plus the working sets can ever be used`,
     );
   }
   if (size.pages * choice.rate > MAX_EXACT_PAGES) {
-    throw new InputError(
-      `sampled replay still needs ${Math.round(size.pages * choice.rate)} page ids (limit ${MAX_EXACT_PAGES}): lower the sample rate`,
+    throw new FidelityError(
+      'fidelity.sampleRate',
+      `sampled replay still needs ${Math.round(size.pages * choice.rate)} page ids (limit ${MAX_EXACT_PAGES}): lower the sample rate, or make the working set smaller`,
     );
   }
   return choice;
@@ -167,6 +209,27 @@ export function fidelityInfo(choice: FidelityChoice, simulatedFrames: number): F
       `average fault CPU ±${row.faultCpuPctAvgPct}%, p99 request latency ±${row.latencyP99Pct}%`,
   };
 }
+
+/**
+ * Warnings a result carries about how it was computed: a sample rate below every measured one
+ * means no figure of the run has a measured error (the verdict says so too).
+ */
+export function fidelityWarnings(info: FidelityInfo): ResultWarning[] {
+  if (info.mode !== 'sampled' || info.measuredErrorPct !== undefined) return [];
+  const lowest = Math.min(...SAMPLING_ERROR_TABLE.map((r) => r.rate));
+  return [
+    {
+      code: 'sampling-unmeasured',
+      message:
+        `sampled at ${fmt(info.sampleRate)} of the pages, below the lowest rate whose error against exact runs was measured ` +
+        `(1/${Math.round(1 / lowest)}): no figure of this run has a known error; raise fidelity.timeBudget ` +
+        '(or fidelity.sampleRate) or shorten the duration',
+    },
+  ];
+}
+
+/** The words a verdict headline gains when the run's sampling was not measured. */
+export const UNMEASURED_VERDICT_NOTE = 'sampled below every measured rate: error unknown';
 
 function fmt(x: number): string {
   return x >= 0.01 ? x.toFixed(3) : x.toExponential(2);

@@ -359,7 +359,7 @@ export function runViewModel(r: RunResult, charts: ChartView[], opts: RunViewOpt
       cgroup: p.cgroup,
       anon: formatBytesExact(p.anonBytes),
       file: formatBytesExact(p.fileBytes),
-      start: formatClock(p.startMs),
+      start: p.startMs === null ? 'only by an event' : formatClock(p.startMs),
       requests: p.hasRequests ? 'yes' : 'no',
     })),
     provenance: `${r.tool.name} ${r.tool.version}, result schema ${r.schemaVersion}, scenario ${sc.file}`,

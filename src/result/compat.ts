@@ -5,23 +5,42 @@
  * faultline is refused: its fields may mean things this version does not know.
  */
 import { InputError } from '../util/errors.js';
+import { checkShape, RunResultShape, RunSetManifestShape } from './shape.js';
 import { type RunResult, type RunSetManifest, SCHEMA_VERSION } from './types.js';
 
 type Json = Record<string, unknown>;
 
-function isObject(v: unknown): v is Json {
+export function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function schemaVersionOf(json: Json, what: string, source: string): number {
+/**
+ * The schema version of a contract, refused when missing or newer than this faultline reads:
+ * `current` and `schema` name the contract's own version (the result schema by default).
+ */
+export function schemaVersionOf(
+  json: Json,
+  what: string,
+  source: string,
+  current = SCHEMA_VERSION,
+  schema = 'result',
+): number {
   const v = json.schemaVersion;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
     throw new InputError(`${source}: not a faultline ${what}: schemaVersion is missing or not a whole number`);
-  if (v > SCHEMA_VERSION)
+  if (v > current)
     throw new InputError(
-      `${source}: written with result schema ${v}, this faultline reads up to ${SCHEMA_VERSION} (upgrade faultline to render it)`,
+      `${source}: written with ${schema} schema ${v}, this faultline reads up to ${current} (upgrade faultline to render it)`,
     );
   return v;
+}
+
+export function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${source}: not valid JSON (${(err as Error).message})`);
+  }
 }
 
 /** Fields every version has, checked so that a truncated or foreign file fails with a clear message. */
@@ -67,6 +86,8 @@ export function upgradeResult(json: unknown, source = 'result'): RunResult {
     // Processes gained `touches`, `faultsPerTouch` and `majorFaultsPerTouch`, in the summary
     // and per phase. They were not counted: they stay absent, which reads as unknown.
     missing.push('no touch counts');
+    // A process's scenario.processes[].startMs may be null (`start: never`, started by an event
+    // only), which v1 could not write; v1 files hold numbers there, so nothing changes.
   }
   if (missing.length > 0)
     (r.warnings as unknown[]).push({
@@ -74,6 +95,7 @@ export function upgradeResult(json: unknown, source = 'result'): RunResult {
       message: `Written with result schema ${version} and upgraded to ${SCHEMA_VERSION} on read: ${missing.join('; ')}.`,
     });
   r.schemaVersion = SCHEMA_VERSION;
+  checkShape(RunResultShape, r, source, 'run result');
   return r as unknown as RunResult;
 }
 
@@ -105,6 +127,7 @@ export function upgradeManifest(json: unknown, source = 'manifest'): RunSetManif
   const version = schemaVersionOf(json, 'manifest', source);
   if (!Array.isArray(json.entries)) throw new InputError(`${source}: field "entries" is missing or not a list`);
   if (typeof json.generatedAt !== 'string') throw new InputError(`${source}: field "generatedAt" is missing`);
+
   const m = structuredClone(json);
   // Manifests written before entries carried `order` list them in sweep order already.
   (m.entries as Json[]).forEach((e, i) => {
@@ -113,5 +136,6 @@ export function upgradeManifest(json: unknown, source = 'manifest'): RunSetManif
       e.verdict = upgradeVerdict(e.verdict, Array.isArray(e.checks) ? e.checks : [], e.status === 'failed');
   });
   m.schemaVersion = SCHEMA_VERSION;
+  checkShape(RunSetManifestShape, m, source, 'run-set manifest');
   return m as unknown as RunSetManifest;
 }

@@ -270,7 +270,8 @@ export interface ScenarioInfo {
     cgroup: string;
     anonBytes: number;
     fileBytes: number;
-    startMs: number;
+    /** When the process starts by itself; null when only an event can start it (`start: never`). Schema 2. */
+    startMs: number | null;
     hasRequests: boolean;
   }[];
 }

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { TELEMETRY_KINDS } from '../traces/telemetry/types.js';
+import { parseDuration, parseSize } from '../util/units.js';
 import { FIT_RANGE_PATTERN } from './fit-range.js';
 
 export interface FieldMeta {
@@ -33,6 +34,14 @@ function meta<T extends z.ZodType>(schema: T, m: FieldMeta): T {
 function entry<T extends z.ZodType>(schema: T, description: string): T {
   return schema.meta({ description }) as T;
 }
+
+/** Bounds on inputs that would otherwise pass validation and fail the run (docs/outputs.md, "Work bounds"). */
+export const MAX_NAME_LENGTH = 200;
+export const MAX_DURATION_MS = 31 * 24 * 3_600_000;
+export const MAX_TOUCHES_PER_SEC = 1e9;
+export const MAX_REQUESTS_PER_SEC = 1e6;
+/** 1 EiB: sizes past it are no host's, and kernel formulas on them (int_sqrt) leave exact arithmetic. */
+export const MAX_SIZE_BYTES = 2 ** 60;
 
 // ---------------------------------------------------------------------------------------
 // Scalars with units. Error messages name what was expected, what was found and a fix;
@@ -76,7 +85,12 @@ function unitString(kind: 'size' | 'duration', specials: readonly string[]) {
     const found = typeof input === 'number' ? `the bare number ${input}` : describeFound(input);
     return `expected ${what}${special}, found ${found}\n${fix}`;
   };
-  return z.string({ error: (iss) => error(iss.input) }).regex(pattern, { error: (iss) => error(iss.input) });
+  const text = z.string({ error: (iss) => error(iss.input) }).regex(pattern, { error: (iss) => error(iss.input) });
+  if (kind !== 'size') return text;
+  return text.refine((t) => specials.includes(t.trim()) || (parseSize(t) ?? 0) <= MAX_SIZE_BYTES, {
+    error: (iss) =>
+      `expected at most 1024Pi (1 EiB), found ${describeFound(iss.input)}\nno host has more; larger sizes lose the precision of a byte count`,
+  });
 }
 
 export const size = () => unitString('size', []);
@@ -491,8 +505,10 @@ export const ADVICE = ['normal', 'random', 'sequential', 'hugepage', 'nohugepage
 
 /** A touch rate, or `max`: as fast as the CPU share and the fault stalls allow. */
 const rateOrMax = () =>
-  z.union([z.number().min(0), z.literal('max')], {
+  z.union([z.number().min(0).max(MAX_TOUCHES_PER_SEC), z.literal('max')], {
     error: (iss) => {
+      if (typeof iss.input === 'number' && iss.input > MAX_TOUCHES_PER_SEC)
+        return `expected at most ${MAX_TOUCHES_PER_SEC.toExponential().replace('+', '')} touches per second or "max", found ${describeFound(iss.input)}\n4 KiB pages at that rate are 4 TB/s, beyond any host's memory bandwidth`;
       const found =
         iss.input === undefined
           ? 'nothing'
@@ -749,11 +765,22 @@ const FileAccessSpec = z.strictObject({
 });
 
 const RequestsSpec = z.strictObject({
-  ratePerSec: meta(z.number().positive().optional(), {
-    description: 'Open loop: requests arriving per second (Poisson), whatever the latency. Give ratePerSec or clients.',
-    unit: 'requests/s',
-    examples: [40],
-  }),
+  ratePerSec: meta(
+    z
+      .number()
+      .positive()
+      .max(MAX_REQUESTS_PER_SEC, {
+        error: (iss) =>
+          `expected at most ${MAX_REQUESTS_PER_SEC.toExponential().replace('+', '')} requests per second, found ${describeFound(iss.input)}`,
+      })
+      .optional(),
+    {
+      description:
+        'Open loop: requests arriving per second (Poisson), whatever the latency. Give ratePerSec or clients.',
+      unit: 'requests/s',
+      examples: [40],
+    },
+  ),
   clients: meta(z.number().int().min(1).max(1000000).optional(), {
     description:
       'Closed loop: clients that each send a request, wait for its reply, think, and send the next (a connection pool, a benchmark driver). Give ratePerSec or clients.',
@@ -1081,11 +1108,21 @@ const FitRange = z
 // The document
 
 export const ScenarioSpec = z.strictObject({
-  name: meta(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/), {
-    description: 'Identifier: lower case letters, digits, `.`, `_` and `-` (used in file names).',
-    unit: 'identifier',
-    examples: ['incident-spark-120g-on-64g'],
-  }),
+  name: meta(
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]*$/)
+      // File names are limited to 255 bytes, and a report's file and its temporary copy add ~50 to the name.
+      .max(MAX_NAME_LENGTH, {
+        error: (iss) =>
+          `expected at most ${MAX_NAME_LENGTH} characters, found ${String(iss.input).length}\nthe name becomes folder and file names, and file names are limited to 255 bytes with faultline's suffixes`,
+      }),
+    {
+      description: `Identifier: lower case letters, digits, \`.\`, \`_\` and \`-\` (used in file names), at most ${MAX_NAME_LENGTH} characters.`,
+      unit: 'identifier',
+      examples: ['incident-spark-120g-on-64g'],
+    },
+  ),
   title: meta(z.string().optional(), {
     description: 'One-line title for reports.',
     unit: 'text',
@@ -1107,7 +1144,13 @@ export const ScenarioSpec = z.strictObject({
     unit: 'time',
     examples: ['2026-03-01T14:00:00Z'],
   }),
-  duration: meta(duration(), { description: 'Simulated time.', unit: 'duration', examples: ['30m'] }),
+  duration: meta(
+    duration().refine((text) => (parseDuration(text) ?? 0) <= MAX_DURATION_MS, {
+      error: (iss) =>
+        `expected at most 31 days (744h), found ${describeFound(iss.input)}\na longer replay outgrows any time budget; replay a slow leak faster over a shorter time`,
+    }),
+    { description: 'Simulated time, at most 31 days.', unit: 'duration', examples: ['30m'] },
+  ),
   step: meta(duration().default('1s'), {
     description: 'Resolution of the output series.',
     unit: 'duration',

@@ -99,3 +99,72 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   const limit = Math.max(2, Math.floor(Math.max(word.length, best.length) / 3));
   return bestD <= limit ? best : undefined;
 }
+
+/**
+ * What the operating system refuses for reasons outside faultline: a full disk, a path too long
+ * for the filesystem, a file where a folder is expected, no permission, a read-only mount. Each is
+ * a problem the user fixes (exit 2), told in one line naming the path, never as a stack trace.
+ */
+const ENVIRONMENT_ERRORS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large for the filesystem',
+  ENAMETOOLONG: 'name too long for the filesystem',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'is a folder, not a file',
+  EEXIST: 'already exists',
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only filesystem',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files on the system',
+  ELOOP: 'too many symbolic links',
+  EIO: 'input/output error',
+  ENXIO: 'no such device',
+  ENODEV: 'no such device',
+  EXDEV: 'crosses filesystems',
+  ENOTEMPTY: 'folder not empty',
+  EBUSY: 'busy',
+};
+
+const VERBS: Record<string, string> = {
+  open: 'open',
+  read: 'read',
+  write: 'write',
+  mkdir: 'create',
+  rename: 'rename',
+  unlink: 'remove',
+  rmdir: 'remove',
+  rm: 'remove',
+  scandir: 'list',
+  opendir: 'list',
+  stat: 'read',
+  lstat: 'read',
+  link: 'create',
+  symlink: 'create',
+  copyfile: 'copy',
+  access: 'access',
+  realpath: 'resolve',
+};
+
+/**
+ * The FaultlineError for an operating-system failure such as ENOSPC (a Node system error with
+ * `code`, `syscall` and `path`), or undefined when `err` is anything else (a bug).
+ */
+export function environmentError(err: unknown): FaultlineError | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const e = err as NodeJS.ErrnoException & { dest?: string };
+  const what = e.code === undefined ? undefined : ENVIRONMENT_ERRORS[e.code];
+  if (what === undefined) return undefined;
+  const verb = (e.syscall && VERBS[e.syscall]) ?? 'use';
+  const path = e.path === undefined ? '' : ` ${e.path}${e.dest === undefined ? '' : ` → ${e.dest}`}`;
+  return new FaultlineError(`cannot ${verb}${path}: ${what} (${e.code})`, EXIT_INPUT);
+}
+
+/** Names `path` on a system error that names none (a failed write() on an open file), and returns it. */
+export function withPath(err: unknown, path: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (err instanceof Error && e.code !== undefined && e.path === undefined) e.path = path;
+  return err;
+}

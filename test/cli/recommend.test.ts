@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { exactSize, parseRange, recommendCommand } from '../../src/cli/commands/recommend.js';
-import type { Recommendation } from '../../src/report/recommend/types.js';
+import type { Recommendation } from '../../src/result/recommend.js';
 
 const SCENARIO = new URL('../engine/fixtures/tiny-sweep.yaml', import.meta.url).pathname;
 const Mi = 2 ** 20;

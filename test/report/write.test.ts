@@ -62,9 +62,7 @@ describe('writeRunSet', () => {
   });
 
   it('re-renders from result.json files alone (faultline report), into another folder', async () => {
-    const summary = await rerenderReports(join(root, 'out'), join(root, 'again'), {
-      generatedAt: '2026-11-27T00:00:00.000Z',
-    });
+    const summary = await rerenderReports(join(root, 'out'), join(root, 'again'));
     expect(summary).toEqual({ sets: ['incident'], variants: 6, missing: [] });
     expect(existsSync(join(root, 'again', 'index.html'))).toBe(true);
     expect(readFileSync(join(root, 'again', 'index.html'), 'utf8')).toContain(
@@ -75,15 +73,12 @@ describe('writeRunSet', () => {
     );
   });
 
-  it('builds a manifest when only result files are left', async () => {
+  it('refuses result files without a manifest, writing nothing (it re-renders run sets only)', async () => {
     const loose = join(root, 'again', 'incident');
     rmSync(join(loose, 'manifest.json'));
     rmSync(join(root, 'again', 'index.html'));
-    const summary = await rerenderReports(loose, join(root, 'loose'), { generatedAt: '2026-11-27T00:00:00.000Z' });
-    expect(summary.variants).toBe(6);
-    expect(readFileSync(join(root, 'loose', 'manifest.json'), 'utf8')).toContain(
-      '"generatedAt": "2026-11-27T00:00:00.000Z"',
-    );
-    await expect(rerenderReports(join(root, 'nowhere'), root, { generatedAt: '' })).rejects.toThrow('no such folder');
+    await expect(rerenderReports(loose, join(root, 'loose'))).rejects.toThrow('no manifest.json');
+    expect(existsSync(join(root, 'loose'))).toBe(false);
+    await expect(rerenderReports(join(root, 'nowhere'), root)).rejects.toThrow('no such folder');
   });
 });

@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { diffResultSets } from '../../analysis/diff.js';
 import { readResults } from '../../engine/merge.js';
 import { type DiffFormat, diffHeadline, renderDiff, renderDiffMarkdown } from '../../report/diff/index.js';
+import { parseDiffReport, serializeDiffReport } from '../../result/diff.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { InputError } from '../../util/errors.js';
 import { checkOutcome, type FaultlineCommand } from '../outcome.js';
@@ -50,10 +51,15 @@ export const diffCommand: FaultlineCommand<DiffArgs> = {
     const outPath = argv.out === undefined ? undefined : resolve(argv.out);
     if (outPath !== undefined) ensureWritableDir(dirname(outPath));
 
-    const report = diffResultSets(
-      { label: argv.baseline, results: readResults(argv.baseline) },
-      { label: argv.candidate, results: readResults(argv.candidate) },
-      tolerancePct,
+    // Through the contract's own serialisation: every rendering below is a function of what --format json writes.
+    const report = parseDiffReport(
+      serializeDiffReport(
+        diffResultSets(
+          { label: argv.baseline, results: readResults(argv.baseline) },
+          { label: argv.candidate, results: readResults(argv.candidate) },
+          tolerancePct,
+        ),
+      ),
     );
     if (report.variants.length === 0) {
       throw new InputError(`diff: ${argv.baseline} and ${argv.candidate} have no variant in common`);

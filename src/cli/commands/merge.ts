@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
 import { passesChecks } from '../../analysis/checks.js';
 import { checkMergeTarget, mergedManifest, planMerge } from '../../engine/merge.js';
-import { scenarioDir } from '../../engine/run-set.js';
+import { openOutputFolder, scenarioDir } from '../../engine/run-set.js';
 import { writeIndex, writeRunSet } from '../../report/index.js';
 import { reportEndOfRun } from '../end-of-run.js';
 import { batchOutcome, type FaultlineCommand } from '../outcome.js';
-import { ensureWritableDir } from '../paths.js';
 
 interface MergeArgs {
   dirs: string[];
@@ -37,13 +36,24 @@ export const mergeCommand: FaultlineCommand<MergeArgs> = {
     const outDir = resolve(argv.out);
     const dirOf = (name: string) => scenarioDir(outDir, name);
     checkMergeTarget(plan, outDir, dirOf);
-    ensureWritableDir(outDir);
-    const at = new Date();
-    // Variant folders are rendered from the shards' results, exactly as the end of a single run renders them.
-    for (const s of plan.scenarios) {
-      await writeRunSet(dirOf(s.name), mergedManifest(plan, s, at), s.results, { interactive: argv.interactive });
+    const out = openOutputFolder(
+      outDir,
+      'faultline merge',
+      plan.scenarios.map((s) => s.name),
+    );
+    let indexPath: string;
+    try {
+      for (const note of out.notes) process.stderr.write(`faultline: note: ${note}\n`);
+      const at = new Date();
+      // Variant folders are rendered from the shards' results, exactly as the end of a single run renders them.
+      for (const s of plan.scenarios) {
+        await writeRunSet(out.stage(s.name), mergedManifest(plan, s, at), s.results, { interactive: argv.interactive });
+        out.commit(s.name);
+      }
+      indexPath = writeIndex(outDir);
+    } finally {
+      out.release();
     }
-    const indexPath = writeIndex(outDir);
     for (const g of plan.gaps) {
       process.stderr.write(
         `faultline: warning: ${g.scenario}: no shard holds sweep position${g.orders.length === 1 ? '' : 's'} ${g.orders.join(', ')}; is a shard missing?\n`,

@@ -7,12 +7,12 @@ import { gridCount, recommend, sizeGrid } from '../../engine/recommend.js';
 import { formatValue } from '../../report/format.js';
 import { slug } from '../../report/paths.js';
 import { recommendHeadline, renderRecommendHtml } from '../../report/recommend/html.js';
+import { parseRecommendation, serializeRecommendation } from '../../result/recommend.js';
 import type { CheckResult } from '../../result/types.js';
 import { loadScenarioFile, loadScenarioText } from '../../scenario/load.js';
 import type { Variant } from '../../scenario/types.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { DiagnosticsError, InputError } from '../../util/errors.js';
-import { stableStringify } from '../../util/stable-json.js';
 import { formatBytes, parseDuration, parseSize } from '../../util/units.js';
 import { checkOutcome, type FaultlineCommand } from '../outcome.js';
 import { ensureWritableDir } from '../paths.js';
@@ -187,8 +187,10 @@ export const recommendCommand: FaultlineCommand<RecommendArgs> = {
     });
 
     const htmlPath = join(outDir, `recommend-${name}.html`);
-    writeFileAtomic(join(outDir, `recommend-${name}.json`), `${stableStringify(rec)}\n`);
-    writeFileAtomic(htmlPath, await renderRecommendHtml(rec));
+    const json = serializeRecommendation(rec);
+    writeFileAtomic(join(outDir, `recommend-${name}.json`), json);
+    // The page is rendered from what the file holds, so the file alone is enough to render it again.
+    writeFileAtomic(htmlPath, await renderRecommendHtml(parseRecommendation(json)));
     const out = process.stdout;
     out.write(`${recommendHeadline(rec)}\n`);
     const margin = rec.answer === null ? rec.atLower : rec.atAnswer;

@@ -1,17 +1,21 @@
-import { relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { passesChecks } from '../../analysis/checks.js';
 import { parseShard, runBatch, selectShard } from '../../engine/batch.js';
+import type { VariantCost } from '../../engine/cost.js';
 import { defaultJobs } from '../../engine/pool.js';
-import { buildManifest, scenarioDir, variantDir } from '../../engine/run-set.js';
+import { buildManifest, type OutputFolder, openOutputFolder, variantFolder } from '../../engine/run-set.js';
 import { variantBackLinks, writeIndex, writeRunOutputs, writeRunSet } from '../../report/index.js';
-import type { RunResult } from '../../result/types.js';
-import { loadScenarioFile } from '../../scenario/load.js';
+import { MANIFEST_FILE } from '../../report/paths.js';
+import { serializeManifest } from '../../result/serialize.js';
+import type { RunResult, RunSetManifest } from '../../result/types.js';
 import type { Variant } from '../../scenario/types.js';
-import { type Diagnostic, DiagnosticsError, InputError } from '../../util/errors.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { FaultlineError, InputError } from '../../util/errors.js';
 import { parseDuration } from '../../util/units.js';
 import { reportEndOfRun } from '../end-of-run.js';
-import { batchOutcome, type FaultlineCommand } from '../outcome.js';
-import { ensureWritableDir } from '../paths.js';
+import { abortOnSignals } from '../interrupt.js';
+import { batchOutcome, type FaultlineCommand, type Outcome } from '../outcome.js';
+import { checkWallTime, planOrThrow, WORK_LIMIT_OPTIONS, workLimitOptions } from '../plan.js';
 import { createProgress } from '../progress.js';
 
 interface RunArgs {
@@ -26,6 +30,8 @@ interface RunArgs {
   fidelity?: 'exact' | 'sampled';
   sampleRate?: number;
   timeout?: string;
+  maxVariants?: number;
+  allowLarge: boolean;
 }
 
 export const runCommand: FaultlineCommand<RunArgs> = {
@@ -51,7 +57,8 @@ export const runCommand: FaultlineCommand<RunArgs> = {
       .option('interactive', { type: 'boolean', default: false, describe: 'Inline vega bundles for tooltips and zoom' })
       .option('fidelity', { choices: ['exact', 'sampled'] as const, describe: 'Override the scenario fidelity' })
       .option('sample-rate', { type: 'number', describe: 'Page sample rate for --fidelity sampled (0 < r ≤ 1)' })
-      .option('timeout', { type: 'string', describe: 'Per-variant wall-time limit, e.g. 5m' }) as never,
+      .option('timeout', { type: 'string', describe: 'Per-variant wall-time limit, e.g. 5m' })
+      .options(WORK_LIMIT_OPTIONS) as never,
   handler: async (argv) => {
     const shard = argv.shard === undefined ? undefined : parseShard(argv.shard);
     if (argv.shard !== undefined && !shard)
@@ -65,21 +72,19 @@ export const runCommand: FaultlineCommand<RunArgs> = {
     if (argv.sampleRate !== undefined && !(argv.sampleRate > 0 && argv.sampleRate <= 1)) {
       throw new InputError(`--sample-rate: expected 0 < r ≤ 1, got ${argv.sampleRate}`);
     }
+    const planOptions = workLimitOptions(argv);
 
-    // Every input problem of every file first, before any work starts.
-    const diagnostics: Diagnostic[] = [];
-    const loaded: { file: string; variants: Variant[] }[] = [];
-    for (const file of argv.scenario) {
-      try {
-        loaded.push({ file, variants: loadScenarioFile(file).variants });
-      } catch (err) {
-        if (err instanceof DiagnosticsError) diagnostics.push(...err.diagnostics);
-        else throw err;
-      }
+    // Every input problem of every file, and the cost of the work, before any work starts.
+    const plan = planOrThrow(argv.scenario, { ...planOptions, oneRun: true });
+    const costOf = new Map<Variant, VariantCost>();
+    const orderOf = new Map<Variant, number>();
+    for (const f of plan.files) {
+      f.loaded.variants.forEach((v, i) => {
+        orderOf.set(v, i);
+        costOf.set(v, f.costs[i] as VariantCost);
+      });
     }
-    if (diagnostics.some((d) => d.level === 'error')) throw new DiagnosticsError(diagnostics);
-
-    let all = loaded.flatMap((l) => l.variants);
+    let all = plan.files.flatMap((f) => f.loaded.variants);
     if (argv.variant?.length) {
       const wanted = new Set(argv.variant);
       const known = new Set(all.map((v) => v.id));
@@ -96,80 +101,155 @@ export const runCommand: FaultlineCommand<RunArgs> = {
       process.stdout.write(
         `shard ${shard.index}/${shard.count}: no variants (the ${all.length} of the sweep went to the other shards); writing an empty result set\n`,
       );
+    const estimate = checkWallTime(
+      chosen.map((v) => costOf.get(v) as VariantCost),
+      planOptions,
+    );
+    // A shard gets a run set for every scenario, even one with no variant in it, so an empty shard is explicit.
+    const names = shard
+      ? plan.files.map((f) => f.loaded.scenario.name)
+      : [...new Set(chosen.map((v) => v.scenario.name))];
+    const shardInfo = shard ? { ...shard, sweepVariants: all.length } : undefined;
 
     const outDir = resolve(argv.out);
-    ensureWritableDir(outDir);
+    const out = openOutputFolder(outDir, 'faultline run', names);
+    const interrupt = abortOnSignals();
+    try {
+      for (const note of out.notes) process.stderr.write(`faultline: note: ${note}\n`);
+      if (!argv.quiet) process.stderr.write(`faultline: ${estimate.text}\n`);
+      return await runInto(out, names, chosen, orderOf, argv, { timeoutMs, shard: shardInfo }, interrupt.controller);
+    } finally {
+      interrupt.dispose();
+      out.release();
+    }
+  },
+};
 
-    const progress = createProgress({ quiet: argv.quiet });
-    progress.start(chosen.length);
-    const fidelity = argv.fidelity
-      ? { mode: argv.fidelity, ...(argv.sampleRate !== undefined ? { sampleRate: argv.sampleRate } : {}) }
-      : undefined;
-    const writes: Promise<void>[] = [];
-    let writeError: unknown;
-    const sweptScenarios = new Set(
-      chosen.map((v) => v.scenario.name).filter((name, _i, names) => names.indexOf(name) !== names.lastIndexOf(name)),
-    );
-    const results = await runBatch(chosen, {
+/** Per scenario of a run: its variants and results so far, and where its run set is being written. */
+interface ScenarioRun {
+  staged: string;
+  variants: Variant[];
+  results: RunResult[];
+  orders: number[];
+  /** Variants whose files are all on disk, by position in `variants`. */
+  finished: number[];
+}
+
+/**
+ * Runs the chosen variants into the staged run sets of `out`, then moves each into place and writes
+ * the index. A variant's files are written as soon as it finishes, with the run set's manifest
+ * listing it, so an interrupted run leaves a partial run set that `faultline report` renders; a
+ * write that fails (disk full) stops the run at once rather than after every variant has run.
+ */
+async function runInto(
+  out: OutputFolder,
+  names: readonly string[],
+  chosen: Variant[],
+  orderOf: Map<Variant, number>,
+  argv: RunArgs,
+  opts: { timeoutMs: number | undefined; shard: RunSetManifest['shard'] },
+  stop: AbortController,
+): Promise<Outcome> {
+  const timeoutMs = opts.timeoutMs;
+  const byScenario = new Map<string, ScenarioRun>(
+    names.map((name) => [name, { staged: out.stage(name), variants: [], results: [], orders: [], finished: [] }]),
+  );
+  for (const v of chosen) {
+    const g = byScenario.get(v.scenario.name) as ScenarioRun;
+    g.variants.push(v);
+    g.orders.push(orderOf.get(v) as number);
+  }
+  const slot = new Map(chosen.map((v) => [v, byScenario.get(v.scenario.name)?.variants.indexOf(v) as number]));
+
+  const progress = createProgress({ quiet: argv.quiet });
+  progress.start(chosen.length);
+  const fidelity = argv.fidelity
+    ? { mode: argv.fidelity, ...(argv.sampleRate !== undefined ? { sampleRate: argv.sampleRate } : {}) }
+    : undefined;
+  const writes: Promise<void>[] = [];
+  let results: RunResult[];
+  try {
+    results = await runBatch(chosen, {
       jobs: argv.jobs,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       run: fidelity ? { fidelity } : {},
+      signal: stop.signal,
       onResult: (v, r) => {
-        // Written as soon as it finishes, so an interrupted sweep leaves valid results.
-        // Caught at once (an unhandled rejection would end the process mid-sweep), rethrown after the batch.
+        const g = byScenario.get(v.scenario.name) as ScenarioRun;
+        const i = slot.get(v) as number;
+        g.results[i] = r;
         writes.push(
-          writeRunOutputs(variantDir(outDir, v), r, {
+          writeRunOutputs(join(g.staged, variantFolder(v)), r, {
             interactive: argv.interactive,
-            backLinks: variantBackLinks(
-              relative(scenarioDir(outDir, v.scenario.name), variantDir(outDir, v)),
-              v.scenario.name,
-              sweptScenarios.has(v.scenario.name),
-            ),
-          }).catch((err: unknown) => {
-            writeError ??= err;
-          }),
+            backLinks: variantBackLinks(variantFolder(v), v.scenario.name, g.variants.length > 1),
+          })
+            .then(() => {
+              g.finished.push(i);
+              writePartialManifest(g);
+            })
+            // The first failed write (disk full, folder removed) stops the run; it is rethrown below.
+            .catch((err: unknown) => {
+              if (!stop.signal.aborted) stop.abort(err);
+            }),
         );
         progress.done(`${v.scenario.name}/${v.id}`, r);
       },
     });
     await Promise.all(writes);
+    if (stop.signal.aborted) throw stop.signal.reason;
+  } catch (err) {
+    await Promise.all(writes);
     progress.finish();
-    if (writeError !== undefined) throw writeError;
+    throw interrupted(err, byScenario, chosen.length, out.dir);
+  }
+  progress.finish();
 
-    const byScenario = new Map<string, { variants: Variant[]; results: RunResult[]; orders: number[] }>();
-    const orderOf = new Map<Variant, number>();
-    for (const l of loaded) {
-      l.variants.forEach((v, i) => {
-        orderOf.set(v, i);
-      });
-    }
-    // A shard gets a folder for every scenario, even one with no variant in it, so an empty shard is explicit.
-    if (shard)
-      for (const l of loaded) byScenario.set(l.variants[0]!.scenario.name, { variants: [], results: [], orders: [] });
-    chosen.forEach((v, i) => {
-      const group = byScenario.get(v.scenario.name) ?? { variants: [], results: [], orders: [] };
-      group.variants.push(v);
-      group.results.push(results[i] as RunResult);
-      group.orders.push(orderOf.get(v) as number);
-      byScenario.set(v.scenario.name, group);
-    });
-    for (const [name, g] of byScenario) {
-      const dir = scenarioDir(outDir, name);
-      const manifest = buildManifest(outDir, g.variants, g.results, g.orders, new Date());
-      if (shard) manifest.shard = { ...shard, sweepVariants: all.length };
-      await writeRunSet(dir, manifest, g.results, {
-        interactive: argv.interactive,
-        variantsWritten: true,
-      });
-    }
-    const indexPath = writeIndex(outDir);
+  const at = new Date();
+  for (const [name, g] of byScenario) {
+    const manifest = buildManifest(g.variants, g.results, g.orders, at);
+    if (opts.shard) manifest.shard = opts.shard;
+    await writeRunSet(g.staged, manifest, g.results, { interactive: argv.interactive, variantsWritten: true });
+    out.commit(name);
+  }
+  const indexPath = writeIndex(out.dir);
 
-    reportEndOfRun(results, indexPath, 'faultline run');
+  reportEndOfRun(results, indexPath, 'faultline run');
 
-    return batchOutcome(
-      results.some((r) => r.status === 'failed'),
-      results.some((r) => !passesChecks(r.checks)),
-      argv.exitCode,
-    );
-  },
-};
+  return batchOutcome(
+    results.some((r) => r.status === 'failed'),
+    results.some((r) => !passesChecks(r.checks)),
+    argv.exitCode,
+  );
+}
+
+/** The manifest of the variants finished so far, in sweep order. */
+function writePartialManifest(g: ScenarioRun): void {
+  const done = [...g.finished].sort((a, b) => (g.orders[a] as number) - (g.orders[b] as number));
+  const manifest = buildManifest(
+    done.map((i) => g.variants[i] as Variant),
+    done.map((i) => g.results[i] as RunResult),
+    done.map((i) => g.orders[i] as number),
+    new Date(),
+  );
+  writeFileAtomic(join(g.staged, MANIFEST_FILE), serializeManifest(manifest));
+}
+
+/** An interrupt says what it leaves behind; any other error passes through. */
+function interrupted(err: unknown, byScenario: Map<string, ScenarioRun>, total: number, outDir: string): unknown {
+  if (!(err instanceof FaultlineError) || !err.message.startsWith('interrupted')) return err;
+  const finished = [...byScenario.values()].reduce((n, g) => n + g.finished.length, 0);
+  const where = [...byScenario.values()].filter((g) => g.finished.length > 0).map((g) => displayPath(g.staged));
+  return new FaultlineError(
+    `${err.message}: ${finished} of ${total} variants finished` +
+      (where.length > 0
+        ? `; their partial run set${where.length === 1 ? ' is' : 's are'} in ${where.join(', ')} (faultline report renders ${where.length === 1 ? 'it' : 'them'}); the run sets in ${displayPath(outDir)} are unchanged`
+        : ''),
+    err.exitCode,
+  );
+}
+
+/** Relative to the working folder when inside it (short, clickable in most terminals), absolute otherwise. */
+function displayPath(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? p : rel;
+}

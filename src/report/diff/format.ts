@@ -1,5 +1,5 @@
+import type { CheckDiff, DiffReport, MetricDiff, VariantDiff } from '../../result/diff.js';
 import { formatValue as formatMetric, formatNumber } from '../format.js';
-import type { CheckDiff, DiffReport, MetricDiff, VariantDiff } from './types.js';
 
 /** Formatting shared by the Markdown and HTML renderings of a diff. */
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
+import type { DiffReport } from '../../result/diff.js';
 import { changeRows, checkState, floorsText, formatDelta, formatValue, headline } from './format.js';
-import type { DiffReport } from './types.js';
 
 const TEMPLATE = new URL('../../../templates/diff.hbs', import.meta.url);
 

@@ -1,7 +1,6 @@
-import { stableStringify } from '../../util/stable-json.js';
+import { type DiffReport, serializeDiffReport } from '../../result/diff.js';
 import { renderDiffHtml } from './html.js';
 import { renderDiffMarkdown } from './markdown.js';
-import type { DiffReport } from './types.js';
 
 export type DiffFormat = 'md' | 'html' | 'json';
 
@@ -12,10 +11,10 @@ export function renderDiff(d: DiffReport, format: DiffFormat): string {
     case 'html':
       return renderDiffHtml(d);
     case 'json':
-      return `${stableStringify(d)}\n`;
+      return serializeDiffReport(d);
   }
 }
 
+export type { DiffReport } from '../../result/diff.js';
 export { headline as diffHeadline } from './format.js';
 export { renderDiffMarkdown } from './markdown.js';
-export type { DiffReport } from './types.js';

@@ -1,5 +1,5 @@
+import type { DiffReport } from '../../result/diff.js';
 import { changeRows, floorsText, headline } from './format.js';
-import type { DiffReport } from './types.js';
 
 /** Table cells may hold user text (variant ids, check sources): keep them from breaking the table. */
 function cell(s: string): string {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { TopLevelSpec } from 'vega-lite';
+import type { Recommendation } from '../../result/recommend.js';
 import type { CheckResult } from '../../result/types.js';
 import { formatBytes } from '../../util/units.js';
 import { renderSvg } from '../charts/render-svg.js';
 import { formatValue } from '../format.js';
-import type { Recommendation } from './types.js';
 
 const TEMPLATE = new URL('../../../templates/recommend.hbs', import.meta.url);
 

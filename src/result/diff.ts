@@ -1,8 +1,15 @@
 /**
- * A comparison of two result sets, as analysis/diff.ts computes it and the Markdown,
- * HTML and JSON renderings print it. Every number a rendering shows is here: the
- * renderings only format.
+ * The contract of `faultline diff`: a comparison of two result sets, as analysis/diff.ts computes
+ * it and the Markdown, HTML and JSON renderings print it (`--format json` writes it as is). Every
+ * number a rendering shows is here: the renderings only format. Versioned on its own
+ * (DIFF_SCHEMA_VERSION), upgraded on read like result.json (compat.ts).
  */
+import { InputError } from '../util/errors.js';
+import { stableStringify } from '../util/stable-json.js';
+import { isObject, parseJson, schemaVersionOf } from './compat.js';
+
+/** 1: `schemaVersion` added (version 0, written before, is otherwise the same). */
+export const DIFF_SCHEMA_VERSION = 1;
 
 export type Change = 'regression' | 'improvement' | 'same' | 'n/a';
 
@@ -48,6 +55,8 @@ export interface VariantDiff {
 }
 
 export interface DiffReport {
+  /** DIFF_SCHEMA_VERSION of the faultline that wrote it (absent before version 1). */
+  schemaVersion: number;
   kind: 'diff';
   /** Relative tolerance in percent (`--tolerance 5%` → 5). */
   tolerancePct: number;
@@ -61,4 +70,27 @@ export interface DiffReport {
   onlyInCandidate: string[];
   regressions: number;
   improvements: number;
+}
+
+export function serializeDiffReport(d: DiffReport): string {
+  return `${stableStringify(d)}\n`;
+}
+
+export function parseDiffReport(text: string, source = 'diff.json'): DiffReport {
+  return upgradeDiffReport(parseJson(text, source), source);
+}
+
+/** Validates and upgrades a parsed diff report (not mutated). */
+export function upgradeDiffReport(json: unknown, source = 'diff report'): DiffReport {
+  if (!isObject(json) || json.kind !== 'diff')
+    throw new InputError(`${source}: not a faultline diff report (kind is not "diff")`);
+  // Version 0 carried no schemaVersion.
+  if (json.schemaVersion !== undefined)
+    schemaVersionOf(json, 'diff report', source, DIFF_SCHEMA_VERSION, 'diff report');
+  for (const field of ['variants', 'onlyInBaseline', 'onlyInCandidate'])
+    if (!Array.isArray(json[field])) throw new InputError(`${source}: field "${field}" is missing or not a list`);
+  const d = structuredClone(json);
+  // v0 → v1: only the version field is new, so the upgrade is stamping it.
+  d.schemaVersion = DIFF_SCHEMA_VERSION;
+  return d as unknown as DiffReport;
 }
