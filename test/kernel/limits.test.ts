@@ -40,16 +40,26 @@ describe('allocation failures are not OOM kills', () => {
 
 describe('user-space OOM daemon', () => {
   it('systemd-oomd kills the thrashing cgroup once its full avg10 stays above the limit', () => {
+    // A loop over 300 MiB on a 256 MiB host refaults its working set (pages that were active
+    // before eviction, within the refault distance): PSI counts those reads as memory stalls.
+    // Random reads over a footprint far larger than memory are mostly plain IO wait (psi.c).
     const sc = scenario({
       durationMs: 90_000,
       host: host({ device: 'hdd' }),
       cgroups: [cgroup('batch')],
-      processes: [proc('batch', { cgroup: 'batch', cpu: { threads: 4, cores: 4 }, memory: { anonBytes: 400 * MiB } })],
+      processes: [
+        proc('batch', {
+          cgroup: 'batch',
+          cpu: { threads: 4, cores: 4 },
+          memory: { anonBytes: 400 * MiB },
+          access: [{ atMs: 0, pattern: { kind: 'loop', fraction: 0.75 } }],
+        }),
+      ],
       oomDaemons: [
         {
           kind: 'systemd-oomd',
           cgroups: ['batch'],
-          pressureLimitPct: 60,
+          pressureLimitPct: 40,
           pressureKind: 'full',
           durationMs: 10_000,
           swapUsedLimitPct: null,
