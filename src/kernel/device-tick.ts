@@ -48,7 +48,7 @@ export class DeviceTick {
     const cluster = ctx.sc.host.kernel.swapClusterMax;
     const disk = ctx.sc.host.swap.device !== 'zram';
     const readPages = (counters.swapInPages + (disk ? counters.fileReadPages : 0)) * ctx.scale;
-    const readIos = (counters.swapReadIos + (disk ? counters.fileReadPages : 0)) * ctx.scale;
+    const readIos = (counters.swapReadIos + (disk ? counters.fileReadIos : 0)) * ctx.scale;
     const writePages = (counters.swapOutPages + (disk ? counters.fileWritePages : 0)) * ctx.scale;
     const writeIos = writePages / cluster;
     const r = state.device.tick(ctx.tickMs * 1000, readIos, Math.max(readPages, readIos), writeIos, writePages);

@@ -7,6 +7,7 @@
  */
 import { HPAGE_PMD_SIZE } from '../linux/mm.js';
 import { hash32 } from '../util/rng.js';
+import { fileHit, fileMiss } from './filemap.js';
 import { readWaitSec } from './io-queue.js';
 import { mapNew } from './mapping.js';
 import { charge, fitsUnderMax, noteOverHigh } from './memcontrol.js';
@@ -55,10 +56,8 @@ export function handleMmFault(s: HostState, p: ProcRt, page: number): number {
       minorFault(s, p);
       return 1;
     }
-    if (f & FILE) {
-      if (f & WRITABLE) flags[page] = f | DIRTY;
-      s.reclaim.markAccessed(page, f);
-    } else flags[page] = f | YOUNG;
+    if (f & FILE) return fileTouch(s, p, page, f);
+    flags[page] = f | YOUNG;
     return 0;
   }
   // A forked child's first write copies one 4 KiB page (wp_page_copy), never a huge one.
@@ -71,43 +70,20 @@ export function handleMmFault(s: HostState, p: ProcRt, page: number): number {
     thpFault(s, p, page)
   )
     return 1;
+  if (f & FILE) return fileFault(s, p, page, f);
   if (!allocFrame(s, p)) return -1;
   const c = p.cg;
   if (!(f & EVER)) {
-    const isFile = (f & FILE) !== 0;
-    mapNew(
-      s,
-      p,
-      page,
-      isFile ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON,
-      f | EVER | RES | YOUNG | (isFile && f & WRITABLE ? DIRTY : 0),
-    );
-    if (isFile) {
-      s.counters.fileReadPages++;
-      majorFault(s, p, readWaitSec(s));
-      return 2;
-    }
+    mapNew(s, p, page, LRU_INACTIVE_ANON, f | EVER | RES | YOUNG);
     minorFault(s, p);
     return 1;
   }
-  // A refault: swap-in or page-cache read of a page evicted before (§2.4, §8.1).
-  const isFile = (f & FILE) !== 0;
+  // A swap-in of a page evicted before (§2.4, §8.1).
   const refault = s.reclaim.refault(c, page, f);
   const active = (refault & REFAULT_ACTIVATE) !== 0;
   const workingset = (refault & REFAULT_WORKINGSET) !== 0;
   const nf = (f & (FILE | EVER | WRITABLE)) | RES | YOUNG | (active ? ACT : 0) | (active && f & SHADOW_WS ? WS : 0);
-  mapNew(
-    s,
-    p,
-    page,
-    (isFile ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON) + (active ? 1 : 0),
-    isFile && f & WRITABLE ? nf | DIRTY : nf,
-  );
-  if (isFile) {
-    s.counters.fileReadPages++;
-    majorFault(s, p, readWaitSec(s), workingset);
-    return 2;
-  }
+  mapNew(s, p, page, LRU_INACTIVE_ANON + (active ? 1 : 0), nf);
   const slot = s.slotOf[page]!;
   releaseSlot(s, p, page);
   s.counters.swapInPages++;
@@ -117,6 +93,48 @@ export function handleMmFault(s: HostState, p: ProcRt, page: number): number {
   if (s.zram) zramFault(s, p);
   else majorFault(s, p, readWaitSec(s, 1 + ahead), workingset);
   return 2;
+}
+
+/**
+ * A touch of a resident file page: readahead's mark and fault-around (filemap.ts), then the
+ * reference: `mark_page_accessed` for read(2), the PTE accessed bit for an mmap.
+ */
+function fileTouch(s: HostState, p: ProcRt, page: number, f: number): number {
+  const flags = s.flags;
+  if (f & WRITABLE) flags[page] = f | DIRTY;
+  const minor = fileHit(s, p, page, flags[page]!);
+  if (p.cfg.fileAccess.via === 'read') s.reclaim.markAccessed(page, flags[page]!);
+  else flags[page] = flags[page]! | YOUNG;
+  if (minor === 0) return 0;
+  minorFault(s, p);
+  return 1;
+}
+
+/**
+ * A miss on a file page (first read, or a refault of an evicted one: activated when recent,
+ * `workingset_refault`): the read with readahead's window (filemap.ts). An mmap reader takes a
+ * major fault; a read(2) reader only waits. Returns 2 (major fault), 0 (read(2)) or −1 when
+ * `p` died (OOM) getting the frame.
+ */
+function fileFault(s: HostState, p: ProcRt, page: number, f: number): number {
+  let list = LRU_INACTIVE_FILE;
+  let extra = f & WRITABLE ? DIRTY : 0;
+  let workingset = false;
+  if (f & EVER) {
+    const refault = s.reclaim.refault(p.cg, page, f);
+    if (refault & REFAULT_ACTIVATE) {
+      list++;
+      extra |= ACT | (f & SHADOW_WS ? WS : 0);
+    }
+    workingset = (refault & REFAULT_WORKINGSET) !== 0;
+  }
+  const mmap = p.cfg.fileAccess.via === 'mmap';
+  if (mmap) extra |= YOUNG;
+  if (!fileMiss(s, p, page, list, extra, workingset, () => allocFrame(s, p))) return -1;
+  if (mmap) return 2;
+  // filemap_read marks the page accessed after reading it (PG_referenced on its first read).
+  s.reclaim.markAccessed(page, s.flags[page]!);
+  return 0;
 }
 
 /**

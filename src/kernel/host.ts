@@ -41,9 +41,10 @@ export class Host {
     return touchCow(this.state, child, page, this.touch);
   }
 
-  /** This tick's IO and reclaim counters, zeroed with the cgroups' per-tick figures. */
-  beginTick(): TickCounters {
+  /** This tick's IO and reclaim counters, zeroed with the cgroups' per-tick figures; the tick starts at `startUs`. */
+  beginTick(startUs = 0): TickCounters {
     const s = this.state;
+    s.tickStartUs = startUs;
     s.counters.reset();
     for (const c of s.cgs) {
       c.majorTick = 0;

@@ -41,6 +41,30 @@ export function readWaitSec(s: HostState, pages = 1): number {
   return wait;
 }
 
+/**
+ * `requests` real read requests of `pages` pages each, issued now one after another by one
+ * reader (a readahead window): they occupy the device as readWaitSec's do. Returns when the
+ * first can start (µs from now: the work ahead), the latency of each, and the transfer time
+ * per page, so that the reader knows when each page arrives.
+ */
+export function readRequests(
+  s: HostState,
+  requests: number,
+  pages: number,
+): { startUs: number; latencyUs: number; pageUs: number } {
+  s.counters.fileReadIos += requests * s.rate;
+  if (!s.disk) return { startUs: 0, latencyUs: FALLBACK_FILE_READ_SEC * 1e6, pageUs: 0 };
+  const sw = s.sc.host.swap;
+  const occ = Math.max(
+    sw.readLatencyUs,
+    (sw.queueDepth / sw.iops) * 1e6,
+    ((sw.queueDepth * pages * s.pageSize) / sw.bandwidthBytesPerSec) * 1e6,
+  );
+  const startUs = queueAheadUs(s);
+  s.devQueueUs += occ * requests;
+  return { startUs, latencyUs: sw.readLatencyUs, pageUs: (s.pageSize * 1e6) / sw.bandwidthBytesPerSec };
+}
+
 /** Queues the writes of `pages` simulated pages (swap-out or writeback clusters). */
 export function queueWrites(s: HostState, pages: number): void {
   if (s.disk) s.devQueueUs += (s.occWriteUs * pages * s.scale) / s.sc.host.kernel.swapClusterMax;

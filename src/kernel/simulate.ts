@@ -178,7 +178,7 @@ class Simulation {
     const state = host.state;
     const procs = state.procs;
     const tickSec = ctx.tickSec;
-    host.beginTick();
+    host.beginTick(ctx.nowMs * 1000);
     const writeBudget = this.device.kswapdWriteBudgetPages();
     let kswapdWritten = 0;
     this.allocateCpu();

@@ -34,6 +34,10 @@ export const EVER = 512;
 export const SHADOW_WS = 1024;
 /** A file page the process writes (`fileDirtyFraction`), dirtied on each touch. */
 export const WRITABLE = 2048;
+/** PG_readahead: reaching this file page starts the next readahead window (`page_cache_async_ra`). */
+export const RA_MARK = 4096;
+/** A file page read ahead into the page cache and not yet mapped by its mmap reader. */
+export const UNMAPPED = 8192;
 
 /**
  * List index within a cgroup's lruvec (LK `enum lru_list`); the active list of a type is its
@@ -156,6 +160,16 @@ export interface ProcRt {
   raHits: number;
   raPrevWin: number;
   raPrevPage: number;
+  /**
+   * Page-cache readahead state of the process's file (`struct file_ra_state`, real file
+   * offsets): the last window's start, size and async part, the last read's offset, and
+   * `mmap_miss`.
+   */
+  raStart: number;
+  raSize: number;
+  raAsync: number;
+  raPrevFile: number;
+  mmapMiss: number;
   tick: ProcStats;
   total: ProcStats;
   /** Thread-seconds alive, for stallPct. */
@@ -219,6 +233,8 @@ export class TickCounters {
   swapReadIos = 0;
   swapOutPages = 0;
   fileReadPages = 0;
+  /** Read requests for file pages (a readahead window is one), simulated units. */
+  fileReadIos = 0;
   fileWritePages = 0;
   scanKswapd = 0;
   scanDirect = 0;
@@ -228,6 +244,7 @@ export class TickCounters {
     this.swapReadIos = 0;
     this.swapOutPages = 0;
     this.fileReadPages = 0;
+    this.fileReadIos = 0;
     this.fileWritePages = 0;
     this.scanKswapd = 0;
     this.scanDirect = 0;
@@ -370,6 +387,13 @@ export interface HostState {
   devQueueUs: number;
   /** Position of the task now running, µs into the tick. */
   nowUs: number;
+  /** When the current tick started, µs since the run began. */
+  tickStartUs: number;
+  /**
+   * Per page: when the read that brings it into the page cache completes, µs since the run
+   * began (a page read ahead is resident at once but locked until then: a touch waits).
+   */
+  readonly readyUs: Float64Array;
   readonly channels: number;
   /** Occupancy of one swap read IO, µs. */
   readonly occReadUs: number;

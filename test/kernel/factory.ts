@@ -92,6 +92,7 @@ export function proc(
     rlimitAsBytes: Number.POSITIVE_INFINITY,
     forkOf: null,
     cowWriteFraction: 0,
+    // As a scenario's default: the file is mapped.
     ...rest,
     memory: {
       anonBytes: anon,

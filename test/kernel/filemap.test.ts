@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { initRaSize, nextRaSize } from '../../src/kernel/filemap.js';
+import { Host } from '../../src/kernel/host.js';
+import { simulateHost } from '../../src/kernel/simulate.js';
+import { type ProcRt, RES } from '../../src/kernel/state.js';
+import type { Advice, ProcessConfig } from '../../src/scenario/types.js';
+import { host, MiB, proc, scenario } from './factory.js';
+
+const events = { oomKill: () => {}, swapFull: () => {} };
+
+/** A process reading a cold 64 MiB file on an SSD host with room to spare. */
+function reader(fileAccess: ProcessConfig['fileAccess'], pattern: 'scan' | 'uniform' = 'scan') {
+  return scenario({
+    durationMs: 2500,
+    stepMs: 100,
+    host: host({ ramBytes: 1024 * MiB, device: 'ssd' }),
+    processes: [
+      proc('r', {
+        startMs: 100,
+        memory: { anonBytes: 0, fileBytes: 64 * MiB },
+        fileTouchFraction: 1,
+        touchesPerSec: 1e6,
+        access: [{ atMs: 0, pattern: { kind: pattern } }],
+        fileAccess,
+      }),
+    ],
+  });
+}
+
+const fa = (via: 'mmap' | 'read', advice: Advice, readAheadKb: number) => ({ via, advice, readAheadKb });
+
+/** Seconds until the reader has the whole file resident (its first pass). */
+function firstPassSec(sc: ReturnType<typeof reader>): number {
+  let done = Number.NaN;
+  simulateHost(sc, {
+    onTick: (h, t) => {
+      if (Number.isNaN(done) && h.state.procs[0]!.rssFile >= (64 * MiB) / 4096) done = t;
+    },
+  });
+  return (done - 100) / 1000;
+}
+
+describe('page-cache readahead (mm/readahead.c)', () => {
+  it('sizes windows as get_init_ra_size and get_next_ra_size do', () => {
+    // A one-page read: 4 pages when that is at most 1/32 of the maximum, then ×4 while under 1/16, ×2 to the maximum.
+    expect(initRaSize(1, 32)).toBe(4);
+    expect(initRaSize(1, 2048)).toBe(4);
+    expect(initRaSize(4, 32)).toBe(8);
+    expect(initRaSize(16, 32)).toBe(32);
+    expect(nextRaSize(4, 2048)).toBe(16);
+    expect(nextRaSize(64, 2048)).toBe(256);
+    expect(nextRaSize(128, 2048)).toBe(256);
+    expect(nextRaSize(1024, 2048)).toBe(2048);
+    expect(nextRaSize(4, 32)).toBe(8);
+    expect(nextRaSize(32, 32)).toBe(32);
+  });
+
+  it('a sequential read(2) runs at the device’s bandwidth with large windows, at its latency without readahead', () => {
+    const pages = (64 * MiB) / 4096;
+    const big = pages / firstPassSec(reader(fa('read', 'normal', 8192)));
+    const none = pages / firstPassSec(reader(fa('read', 'normal', 0)));
+    // SSD preset: 520 MB/s is 127 K pages/s; 80 µs per request is 12.5 K pages/s.
+    expect(big).toBeGreaterThan(80_000);
+    expect(big).toBeLessThan(170_000);
+    expect(none).toBeGreaterThan(9_000);
+    expect(none).toBeLessThan(13_000);
+  });
+
+  it('counts misses of an mmap as major faults, and read(2) misses as waits only', () => {
+    const mapped = simulateHost(reader(fa('mmap', 'normal', 128), 'uniform')).summary.processes.r!;
+    const read = simulateHost(reader(fa('read', 'normal', 128), 'uniform')).summary.processes.r!;
+    expect(mapped.majorFaults).toBeGreaterThan(100);
+    expect(read.majorFaults).toBe(0);
+    expect(read.stallPct).toBeGreaterThan(10);
+  });
+
+  it('reads around an mmap fault until misses outnumber hits by 100; MADV_RANDOM reads the page alone', () => {
+    const resident = (advice: Advice) => {
+      const h = new Host(reader(fa('mmap', advice, 128), 'uniform'), 1, events);
+      const p = h.state.procs[0] as ProcRt;
+      p.alive = true;
+      // Faults far apart: each one reads 32 pages around itself while mmap_miss ≤ 100.
+      for (let i = 0; i < 120; i++) h.touch(p, p.fileBase + ((i * 97) % 16384));
+      let n = 0;
+      for (let q = p.fileBase; q < p.fileBase + p.fileCap; q++) if (h.state.flags[q]! & RES) n++;
+      return n;
+    };
+    expect(resident('random')).toBe(120);
+    // 100 faults read 32 pages each (some overlap at the edges of the file), the last 20 one each.
+    expect(resident('normal')).toBeGreaterThan(100 * 28);
+    expect(resident('normal')).toBeLessThan(100 * 32 + 20 + 1);
+  });
+});
