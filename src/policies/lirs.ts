@@ -140,6 +140,9 @@ class Lirs implements ReplacementPolicy {
    * full (replays); the frame-by-frame caller has already called `evict` instead.
    */
   private load(page: PageId, makeRoom: boolean): void {
+    // A page dropped during a hit whose frame `evict` has not handed back yet is loaded into
+    // that frame: it must not be handed back later while resident again.
+    if (!makeRoom) this.unpend(page);
     const f = this.flags[page]!;
     if (f & IN_S) {
       // A non-resident HIR entry of S: its recency beats the bottom LIR page's.
@@ -168,12 +171,7 @@ class Lirs implements ReplacementPolicy {
   }
 
   remove(page: PageId): boolean {
-    for (let i = 0; i < this.pendingCount; i++) {
-      if (this.pending[i] === page) {
-        this.pending[i] = this.pending[--this.pendingCount]!;
-        return true;
-      }
-    }
+    if (this.unpend(page)) return true;
     const f = this.flags[page]!;
     if ((f & RES) === 0) return false;
     if (f & LIR) this.lirCount--;
@@ -183,6 +181,17 @@ class Lirs implements ReplacementPolicy {
     this.flags[page] = 0;
     this.prune();
     return true;
+  }
+
+  /** Takes `page` off the pages not yet handed back by `evict`; false if it is not there. */
+  private unpend(page: PageId): boolean {
+    for (let i = 0; i < this.pendingCount; i++) {
+      if (this.pending[i] === page) {
+        this.pending[i] = this.pending[--this.pendingCount]!;
+        return true;
+      }
+    }
+    return false;
   }
 
   private leaveQueue(page: PageId): void {

@@ -1,6 +1,6 @@
 /**
  * Naive, obviously-correct reference implementations of every policy, written straight from
- * docs/policies.md and ../shared/docs/policy-definitions.md with plain arrays, Sets and
+ * docs/policies.md and docs/reference/policy-definitions.md with plain arrays, Sets and
  * Maps (O(C) per access). They share no code with src/policies/ except the seeded Rng, so a
  * difference in fault counts points at a bug in one of the two. Each returns the fault count.
  */

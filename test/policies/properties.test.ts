@@ -120,6 +120,21 @@ describe('interface contract under kernel-style use', () => {
     },
   );
 
+  it('lirs: a page dropped during a hit and faulted back before evict hands it back is not handed back', () => {
+    // Shrunk by fast-check: the frame kept by a page that demotion pushed out of Q must go to
+    // the page's own reload, or evict later returns a resident page.
+    const stream = Int32Array.from([
+      ...new Array(53).fill(0),
+      ...[6, 0, 0, 4, 9, 2, 5, 0, 7, 0, 11, 0, 0, 0, 0, 0, 10, 0, 3, 0, 0, 0, 18, 0, 18, 17, 8, 1, 6],
+    ]);
+    const policy = createPolicy('lirs:hir=0.3', 14, { maxPageId: 20, seed: 1, stream });
+    for (const page of stream) access(policy, page);
+    expect(policy.remove(0)).toBe(true);
+    access(policy, 17);
+    const victim = policy.evict();
+    expect(policy.find(victim, false)).toBe(false);
+  });
+
   for (const spec of SPECS) {
     it(spec, () => {
       fc.assert(

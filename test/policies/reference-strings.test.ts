@@ -1,6 +1,6 @@
 /**
  * Fault counts worked out by hand from the definitions (docs/policies.md and
- * ../shared/docs/policy-definitions.md). Each derivation is written next to its case:
+ * docs/reference/policy-definitions.md). Each derivation is written next to its case:
  * `F` = fault, `H` = hit, queues are written oldest first.
  */
 import { describe, expect, it } from 'vitest';
