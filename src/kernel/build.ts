@@ -203,6 +203,7 @@ function layOutProcesses(sc: Scenario, rate: number, cgs: CgroupRt[]): { procs: 
       raAsync: 0,
       raPrevFile: -2,
       mmapMiss: 0,
+      ioUntilUs: 0,
       tick: emptyStats(),
       total: emptyStats(),
       totalThreadSec: 0,

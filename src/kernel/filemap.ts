@@ -18,11 +18,10 @@
  */
 import { readRequests } from './io-queue.js';
 import { mapNew } from './mapping.js';
-import { charge, overMax } from './memcontrol.js';
+import { allocReadaheadFrame } from './page-alloc.js';
 import {
   EVER,
   FILE,
-  freeFrames,
   type HostState,
   LRU_INACTIVE_FILE,
   type ProcRt,
@@ -132,10 +131,11 @@ export function fileHit(s: HostState, p: ProcRt, page: number, f: number): numbe
   const fa = p.cfg.fileAccess;
   const flags = s.flags;
   // Read ahead but still under IO: the reader waits for the read (folio locked, not uptodate).
-  const ahead = s.readyUs[page]! - (s.tickStartUs + s.nowUs);
+  const ahead = s.readyUs[page]! - Math.max(s.tickStartUs + s.nowUs, p.ioUntilUs);
   if (ahead > 0) {
     p.tick.stallSec += ahead * 1e-6;
     p.tick.ioWaitSec += ahead * 1e-6;
+    p.ioUntilUs = s.readyUs[page]!;
   }
   if (f & RA_MARK) {
     flags[page] = flags[page]! & ~RA_MARK;
@@ -168,10 +168,10 @@ export function fileHit(s: HostState, p: ProcRt, page: number, f: number): numbe
  * the sampled pages it covers that are not resident (a sequential window covers size·R of
  * them, a window around a random miss `size`), as inactive unmapped file pages, the one at
  * start + size − async marked PG_readahead. `page` (the miss; −1 for an asynchronous
- * window) gets its frame first, on `list` with `extra` flags; the others stop at the low
- * watermark or the cgroup's limit (readahead allocations do not reclaim hard). Returns the
- * reader's wait in seconds (0 for an asynchronous window), −1 when `p` died getting the
- * frame for `page`.
+ * window) gets its frame first, on `list` with `extra` flags; the others stop at the
+ * cgroup's limit or the min watermark when one reclaim attempt does not make room
+ * (`allocReadaheadFrame`). Returns the reader's wait in seconds (0 for an asynchronous
+ * window), −1 when `p` died getting the frame for `page`.
  */
 function readWindow(
   s: HostState,
@@ -204,33 +204,36 @@ function readWindow(
     const f = s.flags[q]!;
     if (q === page && sync) continue;
     if (f & RES) continue;
-    if (freeFrames(s) <= s.wmLow || overMax(s, p.cg) >= 0) break;
-    s.free--;
-    charge(s, p.cg, 1);
+    if (!allocReadaheadFrame(s, p)) break;
     mapNew(s, p, q, LRU_INACTIVE_FILE, newFileFlags(f) | UNMAPPED | (q === markAt ? RA_MARK : 0));
     s.readyUs[q] = -1;
     read++;
   }
   if (read === 0) return 0;
   s.counters.fileReadPages += read;
+  p.tick.fileIn += read;
   // The sampled pages read stand for read/R real pages, in reads of `size` pages, served one
   // after another: each page is ready when its part of the transfer is done (a reader waits
   // for the page it needs, not for the whole window).
   const realPages = read * s.scale;
   const requests = Math.max(1, realPages / size);
-  const io = readRequests(s, requests, Math.min(size, realPages));
-  const now = s.tickStartUs + s.nowUs;
+  // Issued when the reader has finished its earlier waits.
+  const now = Math.max(s.tickStartUs + s.nowUs, p.ioUntilUs);
+  const io = readRequests(s, requests, Math.min(size, realPages), now - s.tickStartUs);
   let j = 0;
   let wait = 0;
   for (let q = Math.min(lo, sync ? page : lo); q < hi; q++) {
-    if (s.readyUs[q] !== -1) continue; // not read by this call
+    // Not read by this call, or reclaimed since for a later page of the window.
+    if (s.readyUs[q] !== -1 || (s.flags[q]! & RES) === 0) continue;
     const real = (j + 1) * s.scale;
     const ready = now + io.startUs + io.latencyUs * Math.ceil(real / size) + io.pageUs * real;
     if (q === page) wait = ready - now;
     s.readyUs[q] = ready;
     j++;
   }
-  return sync ? wait * 1e-6 : 0;
+  if (!sync) return 0;
+  p.ioUntilUs = now + wait;
+  return wait * 1e-6;
 }
 
 /** Flags of a file page entering the page cache: resident, not referenced yet. */

@@ -13,9 +13,9 @@ import type { HostState } from './state.js';
  */
 const FALLBACK_FILE_READ_SEC = 80e-6;
 
-/** Work ahead of an IO issued now, µs per channel. */
-export function queueAheadUs(s: HostState): number {
-  return Math.max(0, s.devQueueUs / s.channels - s.nowUs);
+/** Work ahead of an IO issued at `atUs` in the tick (by default now), µs per channel. */
+export function queueAheadUs(s: HostState, atUs = s.nowUs): number {
+  return Math.max(0, s.devQueueUs / s.channels - atUs);
 }
 
 /**
@@ -51,6 +51,7 @@ export function readRequests(
   s: HostState,
   requests: number,
   pages: number,
+  atUs = s.nowUs,
 ): { startUs: number; latencyUs: number; pageUs: number } {
   s.counters.fileReadIos += requests * s.rate;
   if (!s.disk) return { startUs: 0, latencyUs: FALLBACK_FILE_READ_SEC * 1e6, pageUs: 0 };
@@ -60,7 +61,7 @@ export function readRequests(
     (sw.queueDepth / sw.iops) * 1e6,
     ((sw.queueDepth * pages * s.pageSize) / sw.bandwidthBytesPerSec) * 1e6,
   );
-  const startUs = queueAheadUs(s);
+  const startUs = queueAheadUs(s, atUs);
   s.devQueueUs += occ * requests;
   return { startUs, latencyUs: sw.readLatencyUs, pageUs: (s.pageSize * 1e6) / sw.bandwidthBytesPerSec };
 }

@@ -54,6 +54,29 @@ export function allocFrame(s: HostState, p: ProcRt): boolean {
   return true;
 }
 
+/**
+ * A frame for a page read ahead (`readahead_gfp_mask`: __GFP_NORETRY). At the cgroup's limit
+ * the charge reclaims once and gives up rather than retry or OOM (`try_charge_memcg`); below
+ * the min watermark the allocation reclaims directly once. False: the window stops here.
+ */
+export function allocReadaheadFrame(s: HostState, p: ProcRt): boolean {
+  const over = overMax(s, p.cg);
+  if (over >= 0) {
+    const limited = overCgroup(over);
+    memoryEvent(s, limited, EV_MAX);
+    reclaimCgroup(s, limited, s.clusterPages, p, (over & OVER_MEMSW) === 0);
+    if (!p.alive || overMax(s, p.cg) >= 0) return false;
+  }
+  wakeKswapd(s);
+  if (freeFrames(s) <= s.wmMin) {
+    directReclaim(s, p);
+    if (!p.alive || freeFrames(s) <= s.wmMin) return false;
+  }
+  s.free--;
+  charge(s, p.cg, 1);
+  return true;
+}
+
 /** `wake_all_kswapds` when free memory is at or below the low watermark (unless kswapd gave up). */
 export function wakeKswapd(s: HostState): void {
   if (freeFrames(s) <= s.wmLow && !s.kswapdAwake && s.kswapdFailures < s.sc.host.kernel.maxReclaimRetries)

@@ -103,6 +103,7 @@ export class PolicyReclaim implements Reclaim {
     if (p.rssAnon + p.rssFile > p.peakRss) p.peakRss = p.rssAnon + p.rssFile;
     if (isFile) {
       s.counters.fileReadPages++;
+      p.tick.fileIn++;
       s.counters.fileReadIos++;
       majorFault(s, p, readWaitSec(s));
       return 2;

@@ -61,6 +61,8 @@ export interface ProcStats {
   minor: number;
   major: number;
   swapIn: number;
+  /** File pages read into the page cache for this process: its misses and their readahead. */
+  fileIn: number;
   /** Thread-seconds stalled on memory (fault waits, direct/memcg reclaim, throttling), real time. */
   stallSec: number;
   /** Part of stallSec that is waiting for a device read. */
@@ -87,6 +89,7 @@ export function emptyStats(): ProcStats {
     minor: 0,
     major: 0,
     swapIn: 0,
+    fileIn: 0,
     stallSec: 0,
     ioWaitSec: 0,
     memstallIoSec: 0,
@@ -104,6 +107,7 @@ export function addStats(a: ProcStats, b: ProcStats): void {
   a.minor += b.minor;
   a.major += b.major;
   a.swapIn += b.swapIn;
+  a.fileIn += b.fileIn;
   a.stallSec += b.stallSec;
   a.ioWaitSec += b.ioWaitSec;
   a.memstallIoSec += b.memstallIoSec;
@@ -170,6 +174,12 @@ export interface ProcRt {
   raAsync: number;
   raPrevFile: number;
   mmapMiss: number;
+  /**
+   * Host time (µs) until which `p` has already waited for file reads. A process whose position
+   * is clamped at the tick's end keeps touching from there: each later wait is counted from
+   * this, not again from the clamped clock.
+   */
+  ioUntilUs: number;
   tick: ProcStats;
   total: ProcStats;
   /** Thread-seconds alive, for stallPct. */

@@ -19,10 +19,12 @@ const series = z.custom<(number | null)[]>(
 const seriesMap = z.record(text, series);
 const params = z.record(text, z.union([text, num, z.boolean(), z.null()]));
 
+const healthState = z.enum(['healthy', 'degraded', 'thrashing']);
 const verdict = obj({
-  status: z.enum(['healthy', 'degraded', 'thrashing', 'oom', 'failed']),
+  status: z.enum(['pass', 'warn', 'fail', 'unchecked', 'failed']),
   headline: text,
-  thrashingFromMs: num.optional(),
+  host: obj({ state: healthState, oomKills: num }).optional(),
+  processes: z.array(obj({ process: text, state: z.union([healthState, z.literal('oom-killed')]), stallPct: num })),
 });
 const check = obj({
   source: text,
@@ -44,6 +46,9 @@ const processSummary = obj({
   allocFailures: num,
   peakRssBytes: num,
   stallPct: num,
+  touches: num.optional(),
+  faultsPerTouch: num.optional(),
+  majorFaultsPerTouch: num.optional(),
   latencyMs: latency.optional(),
   latencyHistogram: obj({ baseMs: num, ratio: num, counts: z.record(text, num) }).optional(),
 });
