@@ -151,12 +151,19 @@ export function fileHit(s: HostState, p: ProcRt, page: number, f: number): numbe
   }
   p.raPrevFile = (page - p.fileBase) * s.scale;
   if (fa.via === 'mmap') {
-    if (p.mmapMiss > 0) p.mmapMiss--;
     if (f & UNMAPPED) {
+      // A fault on a cached page: fault-around maps its block, and each page it maps counts
+      // against mmap_miss (`filemap_map_pages`), so read-around goes on while the pages read
+      // around faults get used. A touch of a mapped page is no fault and changes nothing.
       const block = Math.max(1, Math.round(FAULT_AROUND_PAGES * s.rate));
       const lo = page - ((page - p.fileBase) % block);
       const hi = Math.min(lo + block, p.fileBase + p.fileCap);
-      for (let q = lo; q < hi; q++) flags[q] = flags[q]! & ~UNMAPPED;
+      let mapped = 0;
+      for (let q = lo; q < hi; q++) {
+        if (flags[q]! & UNMAPPED) mapped++;
+        flags[q] = flags[q]! & ~UNMAPPED;
+      }
+      p.mmapMiss = Math.max(0, p.mmapMiss - mapped * s.scale);
       return 1;
     }
   } else flags[page] = flags[page]! & ~UNMAPPED;
