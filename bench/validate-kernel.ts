@@ -4,6 +4,7 @@
  *
  *   npm run validate-kernel -- [--family a|b|c|d|all] [--repeats 3] [--write] [--only ID]
  *   npm run validate-kernel -- --compare            (no measuring: the committed fixtures vs the model)
+ *   FAULTLINE_MATRIX_YAML=<dir> npm run validate-kernel -- --compare   (also writes each case's scenario there)
  *
  * Measuring needs root and the cgroup v1 memory controller, adds a 2 GiB swap file for the
  * family's duration (removed at the end, on failure and on Ctrl-C) and holds

@@ -5,6 +5,8 @@
  * (YAML text, loaded through the normal loader) and is replayed by `simulateHost`; cells the
  * scenario language cannot express yet are listed with the field they need, never estimated.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { simulateHost } from '../kernel/simulate.js';
 import type { RunResult } from '../result/types.js';
 import { loadScenarioText } from '../scenario/load.js';
@@ -148,6 +150,9 @@ interface Trace {
 class Enough extends Error {}
 
 function runModel(yaml: string, name: string, done?: (t: Trace) => boolean): { trace: Trace; result?: KernelOutput } {
+  // FAULTLINE_MATRIX_YAML=<dir>: each case's scenario as written, to replay and inspect with faultline run.
+  const dump = process.env.FAULTLINE_MATRIX_YAML;
+  if (dump) writeFileSync(join(dump, `${safe(name)}.yaml`), yaml);
   const { scenario } = loadScenarioText(yaml, `${name.replace(/[^A-Za-z0-9._-]/g, '-')}.yaml`);
   const trace: Trace = { t: [], procs: {} };
   for (const p of scenario.processes)
