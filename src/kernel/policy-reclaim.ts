@@ -130,6 +130,7 @@ export class PolicyReclaim implements Reclaim {
   private reclaimVictim(victim: number, p: ProcRt): boolean {
     const s = this.s;
     const owner = s.procs[s.owner[victim]!]!;
+    const written = this.sc.written;
     let d = shrinkFolio(s, victim, owner.cg, this.sc);
     if (d === FOLIO_WRITEBACK) d = shrinkFolio(s, victim, owner.cg, this.sc);
     if (d === FOLIO_KEEP) {
@@ -137,7 +138,9 @@ export class PolicyReclaim implements Reclaim {
       return false;
     }
     s.counters.scanDirect++;
-    p.tick.cpuReclaimSec += s.sc.host.costs.reclaimScanCpuUs * 1e-6 * s.scale;
+    const costs = s.sc.host.costs;
+    const out = (this.sc.written - written) * costs.pageOutCpuUs;
+    p.tick.cpuReclaimSec += (costs.reclaimScanCpuUs + out) * 1e-6 * s.scale;
     return true;
   }
 

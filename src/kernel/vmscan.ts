@@ -97,9 +97,10 @@ function chargeReclaim(s: HostState, p: ProcRt, sc: ScanControl): void {
 }
 
 function reclaimCpuSec(s: HostState, sc: ScanControl): number {
-  const scan = sc.scanned * s.sc.host.costs.reclaimScanCpuUs;
-  const compress = s.zram ? sc.written * s.sc.host.swap.compressCpuUs : 0;
-  return (scan + compress) * s.scale * 1e-6;
+  const costs = s.sc.host.costs;
+  const scan = sc.scanned * costs.reclaimScanCpuUs;
+  const out = sc.written * (costs.pageOutCpuUs + (s.zram ? s.sc.host.swap.compressCpuUs : 0));
+  return (scan + out) * s.scale * 1e-6;
 }
 
 /**

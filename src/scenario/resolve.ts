@@ -253,6 +253,7 @@ function resolveHost(h: HostSpecOutput, r: Reporter): HostConfig {
       minorFaultCpuUs: usOf(h.costs.minorFault),
       majorFaultCpuUs: usOf(h.costs.majorFault),
       reclaimScanCpuUs: usOf(h.costs.reclaimScan),
+      pageOutCpuUs: usOf(h.costs.pageOut),
     },
     kernel: {
       defPriority: h.kernel.defPriority,

@@ -54,6 +54,8 @@ export interface HostCosts {
   majorFaultCpuUs: number;
   /** CPU per page scanned by reclaim (kswapd or direct). */
   reclaimScanCpuUs: number;
+  /** CPU per page reclaim writes out (unmap, swap slot, IO submission). */
+  pageOutCpuUs: number;
 }
 
 export interface KernelParams {

@@ -101,4 +101,29 @@ describe('memcg limit reclaim (try_charge_memcg, shrink_node_memcgs)', () => {
     // 32 MiB per second for 3 s, where 1000 touches/s would have allowed 4 MB per second.
     expect(rss.at(-1)!).toBeGreaterThan(90 * MiB);
   });
+
+  it('charges each page reclaim writes out its pageOut CPU, on top of the scanning', () => {
+    const filler = (pageOutCpuUs: number) => {
+      const base = host({ ramBytes: 1024 * MiB });
+      const sc = scenario({
+        durationMs: 2000,
+        host: { ...base, costs: { ...base.costs, pageOutCpuUs } },
+        cgroups: [cgroup('lab', { max: 32 * MiB })],
+        processes: [proc('fill', { cgroup: 'lab', memory: { anonBytes: 64 * MiB }, startMs: 100 })],
+      });
+      let reclaimSec = 0;
+      const out = simulateHost(sc, {
+        onTick: (h) => {
+          reclaimSec = h.state.procs[0]!.total.cpuReclaimSec;
+        },
+      });
+      return { reclaimSec, swapOut: out.summary.host.swapOutPages };
+    };
+    const free = filler(0);
+    const paid = filler(10);
+    expect(free.swapOut).toBeGreaterThan(4000);
+    // Per page written, the reclaim CPU grows by the 10 µs (the slower filler writes a few fewer pages).
+    const perPage = (x: { reclaimSec: number; swapOut: number }) => x.reclaimSec / x.swapOut;
+    expect((perPage(paid) - perPage(free)) / 10e-6).toBeCloseTo(1, 1);
+  });
 });
