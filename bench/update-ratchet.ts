@@ -35,7 +35,9 @@ const diff = (label: string, before: readonly string[], after: string[]) => {
 };
 diff('cell', AGREE_TODAY, cells);
 diff('regime', REGIMES_TODAY, regimes);
-const list = (xs: string[]) => xs.map((x) => `  '${x.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}',`).join('\n');
+// Quoted as the formatter does: single quotes unless the text holds one.
+const quote = (x: string) => (x.includes("'") ? JSON.stringify(x) : `'${x.replace(/\\/g, '\\\\')}'`);
+const list = (xs: string[]) => xs.map((x) => `  ${quote(x)},`).join('\n');
 const header = readFileSync(join(root, 'test/validation/matrix-ratchet.ts'), 'utf8').split('export const')[0];
 writeFileAtomic(
   join(root, 'test/validation/matrix-ratchet.ts'),
