@@ -110,14 +110,23 @@ function reclaimCpuSec(s: HostState, sc: ScanControl): number {
  */
 export function doTryToFreePages(s: HostState, sc: ScanControl): void {
   computeProtection(s, sc.target);
+  const def = s.sc.host.kernel.defPriority;
   for (;;) {
-    for (sc.priority = s.sc.host.kernel.defPriority; sc.priority >= 0; sc.priority--) {
-      if (sc.global && sc.priority === s.sc.host.kernel.defPriority) softLimitReclaim(s, sc);
-      if (sc.reclaimed >= sc.nrToReclaim) break;
+    let soft = 0;
+    for (sc.priority = def; sc.priority >= 0; sc.priority--) {
+      if (sc.global && sc.priority === def) {
+        // balance_pgdat and shrink_zones call shrink_node after the soft-limit pass whatever it
+        // got: the soft limit adds pressure on the cgroups above it, it does not spare the
+        // others. kswapd's pass keeps its own goal; a direct reclaimer's partial walk, its
+        // goal met, stops after the first memcg it visits.
+        soft = softLimitReclaim(s, sc);
+        if (sc.kswapd) sc.reclaimed -= soft;
+      } else if (sc.reclaimed >= sc.nrToReclaim) break;
       s.reclaim.prepare(sc);
       shrinkSubtree(s, sc.target, sc, false);
       if (sc.reclaimed >= sc.nrToReclaim) break;
     }
+    if (sc.kswapd) sc.reclaimed += soft;
     if (sc.reclaimed > 0) break;
     // The partial walks' shared position may have shown this reclaimer too few memcgs.
     if (!sc.memcgFullWalk) sc.memcgFullWalk = true;
@@ -132,30 +141,40 @@ export function doTryToFreePages(s: HostState, sc: ScanControl): void {
   t.snapActivateFile = t.refaultActivateFile;
 }
 
-/** `mem_cgroup_soft_limit_reclaim`: cgroups above their v1 soft limit, largest excess first. */
-function softLimitReclaim(s: HostState, sc: ScanControl): void {
-  for (let guard = 0; guard < s.cgs.length && sc.reclaimed < sc.nrToReclaim; guard++) {
-    const { cg: best, excess } = largestSoftLimitExcess(s);
-    if (best < 0) return;
-    const before = sc.reclaimed;
-    const want = sc.nrToReclaim;
-    const batch = sc.batch;
-    sc.nrToReclaim = Math.min(want, sc.reclaimed + excess);
-    sc.batch = sc.nrToReclaim - sc.reclaimed;
-    const savedPrio = sc.priority;
-    const fullWalk = sc.memcgFullWalk;
-    sc.memcgFullWalk = true;
-    for (let prio = savedPrio; prio >= 0 && sc.reclaimed < sc.nrToReclaim; prio--) {
-      sc.priority = prio;
-      s.reclaim.prepare(sc);
-      shrinkSubtree(s, best, sc, true);
-    }
-    sc.memcgFullWalk = fullWalk;
-    sc.priority = savedPrio;
-    sc.batch = batch;
-    sc.nrToReclaim = sc.throttled ? sc.reclaimed : want;
-    if (sc.reclaimed === before || sc.throttled) return;
+/** `MEM_CGROUP_MAX_RECLAIM_LOOPS`: passes of `mem_cgroup_soft_reclaim` over the victim's subtree. */
+const SOFT_RECLAIM_LOOPS = 100;
+
+/**
+ * `mem_cgroup_soft_limit_reclaim`: the cgroup furthest above its v1 soft limit gives pages
+ * (the kernel tries the next one only when it gave none; here the pass ends). kswapd takes
+ * its batch there; a direct reclaimer's `mem_cgroup_soft_reclaim` goes round the victim's
+ * subtree, SWAP_CLUSTER_MAX pages a visit (`mem_cgroup_shrink_node`), until it has a quarter
+ * of the excess or has been round 100 times. Returns the pages reclaimed.
+ */
+function softLimitReclaim(s: HostState, sc: ScanControl): number {
+  const { cg: best, excess } = largestSoftLimitExcess(s);
+  if (best < 0) return 0;
+  const start = sc.reclaimed;
+  const want = sc.nrToReclaim;
+  const batch = sc.batch;
+  const goal = sc.kswapd
+    ? want - sc.reclaimed
+    : Math.min(SOFT_RECLAIM_LOOPS * s.clusterPages, Math.max(s.clusterPages, excess >> 2));
+  sc.nrToReclaim = sc.reclaimed + Math.max(0, Math.min(goal, excess));
+  sc.batch = sc.nrToReclaim - sc.reclaimed;
+  const savedPrio = sc.priority;
+  const fullWalk = sc.memcgFullWalk;
+  sc.memcgFullWalk = true;
+  for (let prio = savedPrio; prio >= 0 && sc.reclaimed < sc.nrToReclaim; prio--) {
+    sc.priority = prio;
+    s.reclaim.prepare(sc);
+    shrinkSubtree(s, best, sc, true);
   }
+  sc.memcgFullWalk = fullWalk;
+  sc.priority = savedPrio;
+  sc.batch = batch;
+  sc.nrToReclaim = sc.throttled ? sc.reclaimed : want;
+  return sc.reclaimed - start;
 }
 
 /**

@@ -37,7 +37,10 @@ describe('the reference incident: the fixes of the post-mortem', () => {
   it('capping the batch cgroup at 36 GiB keeps the db fast while Spark thrashes in its cgroup', () => {
     expect(lastP99('stop-never_max-36Gi_swappiness-60_soft-limit-none')).toBeLessThan(1000);
   });
-  it('a batch soft limit of 8 GiB makes global reclaim take the batch pages first', () => {
-    expect(lastP99('stop-never_max-max_swappiness-60_soft-limit-8Gi')).toBeLessThan(1000);
+  it('a batch soft limit of 8 GiB alone does not keep the db under 1 s: global reclaim still takes its pages', () => {
+    const out = simulateHost(variant('stop-never_max-max_swappiness-60_soft-limit-8Gi'));
+    expect(out.summary.processes.db!.latencyMs!.p99Ms).toBeGreaterThan(1000);
+    // It helps: the db's p99 stays in seconds instead of the minutes it reaches without it.
+    expect(out.summary.processes.db!.latencyMs!.p99Ms).toBeLessThan(60_000);
   });
 });

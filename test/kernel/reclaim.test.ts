@@ -238,10 +238,14 @@ describe('cgroups', () => {
     expect(prot).toBeLessThan(open / 4);
   });
 
-  it('v1 soft limit: the cgroup over its soft limit is reclaimed first', () => {
+  it('v1 soft limit: the cgroup over its soft limit is reclaimed first, but the others are not spared', () => {
     const open = simulateHost(tenants({}, {})).summary.processes.db!.majorFaults;
     const soft = simulateHost(tenants({}, { softLimit: 16 * MiB, origin: 'v1' })).summary.processes.db!.majorFaults;
     expect(soft).toBeLessThan(open / 2);
+    // balance_pgdat and shrink_zones run the regular pass after the soft-limit one: unlike
+    // memory.low (0 faults above), a soft limit on the batch leaves the db in global reclaim
+    // (37 499 faults open, 11 189 with the soft limit; 0 when the soft pass replaced the regular one).
+    expect(soft).toBeGreaterThan(open / 10);
   });
 
   it('memory.high throttles the cgroup instead of killing it', () => {
