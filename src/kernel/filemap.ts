@@ -84,7 +84,8 @@ export function fileMiss(
   if (max > 0 && fa.advice !== 'random') {
     if (fa.via === 'mmap' && fa.advice !== 'sequential') {
       // do_sync_mmap_readahead: read-around, unless misses have outnumbered hits for long.
-      if (p.mmapMiss < MMAP_LOTSAMISS * 10) p.mmapMiss++;
+      // A sampled miss stands for 1/R real ones: mmap_miss counts real faults.
+      p.mmapMiss = Math.min(MMAP_LOTSAMISS * 10, p.mmapMiss + s.scale);
       if (p.mmapMiss <= MMAP_LOTSAMISS) {
         start = Math.max(0, x - Math.floor(max / 2));
         size = max;
@@ -233,7 +234,11 @@ function readWindow(
     // Not read by this call, or reclaimed since for a later page of the window.
     if (s.readyUs[q] !== -1 || (s.flags[q]! & RES) === 0) continue;
     const real = (j + 1) * s.scale;
-    const ready = now + io.startUs + io.latencyUs * Math.ceil(real / size) + io.pageUs * real;
+    // Requests served up to this page: whole ones exactly; a sampled page that stands for a
+    // request or more (1/R ≥ size) counts them in proportion, as its 1/R real reads wait
+    // in all (ceil would charge 1/1.12 of a page a second request).
+    const requestsDone = s.scale >= size ? real / size : Math.ceil(real / size);
+    const ready = now + io.startUs + io.latencyUs * requestsDone + io.pageUs * real;
     if (q === page) wait = ready - now;
     s.readyUs[q] = ready;
     j++;
