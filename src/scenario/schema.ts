@@ -511,20 +511,30 @@ export const ADVICE = ['normal', 'random', 'sequential', 'hugepage', 'nohugepage
 
 /** A touch rate, or `max`: as fast as the CPU share and the fault stalls allow. */
 const rateOrMax = () =>
-  z.union([z.number().min(0).max(MAX_TOUCHES_PER_SEC), z.literal('max')], {
-    error: (iss) => {
-      if (typeof iss.input === 'number' && iss.input > MAX_TOUCHES_PER_SEC)
-        return `expected at most ${MAX_TOUCHES_PER_SEC.toExponential().replace('+', '')} touches per second or "max", found ${describeFound(iss.input)}\n4 KiB pages at that rate are 4 TB/s, beyond any host's memory bandwidth`;
-      const found =
-        iss.input === undefined
-          ? 'nothing'
-          : typeof iss.input === 'number'
-            ? String(iss.input)
-            : describeFound(iss.input);
-      const near = typeof iss.input === 'string' && /^\s*max/i.test(iss.input) ? 'did you mean max?' : undefined;
-      return `expected touches per second (a number ≥ 0) or "max", found ${found}${near ? `\n${near}` : ''}`;
+  z.union(
+    [
+      z
+        .number()
+        .min(0)
+        .max(MAX_TOUCHES_PER_SEC, {
+          error: (iss) =>
+            `expected at most ${MAX_TOUCHES_PER_SEC.toExponential().replace('+', '')} touches per second, found ${describeFound(iss.input)}\n4 KiB pages at that rate are 4 TB/s, beyond any host's memory bandwidth`,
+        }),
+      z.literal('max'),
+    ],
+    {
+      error: (iss) => {
+        const found =
+          iss.input === undefined
+            ? 'nothing'
+            : typeof iss.input === 'number'
+              ? String(iss.input)
+              : describeFound(iss.input);
+        const near = typeof iss.input === 'string' && /^\s*max/i.test(iss.input) ? 'did you mean max?' : undefined;
+        return `expected touches per second (a number ≥ 0) or "max", found ${found}${near ? `\n${near}` : ''}`;
+      },
     },
-  });
+  );
 
 /** A column of a text trace: its header name or 1-based number (as `--id-col`). */
 const column = (what: string, example: unknown) =>

@@ -106,7 +106,7 @@ describe('flags', () => {
     const path = file('flags.yaml', BASE);
     const r = await cli(['run', path, '--shard', '1/2', '--shard', '2/2', '--out', join(tmp, 'never5')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("faultline: --shard given more than once\nRun 'faultline --help' for usage.\n");
+    expect(r.stderr).toBe("faultline: --shard given more than once\nRun 'faultline run --help' for usage.\n");
     // A list flag still takes several values, given once or repeated.
     const v = await cli(['run', path, '--variant', 'a', '--variant', 'b', '--out', join(tmp, 'never5')]);
     expect(v.stderr).toBe('faultline: --variant: no variant "a", "b"; known: base\n');

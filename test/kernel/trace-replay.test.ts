@@ -79,11 +79,19 @@ describe('trace-driven processes in the host model', () => {
         const lru = simulate('lru', stream, frames, { maxPageId: trace.info.distinctPages }).faults;
         for (const region of ['anon', 'file'] as const) {
           const sc = await replayed(onePass(resolve(t.file), `${frames * 4}Ki`, region));
-          const p = simulateHost(sc).summary.processes.replay!;
+          let fileIn = 0;
+          const p = simulateHost(sc, {
+            onTick: (h) => {
+              fileIn = h.state.procs[0]!.total.fileIn;
+            },
+          }).summary.processes.replay!;
           expect(p.touches, `${t.file} ${frames} ${region}`).toBe(stream.length);
-          const faults = p.minorFaults + p.majorFaults;
-          rows.push(`${t.file.split('/').pop()} ${frames} ${region}: ${faults} (OPT ${opt}, LRU ${lru})`);
-          expect(faults, rows[rows.length - 1]).toBeGreaterThanOrEqual(opt);
+          // Anon pages come in one fault each. File pages come by readahead too, so fewer faults
+          // than pages read: what no policy can beat with these frames is OPT's count of pages
+          // fetched, prefetching or not (Mattson et al. 1970: a demand policy is optimal in fetches).
+          const fetched = region === 'anon' ? p.minorFaults + p.majorFaults : fileIn;
+          rows.push(`${t.file.split('/').pop()} ${frames} ${region}: ${fetched} (OPT ${opt}, LRU ${lru})`);
+          expect(fetched, rows[rows.length - 1]).toBeGreaterThanOrEqual(opt);
         }
       }
     }
@@ -107,9 +115,11 @@ processes:
       [0, 1917 * 4096],
     ]);
     const out = simulateHost(sc).summary.processes;
-    // Memory is plentiful: every distinct page faults once and only once.
+    // Memory is plentiful: every distinct anon page faults once and only once; the file is read
+    // by mmap readahead: one major fault, then a minor fault per 16-page fault-around block
+    // (1917 pages: 120 blocks) as the windows run ahead of the trace.
     expect([out.a?.touches, out.a?.minorFaults, out.a?.majorFaults]).toEqual([15_858, 2606, 0]);
-    expect([out.b?.touches, out.b?.minorFaults, out.b?.majorFaults]).toEqual([2473, 0, 1917]);
+    expect([out.b?.touches, out.b?.minorFaults, out.b?.majorFaults]).toEqual([2473, 120, 1]);
   });
 });
 

@@ -41,7 +41,7 @@ describe('upgradeResult', () => {
       processes: [],
     });
     expect(up.warnings.at(-1)?.message).toBe(
-      `Written with result schema 1 and upgraded to ${SCHEMA_VERSION} on read: the verdict judged the host only (no per-tenant states), as schema 1 wrote it.`,
+      `Written with result schema 1 and upgraded to ${SCHEMA_VERSION} on read: the verdict judged the host only (no per-tenant states), as schema 1 wrote it; no touch counts.`,
     );
     const html = await renderRunReport(up);
     expect(html.includes('<p class="headline">thrashing from 00:00:20: 75% of CPU on faults</p>'), 'headline').toBe(

@@ -104,10 +104,21 @@ describe('result schema 2', () => {
     expect(html).toMatch(/<th scope="row" class="pname">late<\/th>(<td>[^<]*<\/td>){3}<td>only by an event<\/td>/);
   });
 
-  it('reads a schema-1 result as schema 2: only the version changes', () => {
-    const v1 = { ...runVariant(loadScenarioText(BY_TIME, 'v1.yaml').variants[0] as Variant), schemaVersion: 1 };
+  it('reads a schema-1 result as schema 2: numbers where startMs may now be null, the rest upgraded and said', () => {
+    const v2 = runVariant(loadScenarioText(BY_TIME, 'v1.yaml').variants[0] as Variant);
+    // Schema 1 wrote the host's state as the verdict and counted no touches.
+    const v1 = structuredClone(v2) as unknown as Record<string, unknown>;
+    v1.schemaVersion = 1;
+    v1.verdict = { status: 'healthy', headline: 'healthy' };
     const upgraded = parseResult(JSON.stringify(v1), 'v1.json');
-    expect(upgraded).toEqual({ ...v1, schemaVersion: 2 });
+    expect(upgraded.schemaVersion).toBe(2);
+    expect(upgraded.scenario).toEqual(v2.scenario);
+    expect(upgraded.scenario.processes.map((p) => p.startMs)).toEqual([0]);
+    expect(upgraded.verdict.processes).toEqual([]);
+    expect(upgraded.warnings.map((w) => w.code)).toEqual(['upgraded-result']);
+    expect(upgraded.warnings[0]!.message).toMatch(
+      /^Written with result schema 1 and upgraded to 2 on read: .*no touch counts\.$/,
+    );
   });
 });
 

@@ -159,7 +159,7 @@ async function runInto(
     g.variants.push(v);
     g.orders.push(orderOf.get(v) as number);
   }
-  const slot = new Map(chosen.map((v) => [v, byScenario.get(v.scenario.name)?.variants.indexOf(v) as number]));
+  const slot = chosen.map((v) => byScenario.get(v.scenario.name)?.variants.indexOf(v) as number);
 
   const progress = createProgress({ quiet: argv.quiet });
   progress.start(chosen.length);
@@ -174,9 +174,11 @@ async function runInto(
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       run: fidelity ? { fidelity } : {},
       signal: stop.signal,
-      onResult: (v, r) => {
+      // By position: a trace-driven variant reaches here as its prepared copy, not the object chosen.
+      onResult: (_prepared, r, k) => {
+        const v = chosen[k] as Variant;
         const g = byScenario.get(v.scenario.name) as ScenarioRun;
-        const i = slot.get(v) as number;
+        const i = slot[k] as number;
         g.results[i] = r;
         writes.push(
           writeRunOutputs(join(g.staged, variantFolder(v)), r, {
