@@ -11,7 +11,7 @@ import { fileHit, fileMiss } from './filemap.js';
 import { readWaitSec } from './io-queue.js';
 import { mapNew } from './mapping.js';
 import { charge, fitsUnderMax, noteOverHigh } from './memcontrol.js';
-import { allocFrame, wakeKswapd } from './page-alloc.js';
+import { allocFrame, chargePageTable, wakeKswapd } from './page-alloc.js';
 import {
   ACT,
   DIRTY,
@@ -76,7 +76,7 @@ export function handleMmFault(s: HostState, p: ProcRt, page: number): number {
   if (!(f & EVER)) {
     mapNew(s, p, page, LRU_INACTIVE_ANON, f | EVER | RES | YOUNG);
     minorFault(s, p);
-    return 1;
+    return chargePageTable(s, p) ? 1 : -1;
   }
   // A swap-in of a page evicted before (§2.4, §8.1).
   const refault = s.reclaim.refault(c, page, f);
@@ -131,7 +131,7 @@ function fileFault(s: HostState, p: ProcRt, page: number, f: number): number {
   const mmap = p.cfg.fileAccess.via === 'mmap';
   if (mmap) extra |= YOUNG;
   if (!fileMiss(s, p, page, list, extra, workingset, () => allocFrame(s, p))) return -1;
-  if (mmap) return 2;
+  if (mmap) return f & EVER || chargePageTable(s, p) ? 2 : -1;
   // filemap_read marks the page accessed after reading it (PG_referenced on its first read).
   s.reclaim.markAccessed(page, s.flags[page]!);
   return 0;

@@ -4,6 +4,7 @@
  * the zone watermarks: kswapd woken at low, direct reclaim at min, the global OOM killer when
  * reclaim makes no progress (`should_reclaim_retry`).
  */
+import { PTRS_PER_PTE } from '../linux/mm.js';
 import { hostWatermarks } from './mechanisms/watermarks.js';
 import { charge, memoryEvent, noteOverHigh, OVER_MEMSW, overCgroup, overMax } from './memcontrol.js';
 import { oomKill } from './oom-kill.js';
@@ -74,6 +75,23 @@ export function allocReadaheadFrame(s: HostState, p: ProcRt): boolean {
   }
   s.free--;
   charge(s, p.cg, 1);
+  return true;
+}
+
+/**
+ * Page tables (`pte_alloc` → `GFP_PGTABLE_USER`, which has __GFP_ACCOUNT): a process's first touch
+ * of a page owes 1/PTRS_PER_PTE of a page-table page, charged to its memcg as a normal
+ * allocation (it reclaims, and can OOM, as any charge). In sampled units the same share: a
+ * sampled page stands for 1/R real ones and a page-table frame for 1/R real page tables. Returns
+ * false when `p` died getting the frame.
+ */
+export function chargePageTable(s: HostState, p: ProcRt): boolean {
+  p.ptDebt += 1 / PTRS_PER_PTE;
+  if (p.ptDebt < 1) return true;
+  p.ptDebt -= 1;
+  if (!allocFrame(s, p)) return false;
+  p.ptFrames++;
+  s.ptFrames++;
   return true;
 }
 

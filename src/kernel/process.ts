@@ -3,18 +3,14 @@
  * `exit_mmap`): pages made resident at a warm start, copy-on-write sharing after fork, RSS as
  * /proc reports it, and everything freed at exit or OOM kill.
  */
+import { PTRS_PER_PTE } from '../linux/mm.js';
 import { charge } from './memcontrol.js';
 import { EVER, FILE, freeFrames, type HostState, type ProcRt, RES, SC, SWP, WRITABLE } from './state.js';
 import { releaseSlot } from './swap-state.js';
 
 /** Makes a page resident without a fault (warm start), within the watermarks and cgroup limits. */
 export function warmInsert(s: HostState, p: ProcRt, page: number, active: boolean): boolean {
-  if (freeFrames(s) <= s.wmHigh) return false;
-  const chain = s.cgs[p.cg]!.chain;
-  for (let i = 0; i < chain.length; i++) {
-    const c = s.cgs[chain[i]!]!;
-    if (c.usage + 1 > Math.min(c.max, c.high)) return false;
-  }
+  if (freeFrames(s) <= s.wmHigh || !fitsWarm(s, p)) return false;
   const isFile = (s.flags[page]! & FILE) !== 0;
   s.free--;
   charge(s, p.cg, 1);
@@ -22,6 +18,26 @@ export function warmInsert(s: HostState, p: ProcRt, page: number, active: boolea
   if (isFile) p.rssFile++;
   else p.rssAnon++;
   p.peakRss = Math.max(p.peakRss, p.rssAnon + p.rssFile);
+  // The page tables that map it (page-alloc.ts chargePageTable), taken while there is room;
+  // a page read through read(2) is in the page cache, not in the process's page tables.
+  if (!isFile || p.cfg.fileAccess.via === 'mmap') p.ptDebt += 1 / PTRS_PER_PTE;
+  if (p.ptDebt >= 1 && freeFrames(s) > s.wmHigh && fitsWarm(s, p)) {
+    p.ptDebt -= 1;
+    s.free--;
+    charge(s, p.cg, 1);
+    p.ptFrames++;
+    s.ptFrames++;
+  }
+  return true;
+}
+
+/** One more page fits under every limit of `p`'s cgroup and its ancestors. */
+function fitsWarm(s: HostState, p: ProcRt): boolean {
+  const chain = s.cgs[p.cg]!.chain;
+  for (let i = 0; i < chain.length; i++) {
+    const c = s.cgs[chain[i]!]!;
+    if (c.usage + 1 > Math.min(c.max, c.high)) return false;
+  }
   return true;
 }
 
@@ -86,4 +102,10 @@ export function exitProcess(s: HostState, p: ProcRt, killed: boolean): void {
   p.rssAnon = 0;
   p.rssFile = 0;
   p.swap = 0;
+  // Its page tables go with the address space (exit_mmap → free_pgtables).
+  s.free += p.ptFrames;
+  s.ptFrames -= p.ptFrames;
+  charge(s, p.cg, -p.ptFrames);
+  p.ptFrames = 0;
+  p.ptDebt = 0;
 }

@@ -174,6 +174,9 @@ export interface ProcRt {
   raAsync: number;
   raPrevFile: number;
   mmapMiss: number;
+  /** Frames of page tables the process holds, and the fraction of the next one its first touches owe. */
+  ptFrames: number;
+  ptDebt: number;
   /**
    * Host time (µs) until which `p` has already waited for file reads. A process whose position
    * is clamped at the tick's end keeps touching from there: each later wait is counted from
@@ -336,6 +339,8 @@ export interface HostState {
   readonly scale: number;
   readonly frames: number;
   free: number;
+  /** Frames holding the processes' page tables (not on any LRU list, charged to their memcgs). */
+  ptFrames: number;
   wmMin: number;
   wmLow: number;
   wmHigh: number;

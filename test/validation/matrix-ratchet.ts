@@ -14,7 +14,7 @@ export const AGREE_TODAY: readonly string[] = [
   'a/seq@50%/swapInsPerMajor',
   'a/seq@75%/swapInsPerMajor',
   'a/seq@90%/swapInsPerMajor',
-  'a/seq@100%/pass1MajorPerTouch',
+  'a/seq@100%/swapInsPerMajor',
   'a/seq@110%/pass1MajorPerTouch',
   'a/seq@110%/steadyMajorPerTouch',
   'a/seq@110%/steadyUsPerTouch',
@@ -34,6 +34,9 @@ export const AGREE_TODAY: readonly string[] = [
   'a/uniform@90%/steadyMajorPerTouch',
   'a/uniform@90%/steadyUsPerTouch',
   'a/uniform@90%/swapInsPerMajor',
+  'a/uniform@100%/pass1MajorPerTouch',
+  'a/uniform@100%/steadyMajorPerTouch',
+  'a/uniform@100%/swapInsPerMajor',
   'a/uniform@110%/pass1MajorPerTouch',
   'a/uniform@110%/steadyMajorPerTouch',
   'a/zipf:0.9@25%/pass1MajorPerTouch',
@@ -54,6 +57,7 @@ export const AGREE_TODAY: readonly string[] = [
   'a/zipf:0.9@90%/swapInsPerMajor',
   'a/zipf:0.9@100%/pass1MajorPerTouch',
   'a/zipf:0.9@100%/steadyMajorPerTouch',
+  'a/zipf:0.9@100%/swapInsPerMajor',
   'a/zipf:0.9@110%/pass1MajorPerTouch',
   'a/zipf:0.9@110%/steadyMajorPerTouch',
   'a/hotcold:0.2:0.8@25%/pass1MajorPerTouch',
@@ -72,6 +76,7 @@ export const AGREE_TODAY: readonly string[] = [
   'a/hotcold:0.2:0.8@90%/swapInsPerMajor',
   'a/hotcold:0.2:0.8@100%/pass1MajorPerTouch',
   'a/hotcold:0.2:0.8@100%/steadyMajorPerTouch',
+  'a/hotcold:0.2:0.8@100%/swapInsPerMajor',
   'a/hotcold:0.2:0.8@110%/pass1MajorPerTouch',
   'a/hotcold:0.2:0.8@110%/steadyMajorPerTouch',
   'a/hotcold:0.2:0.8@110%/steadyUsPerTouch',
@@ -202,6 +207,8 @@ export const AGREE_TODAY: readonly string[] = [
 ];
 
 export const REGIMES_TODAY: readonly string[] = [
+  'a: seq: smallest limit/WSS without steady major faults',
+  'a: uniform: smallest limit/WSS without steady major faults',
   'b: readSeq swappiness 0: anon swapped (≥ 16 MiB by the end)',
   'b: readSeq swappiness 10: anon swapped (≥ 16 MiB by the end)',
   'b: readSeq swappiness 60: anon swapped (≥ 16 MiB by the end)',
