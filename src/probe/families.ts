@@ -470,12 +470,24 @@ async function repeatC(ctx: Ctx, p: SiblingsParams, seed: number): Promise<Repea
       psiFullAvg10AtKill: atKill.psi.fullAvg10,
       oomKills: cgAt(end, '').oomKill,
     });
-    // 200 ms series of the service: major faults per second and p99 (timing decides the regimes).
+    // 200 ms series of the service: major faults per second and p99 (timing decides the regimes),
+    // and of each child cgroup's lists and swap (memory.stat), which say whose pages reclaim took.
     const series: Record<string, (number | null)[]> = { serviceMajorPerSec: [], serviceP99Ms: [] };
+    const children = [p.serviceCgroup ? 'service' : null, p.batchCgroup ? 'batch' : null].filter(
+      (c): c is string => c !== null,
+    );
     for (let t = 0; t + 200 <= tEnd; t += 200) {
       const w = serviceWindow(recs, t0, t, t + 200);
       series.serviceMajorPerSec?.push(w.majorPerSec);
       series.serviceP99Ms?.push(w.p99Ms);
+      const at = sampler.at(t + 200);
+      for (const c of children) {
+        const st = cgAt(at, c).stat;
+        (series[`${c}.inactiveAnonMiB`] ??= []).push(mib(st.inactive_anon ?? 0));
+        (series[`${c}.activeAnonMiB`] ??= []).push(mib(st.active_anon ?? 0));
+        (series[`${c}.swapMiB`] ??= []).push(mib(st.swap ?? 0));
+        (series[`${c}.refaultAnon`] ??= []).push(st.workingset_refault_anon ?? null);
+      }
     }
     metrics.tBatchSec = round(tBatch / 1000);
     metrics.tFilledSec = round(tFilled / 1000);
