@@ -10,10 +10,8 @@ import { releaseSlot } from './swap-state.js';
 
 /** Makes a page resident without a fault (warm start), within the watermarks and cgroup limits. */
 export function warmInsert(s: HostState, p: ProcRt, page: number, active: boolean): boolean {
-  if (freeFrames(s) <= s.wmHigh || !fitsWarm(s, p)) return false;
+  if (!takeWarmFrame(s, p)) return false;
   const isFile = (s.flags[page]! & FILE) !== 0;
-  s.free--;
-  charge(s, p.cg, 1);
   s.reclaim.addWarm(p, page, active);
   if (isFile) p.rssFile++;
   else p.rssAnon++;
@@ -21,23 +19,24 @@ export function warmInsert(s: HostState, p: ProcRt, page: number, active: boolea
   // The page tables that map it (page-alloc.ts chargePageTable), taken while there is room;
   // a page read through read(2) is in the page cache, not in the process's page tables.
   if (!isFile || p.cfg.fileAccess.via === 'mmap') p.ptDebt += 1 / PTRS_PER_PTE;
-  if (p.ptDebt >= 1 && freeFrames(s) > s.wmHigh && fitsWarm(s, p)) {
+  if (p.ptDebt >= 1 && takeWarmFrame(s, p)) {
     p.ptDebt -= 1;
-    s.free--;
-    charge(s, p.cg, 1);
     p.ptFrames++;
     s.ptFrames++;
   }
   return true;
 }
 
-/** One more page fits under every limit of `p`'s cgroup and its ancestors. */
-function fitsWarm(s: HostState, p: ProcRt): boolean {
+/** A frame charged to `p` without reclaim: above the high watermark and under every limit of its cgroup and ancestors. */
+function takeWarmFrame(s: HostState, p: ProcRt): boolean {
+  if (freeFrames(s) <= s.wmHigh) return false;
   const chain = s.cgs[p.cg]!.chain;
   for (let i = 0; i < chain.length; i++) {
     const c = s.cgs[chain[i]!]!;
     if (c.usage + 1 > Math.min(c.max, c.high)) return false;
   }
+  s.free--;
+  charge(s, p.cg, 1);
   return true;
 }
 
