@@ -6,6 +6,7 @@
  * O(N log M). SHARDS (Waldspurger et al., FAST'15) runs the same pass on the references
  * of a hash-chosen subset of pages and scales distances and counts by the sampling rate.
  */
+import { compactSlots, popcount } from '../util/slot-bits.js';
 
 /** Reuse-distance histogram of a reference stream, possibly estimated from a sample. */
 export interface StackHistogram {
@@ -108,20 +109,9 @@ class StackPass {
   }
 
   private compact(): void {
-    const { last, pageAt, slots } = this;
-    let k = 0;
-    for (let s = 0; s < slots; s++) {
-      const p = pageAt[s]!;
-      if (last[p] === s) {
-        pageAt[k] = p;
-        last[p] = k++;
-      }
-    }
-    const { bits, tree, words } = this;
+    const { tree, words } = this;
+    const k = compactSlots(this.last, this.pageAt, this.slots, this.bits);
     const full = k >>> 5;
-    bits.fill(0);
-    bits.fill(-1, 0, full);
-    if (k & 31) bits[full] = (1 << (k & 31)) - 1;
     // Fenwick tree of the full words (the partial word k>>>5 is the one being filled):
     // each node adds itself to its parent, O(words).
     tree.fill(0);
@@ -132,13 +122,6 @@ class StackPass {
     }
     this.t = k;
   }
-}
-
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
 }
 
 /** Exact LRU stack distances: every cache size in one pass. */

@@ -1,4 +1,5 @@
 import type { Rng } from '../util/rng.js';
+import { compactSlots, popcount } from '../util/slot-bits.js';
 
 /**
  * A reference stream whose exact LRU miss-ratio curve is a given one (the `mrc` pattern).
@@ -154,19 +155,9 @@ export class MrcStream {
 
   /** Renumbers the marks 0..active−1 in slot order and rebuilds the bitset and tree in O(slots). */
   private compact(): void {
-    const { last, pageAt, bits, tree, words } = this;
-    let k = 0;
-    for (let s = 0; s < this.t; s++) {
-      const p = pageAt[s]!;
-      if (last[p] === s) {
-        pageAt[k] = p;
-        last[p] = k++;
-      }
-    }
+    const { tree, words } = this;
+    const k = compactSlots(this.last, this.pageAt, this.t, this.bits);
     const full = k >>> 5;
-    bits.fill(0);
-    bits.fill(-1, 0, full);
-    if (k & 31) bits[full] = (1 << (k & 31)) - 1;
     tree.fill(0);
     for (let i = 1; i <= words; i++) {
       tree[i]! += i <= full ? 32 : i === full + 1 ? k & 31 : 0;
@@ -210,11 +201,4 @@ function selectBit(x: number, r: number): number {
   base += s;
   m = ((x & 1) - r) >> 31;
   return base + (1 & m);
-}
-
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
 }
