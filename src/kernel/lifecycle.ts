@@ -269,23 +269,30 @@ export class Lifecycle {
 
   /**
    * Processes running when the replay starts have their initial working set resident (a
-   * host in steady state, not a cold boot): hottest pages first, the hottest on the active
-   * lists, until the high watermark. This holds under either first-touch order: what a
-   * long-running process kept using stays resident, whatever order it allocated in.
+   * host that has not needed to reclaim yet, not a cold boot), hottest pages nearest the head,
+   * until the high watermark. Under the two-list LRU their anonymous pages are all on the
+   * inactive list with the accessed bit of their own touches still set: only reclaim
+   * activates anon (`folio_check_references`, refaults) and only reclaim clears the bit, so a
+   * cgroup nothing has reclaimed from looks like that (the real-kernel matrix's service:
+   * active_anon 0 after three seconds of use). File pages, and every page under the
+   * generations (which put a faulted page in the youngest one), start with the hottest
+   * `ratio/(1+ratio)` active, in the `inactive_is_low` balance.
    */
   private warmStart(p: ProcRt): void {
     const ctx = this.ctx;
-    const fill = (stream: typeof p.anon, base: number) => {
+    const fill = (stream: typeof p.anon, base: number, balanced: boolean) => {
       const n = stream.current;
       // The inactive_is_low balance: inactive ≈ 1/(1 + ratio) of the pair.
       const ratio = inactiveRatio(n * ctx.scale * ctx.sc.host.pageSizeBytes);
-      const activeShare = ratio / (1 + ratio);
+      const activeShare = balanced ? ratio / (1 + ratio) : 0;
       for (let r = 0; r < n; r++) {
         if (!ctx.host.warmInsert(p, base + stream.offsetOfRank(r), r < n * activeShare)) return;
       }
     };
-    fill(p.anon, p.anonBase);
-    fill(p.file, p.fileBase);
+    // The generations (mglru) put a faulted page in the youngest generation, so there the
+    // hottest pages do start hot; a registry policy keeps its own order.
+    fill(p.anon, p.anonBase, ctx.sc.host.policy !== 'linux');
+    fill(p.file, p.fileBase, true);
   }
 
   private anonTarget(p: ProcRt, elapsedMs: number): number {

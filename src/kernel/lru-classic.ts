@@ -47,10 +47,12 @@ export class ClassicReclaim implements Reclaim {
     this.s.lru.addHead(p.cg * LRU_LISTS + list, page);
   }
 
+  /** A warm anon page keeps the accessed bit of its last touch: no reclaim has cleared it yet. */
   addWarm(p: ProcRt, page: number, active: boolean): void {
     const s = this.s;
     const isFile = (s.flags[page]! & FILE) !== 0;
-    s.flags[page] = (s.flags[page]! & (FILE | WRITABLE)) | EVER | RES | (active ? ACT | WS : 0);
+    const young = isFile ? 0 : YOUNG;
+    s.flags[page] = (s.flags[page]! & (FILE | WRITABLE)) | EVER | RES | young | (active ? ACT | WS : 0);
     s.lru.addTail(p.cg * LRU_LISTS + (isFile ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON) + (active ? 1 : 0), page);
   }
 

@@ -466,12 +466,15 @@ function familyC(f: FamilyFixture): FamilyTable {
       ...hostYaml(f, 10),
       'cgroups:',
       `  lab: { memory.limit_in_bytes: "${p.parentLimitBytes}" }`,
-      ...(p.serviceCgroup ? [`  lab/service: { ${files({ 'memory.swappiness': p.serviceCgroup.swappiness })} }`] : []),
+      // In the order the lab created them (CgroupTree: shorter paths first, so batch before
+      // service): the kernel walks sibling memcgs in creation order, and a partial reclaim walk
+      // that meets its goal in the first sibling never reaches the second.
       ...(p.batchCgroup
         ? [
             `  lab/batch: { ${files({ 'memory.limit_in_bytes': p.batchCgroup.limitBytes, 'memory.soft_limit_in_bytes': p.batchCgroup.softLimitBytes })} }`,
           ]
         : []),
+      ...(p.serviceCgroup ? [`  lab/service: { ${files({ 'memory.swappiness': p.serviceCgroup.swappiness })} }`] : []),
       'processes:',
       ...serviceYaml('service', p.service, svcCg),
       '  batch:',

@@ -38,9 +38,11 @@ describe('the reference incident: the fixes of the post-mortem', () => {
     expect(lastP99('stop-never_max-36Gi_swappiness-60_soft-limit-none')).toBeLessThan(1000);
   });
   it('a batch soft limit of 8 GiB alone does not keep the db under 1 s: global reclaim still takes its pages', () => {
-    const out = simulateHost(variant('stop-never_max-max_swappiness-60_soft-limit-8Gi'));
-    expect(out.summary.processes.db!.latencyMs!.p99Ms).toBeGreaterThan(1000);
-    // It helps: the db's p99 stays in seconds instead of the minutes it reaches without it.
-    expect(out.summary.processes.db!.latencyMs!.p99Ms).toBeLessThan(60_000);
+    const soft = simulateHost(variant('stop-never_max-max_swappiness-60_soft-limit-8Gi')).summary.processes.db!;
+    const none = simulateHost(variant('stop-never_max-max_swappiness-60_soft-limit-none')).summary.processes.db!;
+    expect(soft.latencyMs!.p99Ms).toBeGreaterThan(1000);
+    // It helps (Spark's excess goes first, and the db thrashes later and less) but not enough.
+    expect(soft.latencyMs!.p99Ms).toBeLessThan(none.latencyMs!.p99Ms / 2);
+    expect(soft.majorFaults).toBeLessThan(none.majorFaults);
   });
 });

@@ -40,13 +40,15 @@ describe('allocation failures are not OOM kills', () => {
 
 describe('user-space OOM daemon', () => {
   it('systemd-oomd kills the thrashing cgroup once its full avg10 stays above the limit', () => {
-    // A loop over 300 MiB on a 256 MiB host refaults its working set (pages that were active
-    // before eviction, within the refault distance): PSI counts those reads as memory stalls.
-    // Random reads over a footprint far larger than memory are mostly plain IO wait (psi.c).
+    // A loop over 300 MiB held under memory.high at 200 MiB: every allocation over it reclaims
+    // and sleeps off the penalty (`mem_cgroup_handle_over_high`), and PSI counts both as memory
+    // stalls, so full stays high while the 4 threads wait. (Refault reads count only for pages
+    // that were in the working set, psi.c; a loop that never reached the active list would
+    // show as plain IO wait.)
     const sc = scenario({
       durationMs: 90_000,
       host: host({ device: 'hdd' }),
-      cgroups: [cgroup('batch')],
+      cgroups: [cgroup('batch', { high: 200 * MiB })],
       processes: [
         proc('batch', {
           cgroup: 'batch',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Host } from '../../src/kernel/host.js';
 import { simulateHost } from '../../src/kernel/simulate.js';
-import type { ProcRt } from '../../src/kernel/state.js';
+import { type ProcRt, YOUNG } from '../../src/kernel/state.js';
 import { cgroup, host, MiB, proc, scenario, sum } from './factory.js';
 
 const events = { oomKill: () => {}, swapFull: () => {} };
@@ -25,6 +25,8 @@ function siblings(swappiness: [number | null, number | null] = [null, null], def
   const [a, b] = h.state.procs as [ProcRt, ProcRt];
   for (let i = 0; i < (32 * MiB) / 4096; i++) h.warmInsert(a, a.anonBase + i, false);
   for (let i = 0; i < (32 * MiB) / 4096 - 16; i++) h.warmInsert(b, b.anonBase + i, false);
+  // Pages reclaim has aged once (accessed bits cleared): unreferenced, each can go at once.
+  for (const p of [a, b]) for (let q = p.anonBase; q < p.anonBase + p.anonCap; q++) h.state.flags[q]! &= ~YOUNG;
   return { h, a, b };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Host } from '../../src/kernel/host.js';
-import { FILE, type ProcRt, RES, SC, SWP } from '../../src/kernel/state.js';
+import { FILE, type ProcRt, RES, SC, SWP, YOUNG } from '../../src/kernel/state.js';
 import type { SwapDeviceKind } from '../../src/scenario/types.js';
 import { cgroup, host, MiB, proc, scenario } from './factory.js';
 
@@ -106,6 +106,8 @@ describe('PSI memory stalls (psi_memstall_enter)', () => {
     // deactivated and evicted.
     for (let i = 0; i < 300; i++) h.warmInsert(a, a.anonBase + i, true);
     h.warmInsert(a, a.anonBase + 300, false);
+    // Aged once by reclaim: page 300 is unreferenced and goes when it reaches the tail.
+    h.state.flags[a.anonBase + 300]! &= ~YOUNG;
     const ws = a.anonBase + 299;
     for (let i = 301; i < 2000 && !(h.state.flags[ws]! & SWP); i++) h.touch(a, a.anonBase + i);
     expect(h.state.flags[ws]! & SWP).toBeTruthy();

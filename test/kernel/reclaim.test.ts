@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Host } from '../../src/kernel/host.js';
 import { simulateHost } from '../../src/kernel/simulate.js';
-import type { ProcRt } from '../../src/kernel/state.js';
+import { type ProcRt, YOUNG } from '../../src/kernel/state.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
 import { InputError } from '../../src/util/errors.js';
 import { cgroup, GiB, host, MiB, proc, scenario, sum } from './factory.js';
@@ -156,7 +156,6 @@ describe('refault detection and reclaim modes', () => {
   });
 
   it('kswapd throttled by writeback stops scanning instead of scanning on for nothing', () => {
-    // Warm pages are not young: the first one kswapd meets at the tail needs a swap-out.
     const sc = scenario({
       host: host({ ramBytes: 1 * GiB }),
       processes: [proc('a', { memory: { anonBytes: 2 * GiB } })],
@@ -165,6 +164,8 @@ describe('refault detection and reclaim modes', () => {
     const p = h.state.procs[0]!;
     let page = p.anonBase;
     while (h.warmInsert(p, page, false)) page++;
+    // Pages reclaim has aged once (accessed bit cleared): the first one kswapd meets needs a swap-out.
+    for (let q = p.anonBase; q < page; q++) h.state.flags[q] = h.state.flags[q]! & ~YOUNG;
     while (h.freeFrames() >= h.state.wmLow) h.touch(p, page++);
     expect(h.state.kswapdAwake).toBe(true);
     h.setKswapdWriteBudget(0);
