@@ -504,7 +504,7 @@ export async function identify(
  * follows a valley only when it runs at 45° in normalised coordinates; a swap latency and a
  * touch rate trade off along any slope. Flat or unmeasured parameters take the largest step.
  */
-export function pairSteps(d: number, best: number, along: (j: number, du: number) => number | undefined): number[] {
+function pairSteps(d: number, best: number, along: (j: number, du: number) => number | undefined): number[] {
   const far = PROFILE_STEPS.at(-1) as number;
   const curvature = Array.from({ length: d }, (_, j) => {
     const rises = [along(j, far), along(j, -far)].filter((v): v is number => v !== undefined && Number.isFinite(v));
