@@ -113,8 +113,13 @@ const PROFILE_TOLERANCE = 0.1;
  * tolerance within 1/64 of the range: the data pin the parameter that closely.
  */
 const PROFILE_STEPS = [-1 / 16, -1 / 64, 1 / 64, 1 / 16];
-/** Diagonal step of the trade-off test and the ratio below which a pair trades off. */
+/**
+ * Diagonal step of the trade-off test (before the per-parameter scaling of pairSteps, which
+ * keeps it within [PAIR_STEP_MIN, PAIR_STEP_MAX]) and the ratio below which a pair trades off.
+ */
 const PAIR_STEP = 1 / 32;
+const PAIR_STEP_MIN = 1 / 256;
+const PAIR_STEP_MAX = 1 / 8;
 const TRADE_OFF_RATIO = 0.5;
 
 /** Parses `path=low..high` (range notation in scenario/fit-range.ts: `256Mi..1Gi` is not accepted, write `256Mi..1024Mi`). */
@@ -373,28 +378,15 @@ export async function fitScenario(file: string, opts: FitOptions): Promise<FitOu
   let tradeOffs: FitTradeOff[] = [];
   let note = 'not computed (--no-profile)';
   if (opts.profile !== false && Number.isFinite(winner.objective)) {
-    cap = iterations.length + PROFILE_STEPS.length * d + 2 * ((d * (d - 1)) / 2);
-    const shifted = (j: number, du: number) => {
-      const pt = [...winner.point];
-      pt[j] = Math.min(1, Math.max(0, (pt[j] as number) + du));
-      return pt;
-    };
-    const axis = params.flatMap((_, j) => PROFILE_STEPS.map((du) => shifted(j, du)));
-    const pairs: number[][] = [];
-    for (let a = 0; a < d; a++) {
-      for (let b = a + 1; b < d; b++) {
-        for (const sign of [1, -1]) {
-          const pt = [...winner.point];
-          pt[a] = Math.min(1, Math.max(0, (pt[a] as number) + PAIR_STEP));
-          pt[b] = Math.min(1, Math.max(0, (pt[b] as number) + sign * PAIR_STEP));
-          pairs.push(pt);
-        }
-      }
-    }
-    await evaluate([...axis, ...pairs], 'profile');
-    const f = (pt: number[]) => cache.get(keyOf(pt));
-    profiles = params.map((p, j) => profileOf(p, j, winner, f, shifted));
-    tradeOffs = tradeOffsOf(params, winner, f, shifted);
+    cap = iterations.length + profileRuns(d);
+    const found = await identify(
+      params,
+      winner,
+      (pts) => evaluate(pts, 'profile'),
+      (pt) => cache.get(keyOf(pt)),
+    );
+    profiles = found.profiles;
+    tradeOffs = found.tradeOffs;
     note =
       tradeOffs.length === 0
         ? 'no pair of parameters trades off near the best point: each is pinned by the data to its profile range'
@@ -448,6 +440,84 @@ function neighbours(point: readonly number[], h: number): number[][] {
 
 type Lookup = (pt: number[]) => number | undefined;
 
+/** Runs of the identifiability profile for d parameters: 4 axis points each, one pair-step point each, two diagonals per pair. */
+export function profileRuns(d: number): number {
+  return PROFILE_STEPS.length * d + d + d * (d - 1);
+}
+
+/**
+ * The identifiability profile around the best point (FitResult.identifiability): first each
+ * parameter alone at PROFILE_STEPS, which gives its profile range; then, for the pairs, each
+ * parameter alone at its pair step and each pair along both diagonals. `evaluate` runs the
+ * points not run yet, `f` reads any point's objective.
+ */
+export async function identify(
+  params: readonly FitParam[],
+  winner: { point: number[]; objective: number },
+  evaluate: (points: number[][]) => Promise<unknown>,
+  f: Lookup,
+): Promise<{ profiles: FitProfile[]; tradeOffs: FitTradeOff[] }> {
+  const shifted = (moves: readonly [number, number][]) => {
+    const pt = [...winner.point];
+    for (const [j, du] of moves) pt[j] = Math.min(1, Math.max(0, (pt[j] as number) + du));
+    return pt;
+  };
+  await evaluate(params.flatMap((_, j) => PROFILE_STEPS.map((du) => shifted([[j, du]]))));
+  const profiles = params.map((p, j) => profileOf(p, j, winner, f, (k, du) => shifted([[k, du]])));
+  const steps = pairSteps(params.length, winner.objective, (j, du) => f(shifted([[j, du]])));
+  const diagonal = (a: number, b: number, sign: number) =>
+    shifted([
+      [a, steps[a] as number],
+      [b, sign * (steps[b] as number)],
+    ]);
+  const points = params.map((_, j) => shifted([[j, steps[j] as number]]));
+  for (let a = 0; a < params.length; a++) {
+    for (let b = a + 1; b < params.length; b++) points.push(diagonal(a, b, 1), diagonal(a, b, -1));
+  }
+  await evaluate(points);
+  const rise = (pt: number[]) => (f(pt) ?? Number.POSITIVE_INFINITY) - winner.objective;
+  const tradeOffs: FitTradeOff[] = [];
+  for (let a = 0; a < params.length; a++) {
+    for (let b = a + 1; b < params.length; b++) {
+      const single = Math.min(rise(shifted([[a, steps[a] as number]])), rise(shifted([[b, steps[b] as number]])));
+      if (!(single > 0) || !Number.isFinite(single)) continue;
+      for (const sign of [1, -1]) {
+        const ratio = Math.max(0, rise(diagonal(a, b, sign))) / single;
+        if (ratio < TRADE_OFF_RATIO) {
+          tradeOffs.push({
+            a: (params[a] as FitParam).path,
+            b: (params[b] as FitParam).path,
+            direction: sign === 1 ? 'together' : 'opposite',
+            ratio: Number(ratio.toFixed(3)),
+          });
+        }
+      }
+    }
+  }
+  return { profiles, tradeOffs };
+}
+
+/**
+ * Each parameter's step for the pair test, normalised: PAIR_STEP scaled so that every
+ * parameter alone raises the objective about as much (a parabola through its ±1/16 profile
+ * points: step ∝ 1/√curvature, around their geometric mean). A diagonal at equal steps
+ * follows a valley only when it runs at 45° in normalised coordinates; a swap latency and a
+ * touch rate trade off along any slope. Flat or unmeasured parameters take the largest step.
+ */
+function pairSteps(d: number, best: number, along: (j: number, du: number) => number | undefined): number[] {
+  const far = PROFILE_STEPS.at(-1) as number;
+  const curvature = Array.from({ length: d }, (_, j) => {
+    const rises = [along(j, far), along(j, -far)].filter((v): v is number => v !== undefined && Number.isFinite(v));
+    return rises.length === 0 ? 0 : rises.reduce((s, v) => s + v - best, 0) / rises.length / far ** 2;
+  });
+  const positive = curvature.filter((c) => c > 0);
+  if (positive.length === 0) return curvature.map(() => PAIR_STEP);
+  const ref = Math.exp(positive.reduce((s, c) => s + Math.log(c), 0) / positive.length);
+  return curvature.map((c) =>
+    c > 0 ? Math.min(PAIR_STEP_MAX, Math.max(PAIR_STEP_MIN, PAIR_STEP * Math.sqrt(ref / c))) : PAIR_STEP_MAX,
+  );
+}
+
 /** The values of parameter j whose objective, the others at their best, is within the tolerance of the best. */
 function profileOf(
   p: FitParam,
@@ -475,38 +545,6 @@ function profileOf(
       objective: q.objective === undefined ? null : finiteOrNull(q.objective),
     })),
   };
-}
-
-/** Pairs whose diagonal move raises the objective less than TRADE_OFF_RATIO of either single move (FitTradeOff). */
-function tradeOffsOf(
-  params: readonly FitParam[],
-  winner: { point: number[]; objective: number },
-  f: Lookup,
-  shifted: (j: number, du: number) => number[],
-): FitTradeOff[] {
-  const out: FitTradeOff[] = [];
-  const rise = (pt: number[]) => (f(pt) ?? Number.POSITIVE_INFINITY) - winner.objective;
-  for (let a = 0; a < params.length; a++) {
-    for (let b = a + 1; b < params.length; b++) {
-      const single = Math.min(rise(shifted(a, PAIR_STEP)), rise(shifted(b, PAIR_STEP)));
-      if (!(single > 0) || !Number.isFinite(single)) continue;
-      for (const sign of [1, -1]) {
-        const pt = [...winner.point];
-        pt[a] = Math.min(1, Math.max(0, (pt[a] as number) + PAIR_STEP));
-        pt[b] = Math.min(1, Math.max(0, (pt[b] as number) + sign * PAIR_STEP));
-        const ratio = Math.max(0, rise(pt)) / single;
-        if (ratio < TRADE_OFF_RATIO) {
-          out.push({
-            a: (params[a] as FitParam).path,
-            b: (params[b] as FitParam).path,
-            direction: sign === 1 ? 'together' : 'opposite',
-            ratio: Number(ratio.toFixed(3)),
-          });
-        }
-      }
-    }
-  }
-  return out;
 }
 
 /**

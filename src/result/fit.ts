@@ -60,7 +60,7 @@ export interface FitTradeOff {
   b: string;
   /** `together`: raising both keeps the fit (a and b add up); `opposite`: raising one and lowering the other does. */
   direction: 'together' | 'opposite';
-  /** Objective rise along the pair's diagonal over the smaller rise along either axis (same step); below 0.5 counts. */
+  /** Objective rise along the pair's diagonal over the smaller rise along either axis, each parameter at its pair step (docs/postmortem.md); below 0.5 counts. */
   ratio: number;
 }
 

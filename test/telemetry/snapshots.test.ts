@@ -67,6 +67,28 @@ describe('proc-vmstat', () => {
     expect(series(table, 'oom_kills_per_sec')).toEqual([Number.NaN, 0, 1 / 15]);
   });
 
+  it('reads the refault activations and restores and the swap readahead counters', () => {
+    const snap = (t: number, v: number[]) =>
+      [
+        String(t),
+        `pgmajfault ${v[0]}`,
+        `pswpin ${v[1]}`,
+        `workingset_activate_anon ${v[2]}`,
+        `workingset_restore_anon ${v[3]}`,
+        `swap_ra ${v[4]}`,
+        `swap_ra_hit ${v[5]}`,
+      ].join('\n');
+    // Over 10 s: 9 000 major faults read 17 000 pages, 8 000 of them ahead, 3 500 of those used.
+    const text = `${snap(1773453600, [100, 200, 300, 400, 500, 600])}\n${snap(1773453610, [9100, 17200, 15300, 13400, 8500, 4100])}\n`;
+    const { table } = parse('proc-vmstat', text);
+    expect(series(table, 'major_faults_per_sec')).toEqual([Number.NaN, 900]);
+    expect(series(table, 'swap_in_pages_per_sec')).toEqual([Number.NaN, 1700]);
+    expect(series(table, 'activate_anon_pages_per_sec')).toEqual([Number.NaN, 1500]);
+    expect(series(table, 'restore_anon_pages_per_sec')).toEqual([Number.NaN, 1300]);
+    expect(series(table, 'swap_readahead_pages_per_sec')).toEqual([Number.NaN, 800]);
+    expect(series(table, 'swap_readahead_hits_per_sec')).toEqual([Number.NaN, 350]);
+  });
+
   it('reads a 4.4 kernel (workingset_refault, per-zone pgscan) and leaves the interval across a reboot empty', () => {
     const { table, notes } = load('proc-vmstat', 'proc-vmstat-4.4-reset.txt');
     // 20 s: workingset_refault +40 000 → 2000/s.

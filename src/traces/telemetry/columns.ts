@@ -48,6 +48,18 @@ const CATALOGUE = {
   refault_pages_per_sec: ['pages/s', 'working-set refaults, anon and file'],
   refault_anon_pages_per_sec: ['pages/s', 'anonymous working-set refaults (workingset_refault_anon)'],
   refault_file_pages_per_sec: ['pages/s', 'file working-set refaults (workingset_refault_file)'],
+  activate_anon_pages_per_sec: ['pages/s', 'refaulted anon pages activated at once (workingset_activate_anon)'],
+  activate_file_pages_per_sec: ['pages/s', 'refaulted file pages activated at once (workingset_activate_file)'],
+  restore_anon_pages_per_sec: [
+    'pages/s',
+    'refaulted anon pages that were in the working set when evicted: PSI counts the wait for their read (workingset_restore_anon)',
+  ],
+  restore_file_pages_per_sec: [
+    'pages/s',
+    'refaulted file pages that were in the working set when evicted: PSI counts the wait for their read (workingset_restore_file)',
+  ],
+  swap_readahead_pages_per_sec: ['pages/s', 'pages read by swap readahead besides the faulting one (swap_ra)'],
+  swap_readahead_hits_per_sec: ['pages/s', 'faults that found a page swap readahead had read (swap_ra_hit)'],
   oom_kills_per_sec: ['kills/s', 'OOM kills (oom_kill)'],
   // vmstat scheduler and CPU
   runnable_procs: ['count', 'runnable tasks (vmstat r)'],

@@ -107,6 +107,14 @@ export const VMSTAT_SERIES: CounterSeries[] = [
   refaultTotal(),
   direct('workingset_refault_anon', column('refault_anon_pages_per_sec')),
   direct('workingset_refault_file', column('refault_file_pages_per_sec')),
+  // Which refaults PSI counts as memory stall (restore) and how much swap readahead read and
+  // was used: what the kernel model is checked against (docs/postmortem.md).
+  direct('workingset_activate_anon', column('activate_anon_pages_per_sec')),
+  direct('workingset_activate_file', column('activate_file_pages_per_sec')),
+  direct('workingset_restore_anon', column('restore_anon_pages_per_sec')),
+  direct('workingset_restore_file', column('restore_file_pages_per_sec')),
+  direct('swap_ra', column('swap_readahead_pages_per_sec')),
+  direct('swap_ra_hit', column('swap_readahead_hits_per_sec')),
   zoned('pgscan_kswapd', column('scan_kswapd_pages_per_sec')),
   zoned('pgscan_direct', column('scan_direct_pages_per_sec')),
   zoned('pgsteal_kswapd', column('steal_kswapd_pages_per_sec')),

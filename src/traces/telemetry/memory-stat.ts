@@ -58,6 +58,10 @@ const CATALOGUED: Record<string, CatalogueName> = {
   pgsteal_direct: 'steal_direct_pages_per_sec',
   workingset_refault_anon: 'refault_anon_pages_per_sec',
   workingset_refault_file: 'refault_file_pages_per_sec',
+  workingset_activate_anon: 'activate_anon_pages_per_sec',
+  workingset_activate_file: 'activate_file_pages_per_sec',
+  workingset_restore_anon: 'restore_anon_pages_per_sec',
+  workingset_restore_file: 'restore_file_pages_per_sec',
   oom_kill: 'oom_kills_per_sec',
 };
 
@@ -67,18 +71,6 @@ const OTHER_COUNTERS: Record<string, [string, string, string]> = {
   pgpgout: ['uncharged_pages_per_sec', 'pages/s', 'pages uncharged from the cgroup (v1 pgpgout)'],
   zswpin: ['zswap_in_pages_per_sec', 'pages/s', 'pages loaded from zswap (zswpin)'],
   zswpout: ['zswap_out_pages_per_sec', 'pages/s', 'pages stored to zswap (zswpout)'],
-  workingset_activate_anon: ['activate_anon_pages_per_sec', 'pages/s', 'refaulted anon pages activated at once'],
-  workingset_activate_file: ['activate_file_pages_per_sec', 'pages/s', 'refaulted file pages activated at once'],
-  workingset_restore_anon: [
-    'restore_anon_pages_per_sec',
-    'pages/s',
-    'refaulted anon pages that were part of the working set',
-  ],
-  workingset_restore_file: [
-    'restore_file_pages_per_sec',
-    'pages/s',
-    'refaulted file pages that were part of the working set',
-  ],
   thp_fault_alloc: ['thp_fault_allocs_per_sec', 'allocs/s', 'huge pages allocated at fault time'],
   low: ['memory_low_events_per_sec', 'events/s', 'memory.events low: reclaimed despite being under memory.low'],
   high: ['memory_high_events_per_sec', 'events/s', 'memory.events high: throttled over memory.high'],
