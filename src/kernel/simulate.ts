@@ -415,22 +415,8 @@ class Simulation {
   }
 
   private updateRequestFigures(p: ProcRt): void {
-    const ctx = this.ctx;
-    const rq = ctx.req[p.idx];
-    if (!rq) return;
-    const st = p.tick;
-    if (st.touches <= 0) return;
-    const a = Math.min(1, ctx.tickSec / 1);
-    const realTouches = st.touches * ctx.scale;
-    rq.majorPerPage += a * (st.major / st.touches - rq.majorPerPage);
-    rq.minorPerPage += a * (st.minor / st.touches - rq.minorPerPage);
-    const majorCost =
-      st.major > 0
-        ? (st.ioWaitSec + ctx.sc.host.costs.majorFaultCpuUs * 1e-6 * st.major * ctx.scale) / (st.major * ctx.scale)
-        : rq.majorCostSec;
-    rq.majorCostSec += a * (majorCost - rq.majorCostSec);
-    rq.minorCostSec = ctx.sc.host.costs.minorFaultCpuUs * 1e-6;
-    rq.stallPerPageSec += a * (st.reclaimStallSec / realTouches - rq.stallPerPageSec);
+    const costs = this.ctx.sc.host.costs;
+    this.ctx.req[p.idx]?.observe(p.tick, this.ctx.scale, costs.majorFaultCpuUs, costs.minorFaultCpuUs);
   }
 
   private psiTick(): void {
