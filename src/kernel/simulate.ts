@@ -17,7 +17,7 @@ import { Lifecycle } from './lifecycle.js';
 import { DEFAULT_MEMCG_CHARGE_BATCH, overHighPenalty } from './mechanisms/memcg-high.js';
 import { OomDaemon } from './mechanisms/oomd.js';
 import { CommitAccountant } from './mechanisms/overcommit.js';
-import { MemoryPsi } from './mechanisms/psi.js';
+import { MemoryPsi, type TaskTimesUs, taskTimesUs } from './mechanisms/psi.js';
 import { type KernelOutput, Recorder } from './recorder.js';
 import { RequestQueue } from './requests.js';
 import { bytesOf, type SimContext } from './sim-context.js';
@@ -73,6 +73,7 @@ class Simulation {
   private readonly taskStall: Float64Array;
   private readonly taskNonIdle: Float64Array;
   private readonly taskIoWait: Float64Array;
+  private readonly psiTask: TaskTimesUs = { stalledUs: 0, nonIdleUs: 0, ioWaitUs: 0 };
 
   constructor(sc: Scenario, opts: SimulateOptions) {
     this.opts = opts;
@@ -146,7 +147,8 @@ class Simulation {
     );
     this.recorder = new Recorder(this.ctx, this.psi, this.ticksPerStep);
     this.device = new DeviceTick(this.ctx);
-    let tasks = 0;
+    // Every process's threads, and kswapd.
+    let tasks = 1;
     for (const p of procs) tasks += Math.max(1, p.cfg.cpu.threads);
     this.taskGroup = new Int32Array(tasks);
     this.taskStall = new Float64Array(tasks);
@@ -422,23 +424,27 @@ class Simulation {
   private psiTick(): void {
     let k = 0;
     const tickUs = this.ctx.tickMs * 1000;
+    const t = this.psiTask;
     for (const p of this.host.state.procs) {
       const threads = Math.max(1, p.cfg.cpu.threads);
-      const st = p.tick;
-      const cpu = st.cpuUserSec + st.cpuFaultSec + st.cpuReclaimSec;
-      const nonIdle = p.alive || st.touches > 0 ? Math.min(tickUs, ((cpu + st.stallSec) / threads) * 1e6) : 0;
-      // Memory stalls (psi_memstall_enter): reclaim, memory.high sleeps and waits for reads of
-      // working-set refaults. Other reads are IO wait: neither stalled nor productive.
-      const ioWait = st.ioWaitSec - st.memstallIoSec;
-      const stalled = Math.min(nonIdle, ((st.stallSec - ioWait) / threads) * 1e6);
+      if (p.alive || p.tick.touches > 0) taskTimesUs(p.tick, threads, tickUs, t);
+      else t.nonIdleUs = t.stalledUs = t.ioWaitUs = 0;
       for (let i = 0; i < threads; i++) {
         this.taskGroup[k] = p.cg;
-        this.taskStall[k] = stalled;
-        this.taskNonIdle[k] = nonIdle;
-        this.taskIoWait[k] = (ioWait / threads) * 1e6;
+        this.taskStall[k] = t.stalledUs;
+        this.taskNonIdle[k] = t.nonIdleUs;
+        this.taskIoWait[k] = t.ioWaitUs;
         k++;
       }
     }
+    // kswapd, a task of the root cgroup: balance_pgdat runs inside psi_memstall_enter, so its
+    // reclaim is memory pressure on the host (memstall running: never productive).
+    const kswapdUs = Math.min(tickUs, this.kswapdCpuSec * 1e6);
+    this.taskGroup[k] = 0;
+    this.taskStall[k] = kswapdUs;
+    this.taskNonIdle[k] = kswapdUs;
+    this.taskIoWait[k] = 0;
+    k++;
     this.psi.tick(tickUs, this.taskGroup, this.taskStall, this.taskNonIdle, k, this.taskIoWait);
     this.recorder.pressure(this.psi.lastSomeUs[0]!, this.psi.lastFullUs[0]!);
   }
