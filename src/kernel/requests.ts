@@ -50,6 +50,13 @@ export class RequestQueue {
    */
   reclaimsPerPage = 0;
   reclaimLumpSec = 0;
+  /**
+   * A thread that wakes for a request finds every CPU busy with other tasks with this
+   * probability, and then waits for the rest of the running task's slice, uniform up to
+   * `sliceMs` (run-queue.ts).
+   */
+  wakeupBusyProb = 0;
+  sliceMs = 0;
   cpuShare: number;
 
   constructor(
@@ -129,7 +136,9 @@ export class RequestQueue {
   private serve(tick: number, th: number, arrival: number, start: number, endMs: number): number {
     let busy = 0;
     for (let i = 0; i < this.freeAt.length; i++) if (this.freeAt[i]! > start) busy++;
-    const done = start + this.service(busy + 1);
+    // A thread that was idle wakes for the request; one that was busy goes on running.
+    const woken = this.freeAt[th]! < arrival;
+    const done = start + this.service(busy + 1, woken);
     this.freeAt[th] = done;
     this.schedulePages(tick, start, done);
     if (done < endMs) {
@@ -199,20 +208,22 @@ export class RequestQueue {
     if (st.reclaimCalls > 0) this.reclaimLumpSec += a * (st.reclaimStallSec / st.reclaimCalls - this.reclaimLumpSec);
   }
 
-  private service(running: number): number {
+  private service(running: number, woken: boolean): number {
     const m = this.model;
     const pages = m.pagesPerRequest;
     // More runnable threads than cores: each request's CPU is stretched (CFS time sharing).
     const stretch = Math.max(1, running / this.cpuShare);
+    let cpuMs = m.cpuMs * stretch;
+    // Woken into a host whose CPUs all run other tasks: the wait for the rest of a slice. A
+    // request shorter than a slice then runs it through; a longer one's share of the waits is
+    // the stretch already.
+    if (woken && this.wakeupBusyProb > 0 && this.rng.nextFloat() < this.wakeupBusyProb)
+      cpuMs = Math.max(cpuMs, m.cpuMs + this.rng.nextFloat() * this.sliceMs);
     const majors = poisson(this.rng, pages * this.majorPerPage);
     const minors = poisson(this.rng, pages * this.minorPerPage);
     const reclaims = poisson(this.rng, pages * this.reclaimsPerPage);
-    const sec =
-      (m.cpuMs / 1000) * stretch +
-      majors * this.majorCostSec +
-      minors * this.minorCostSec +
-      reclaims * this.reclaimLumpSec;
-    return sec * 1000;
+    const sec = majors * this.majorCostSec + minors * this.minorCostSec + reclaims * this.reclaimLumpSec;
+    return cpuMs + sec * 1000;
   }
 
   private schedulePages(tick: number, startMs: number, doneMs: number): void {

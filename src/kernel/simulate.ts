@@ -20,6 +20,7 @@ import { CommitAccountant } from './mechanisms/overcommit.js';
 import { MemoryPsi, type TaskTimesUs, taskTimesUs } from './mechanisms/psi.js';
 import { type KernelOutput, Recorder } from './recorder.js';
 import { RequestQueue } from './requests.js';
+import { allCpusBusy, baseSliceMs } from './run-queue.js';
 import { bytesOf, type SimContext } from './sim-context.js';
 import { EV_HIGH, emptyStats, type ProcRt } from './state.js';
 import { ENDED, nextPage } from './touch-choice.js';
@@ -74,6 +75,9 @@ class Simulation {
   private readonly taskNonIdle: Float64Array;
   private readonly taskIoWait: Float64Array;
   private readonly psiTask: TaskTimesUs = { stalledUs: 0, nonIdleUs: 0, ioWaitUs: 0 };
+  /** Share of the tick each task (threads, then kswapd) was on a CPU, for run-queue waits. */
+  private readonly taskBusy: Float64Array;
+  private readonly busyScratch: Float64Array;
 
   constructor(sc: Scenario, opts: SimulateOptions) {
     this.opts = opts;
@@ -154,6 +158,8 @@ class Simulation {
     this.taskStall = new Float64Array(tasks);
     this.taskNonIdle = new Float64Array(tasks);
     this.taskIoWait = new Float64Array(tasks);
+    this.taskBusy = new Float64Array(tasks);
+    this.busyScratch = new Float64Array(sc.host.cpus + 1);
   }
 
   run(): KernelOutput {
@@ -254,6 +260,7 @@ class Simulation {
       this.carry[p.idx] = ctx.req[p.idx] ? 0 : Math.max(0, this.position(p) - tickSec);
       this.updateRequestFigures(p);
     }
+    this.runQueueTick();
     this.kswapdCpuLast = this.kswapdCpuSec;
     this.device.endTick(this.recorder);
     this.psiTick();
@@ -419,6 +426,35 @@ class Simulation {
   private updateRequestFigures(p: ProcRt): void {
     const costs = this.ctx.sc.host.costs;
     this.ctx.req[p.idx]?.observe(p.tick, this.ctx.scale, costs.majorFaultCpuUs, costs.minorFaultCpuUs);
+  }
+
+  /**
+   * How likely a request thread that wakes in the next tick is to find every CPU busy with
+   * other tasks (the other processes' threads and kswapd, each on a CPU the share of this
+   * tick it ran), and the slice it then waits out (run-queue.ts).
+   */
+  private runQueueTick(): void {
+    const procs = this.host.state.procs;
+    const tickSec = this.ctx.tickSec;
+    let k = 0;
+    for (const p of procs) {
+      const threads = Math.max(1, p.cfg.cpu.threads);
+      const st = p.tick;
+      const u = p.alive ? (st.cpuUserSec + st.cpuFaultSec + st.cpuReclaimSec) / threads / tickSec : 0;
+      for (let i = 0; i < threads; i++) this.taskBusy[k++] = u;
+    }
+    this.taskBusy[k++] = this.kswapdCpuSec / tickSec;
+    const cpus = this.ctx.sc.host.cpus;
+    let start = 0;
+    for (const p of procs) {
+      const threads = Math.max(1, p.cfg.cpu.threads);
+      const rq = this.ctx.req[p.idx];
+      if (rq) {
+        rq.wakeupBusyProb = allCpusBusy(this.taskBusy, k, cpus, start, start + threads, this.busyScratch);
+        rq.sliceMs = baseSliceMs(cpus);
+      }
+      start += threads;
+    }
   }
 
   private psiTick(): void {
