@@ -188,15 +188,17 @@ export class RequestQueue {
   /**
    * Takes the replay's figures of the tick just run (`st`, simulated counts standing for
    * `scale` real ones each) for the next requests. They are averaged over about the last
-   * request's worth of pages (weight 1 − e^(−pages touched / pagesPerRequest)): a request
+   * request's worth of pages replayed (weight 1 − e^(−touches / pagesPerRequest)): a request
    * meets the fault and reclaim rates of the moment it is served. A long average would lag a
    * surge by its whole window and hide it (a 1 s one halved the service's fill p50 in the
-   * matrix's shared arrangement and kept its recovery slow for a second after the faults stopped).
+   * matrix's shared arrangement and kept its recovery slow for a second after the faults
+   * stopped). A sampled replay counts its sampled touches, so that each estimate rests on as
+   * many observations as in an exact one and sampling noise does not widen the tail.
    */
   observe(st: ProcStats, scale: number, majorFaultCpuUs: number, minorFaultCpuUs: number): void {
     if (st.touches <= 0) return;
     const real = st.touches * scale;
-    const a = 1 - Math.exp(-real / Math.max(1, this.model.pagesPerRequest));
+    const a = 1 - Math.exp(-st.touches / Math.max(1, this.model.pagesPerRequest));
     this.majorPerPage += a * (st.major / st.touches - this.majorPerPage);
     this.minorPerPage += a * (st.minor / st.touches - this.minorPerPage);
     if (st.major > 0) {

@@ -204,5 +204,12 @@ describe('reclaim lumps and the replay figures', () => {
     expect(q.majorPerPage).toBeCloseTo(0.3 * w * Math.exp(-1), 9);
     // The lump size is kept while no reclaim happens: the next one costs what the last did.
     expect(q.reclaimLumpSec).toBeCloseTo(0.002 * w, 9);
+    // Sampled at 1/128: 10 sampled touches stand for 1 280 pages but weigh as 10 observations.
+    const sampled = new RequestQueue(open(100, 1, 32), 1, 1, new Rng(1), 10, 10, 1, 100);
+    const few = emptyStats();
+    few.touches = 10;
+    few.major = 5;
+    sampled.observe(few, 128, 0, 0);
+    expect(sampled.majorPerPage).toBeCloseTo(0.5 * (1 - Math.exp(-10 / 32)), 9);
   });
 });
