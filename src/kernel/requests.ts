@@ -1,6 +1,7 @@
 import type { RequestModel } from '../scenario/types.js';
 import type { Rng } from '../util/rng.js';
 import { F64Buf } from './latency.js';
+import type { ProcStats } from './state.js';
 
 /**
  * The request model of one process: requests served FIFO by the process's threads, arriving
@@ -11,8 +12,9 @@ import { F64Buf } from './latency.js';
  * the page-level replay's current figures for this process (§11 "fraction of time
  * faulting"): its CPU (stretched when more threads run than the process has cores) + its
  * major faults (drawn for its pages at the replay's fault rate) × the device response time
- * + its share of reclaim and throttling stalls. The pages it touches are then fed to the
- * replay spread over its service interval, which closes the loop.
+ * + the reclaims it runs into (drawn for its pages at the replay's rate of reclaim
+ * invocations) × the stall of one. The pages it touches are then fed to the replay spread
+ * over its service interval, which closes the loop.
  */
 export class RequestQueue {
   readonly model: RequestModel;
@@ -34,13 +36,27 @@ export class RequestQueue {
   readonly all = new F64Buf();
   private readonly completedAt = new F64Buf();
   private readonly stepMs: number;
-  /** Replay figures the next services are computed from. */
+  /** Replay figures the next services are computed from (`observe`). */
   majorPerPage = 0;
   minorPerPage = 0;
-  /** Seconds per major fault (device response + fault CPU), per page stall, CPU per minor fault. */
+  /** Seconds per major fault (device response + fault CPU), CPU seconds per minor fault. */
   majorCostSec = 0;
-  stallPerPageSec = 0;
   minorCostSec = 0;
+  /**
+   * Direct/memcg reclaim invocations per page touched, and the stall of one (its scan, its
+   * writes and waits, memory.high sleeps), seconds. A reclaim is a lump that lands on the
+   * request whose charge ran into the limit (`try_charge_memcg` → `try_to_free_mem_cgroup_pages`),
+   * not a cost shared by every page: it shows in the tail, not in the median.
+   */
+  reclaimsPerPage = 0;
+  reclaimLumpSec = 0;
+  /**
+   * A thread that wakes for a request finds every CPU busy with other tasks with this
+   * probability, and then waits for the rest of the running task's slice, uniform up to
+   * `sliceMs` (run-queue.ts).
+   */
+  wakeupBusyProb = 0;
+  sliceMs = 0;
   cpuShare: number;
 
   constructor(
@@ -120,7 +136,9 @@ export class RequestQueue {
   private serve(tick: number, th: number, arrival: number, start: number, endMs: number): number {
     let busy = 0;
     for (let i = 0; i < this.freeAt.length; i++) if (this.freeAt[i]! > start) busy++;
-    const done = start + this.service(busy + 1);
+    // A thread that was idle wakes for the request; one that was busy goes on running.
+    const woken = this.freeAt[th]! < arrival;
+    const done = start + this.service(busy + 1, woken);
     this.freeAt[th] = done;
     this.schedulePages(tick, start, done);
     if (done < endMs) {
@@ -167,19 +185,47 @@ export class RequestQueue {
     for (let s = Math.floor(atMs / this.stepMs) + 1; s < this.byStep.length; s++) this.byStep[s]!.length = 0;
   }
 
-  private service(running: number): number {
+  /**
+   * Takes the replay's figures of the tick just run (`st`, simulated counts standing for
+   * `scale` real ones each) for the next requests. They are averaged over about the last
+   * request's worth of pages replayed (weight 1 − e^(−touches / pagesPerRequest)): a request
+   * meets the fault and reclaim rates of the moment it is served. A long average would lag a
+   * surge by its whole window and hide it (a 1 s one halved the service's fill p50 in the
+   * matrix's shared arrangement and kept its recovery slow for a second after the faults
+   * stopped). A sampled replay counts its sampled touches, so that each estimate rests on as
+   * many observations as in an exact one and sampling noise does not widen the tail.
+   */
+  observe(st: ProcStats, scale: number, majorFaultCpuUs: number, minorFaultCpuUs: number): void {
+    if (st.touches <= 0) return;
+    const real = st.touches * scale;
+    const a = 1 - Math.exp(-st.touches / Math.max(1, this.model.pagesPerRequest));
+    this.majorPerPage += a * (st.major / st.touches - this.majorPerPage);
+    this.minorPerPage += a * (st.minor / st.touches - this.minorPerPage);
+    if (st.major > 0) {
+      const majorCost = (st.ioWaitSec + majorFaultCpuUs * 1e-6 * st.major * scale) / (st.major * scale);
+      this.majorCostSec += a * (majorCost - this.majorCostSec);
+    }
+    this.minorCostSec = minorFaultCpuUs * 1e-6;
+    this.reclaimsPerPage += a * (st.reclaimCalls / real - this.reclaimsPerPage);
+    if (st.reclaimCalls > 0) this.reclaimLumpSec += a * (st.reclaimStallSec / st.reclaimCalls - this.reclaimLumpSec);
+  }
+
+  private service(running: number, woken: boolean): number {
     const m = this.model;
     const pages = m.pagesPerRequest;
     // More runnable threads than cores: each request's CPU is stretched (CFS time sharing).
     const stretch = Math.max(1, running / this.cpuShare);
+    let cpuMs = m.cpuMs * stretch;
+    // Woken into a host whose CPUs all run other tasks: the wait for the rest of a slice. A
+    // request shorter than a slice then runs it through; a longer one's share of the waits is
+    // the stretch already.
+    if (woken && this.wakeupBusyProb > 0 && this.rng.nextFloat() < this.wakeupBusyProb)
+      cpuMs = Math.max(cpuMs, m.cpuMs + this.rng.nextFloat() * this.sliceMs);
     const majors = poisson(this.rng, pages * this.majorPerPage);
     const minors = poisson(this.rng, pages * this.minorPerPage);
-    const sec =
-      (m.cpuMs / 1000) * stretch +
-      majors * this.majorCostSec +
-      minors * this.minorCostSec +
-      pages * this.stallPerPageSec;
-    return sec * 1000;
+    const reclaims = poisson(this.rng, pages * this.reclaimsPerPage);
+    const sec = majors * this.majorCostSec + minors * this.minorCostSec + reclaims * this.reclaimLumpSec;
+    return cpuMs + sec * 1000;
   }
 
   private schedulePages(tick: number, startMs: number, doneMs: number): void {

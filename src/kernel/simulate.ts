@@ -17,9 +17,10 @@ import { Lifecycle } from './lifecycle.js';
 import { DEFAULT_MEMCG_CHARGE_BATCH, overHighPenalty } from './mechanisms/memcg-high.js';
 import { OomDaemon } from './mechanisms/oomd.js';
 import { CommitAccountant } from './mechanisms/overcommit.js';
-import { MemoryPsi } from './mechanisms/psi.js';
+import { MemoryPsi, type TaskTimesUs, taskTimesUs } from './mechanisms/psi.js';
 import { type KernelOutput, Recorder } from './recorder.js';
 import { RequestQueue } from './requests.js';
+import { allCpusBusy, baseSliceMs } from './run-queue.js';
 import { bytesOf, type SimContext } from './sim-context.js';
 import { EV_HIGH, emptyStats, type ProcRt } from './state.js';
 import { ENDED, nextPage } from './touch-choice.js';
@@ -73,6 +74,10 @@ class Simulation {
   private readonly taskStall: Float64Array;
   private readonly taskNonIdle: Float64Array;
   private readonly taskIoWait: Float64Array;
+  private readonly psiTask: TaskTimesUs = { stalledUs: 0, nonIdleUs: 0, ioWaitUs: 0 };
+  /** Share of the tick each task (threads, then kswapd) was on a CPU, for run-queue waits. */
+  private readonly taskBusy: Float64Array;
+  private readonly busyScratch: Float64Array;
 
   constructor(sc: Scenario, opts: SimulateOptions) {
     this.opts = opts;
@@ -146,12 +151,15 @@ class Simulation {
     );
     this.recorder = new Recorder(this.ctx, this.psi, this.ticksPerStep);
     this.device = new DeviceTick(this.ctx);
-    let tasks = 0;
+    // Every process's threads, and kswapd.
+    let tasks = 1;
     for (const p of procs) tasks += Math.max(1, p.cfg.cpu.threads);
     this.taskGroup = new Int32Array(tasks);
     this.taskStall = new Float64Array(tasks);
     this.taskNonIdle = new Float64Array(tasks);
     this.taskIoWait = new Float64Array(tasks);
+    this.taskBusy = new Float64Array(tasks);
+    this.busyScratch = new Float64Array(sc.host.cpus + 1);
   }
 
   run(): KernelOutput {
@@ -252,6 +260,7 @@ class Simulation {
       this.carry[p.idx] = ctx.req[p.idx] ? 0 : Math.max(0, this.position(p) - tickSec);
       this.updateRequestFigures(p);
     }
+    this.runQueueTick();
     this.kswapdCpuLast = this.kswapdCpuSec;
     this.device.endTick(this.recorder);
     this.psiTick();
@@ -415,44 +424,63 @@ class Simulation {
   }
 
   private updateRequestFigures(p: ProcRt): void {
-    const ctx = this.ctx;
-    const rq = ctx.req[p.idx];
-    if (!rq) return;
-    const st = p.tick;
-    if (st.touches <= 0) return;
-    const a = Math.min(1, ctx.tickSec / 1);
-    const realTouches = st.touches * ctx.scale;
-    rq.majorPerPage += a * (st.major / st.touches - rq.majorPerPage);
-    rq.minorPerPage += a * (st.minor / st.touches - rq.minorPerPage);
-    const majorCost =
-      st.major > 0
-        ? (st.ioWaitSec + ctx.sc.host.costs.majorFaultCpuUs * 1e-6 * st.major * ctx.scale) / (st.major * ctx.scale)
-        : rq.majorCostSec;
-    rq.majorCostSec += a * (majorCost - rq.majorCostSec);
-    rq.minorCostSec = ctx.sc.host.costs.minorFaultCpuUs * 1e-6;
-    rq.stallPerPageSec += a * (st.reclaimStallSec / realTouches - rq.stallPerPageSec);
+    const costs = this.ctx.sc.host.costs;
+    this.ctx.req[p.idx]?.observe(p.tick, this.ctx.scale, costs.majorFaultCpuUs, costs.minorFaultCpuUs);
+  }
+
+  /**
+   * How likely a request thread that wakes in the next tick is to find every CPU busy with
+   * other tasks (the other processes' threads and kswapd, each on a CPU the share of this
+   * tick it ran), and the slice it then waits out (run-queue.ts).
+   */
+  private runQueueTick(): void {
+    const procs = this.host.state.procs;
+    const tickSec = this.ctx.tickSec;
+    let k = 0;
+    for (const p of procs) {
+      const threads = Math.max(1, p.cfg.cpu.threads);
+      const st = p.tick;
+      const u = p.alive ? (st.cpuUserSec + st.cpuFaultSec + st.cpuReclaimSec) / threads / tickSec : 0;
+      for (let i = 0; i < threads; i++) this.taskBusy[k++] = u;
+    }
+    this.taskBusy[k++] = this.kswapdCpuSec / tickSec;
+    const cpus = this.ctx.sc.host.cpus;
+    let start = 0;
+    for (const p of procs) {
+      const threads = Math.max(1, p.cfg.cpu.threads);
+      const rq = this.ctx.req[p.idx];
+      if (rq) {
+        rq.wakeupBusyProb = allCpusBusy(this.taskBusy, k, cpus, start, start + threads, this.busyScratch);
+        rq.sliceMs = baseSliceMs(cpus);
+      }
+      start += threads;
+    }
   }
 
   private psiTick(): void {
     let k = 0;
     const tickUs = this.ctx.tickMs * 1000;
+    const t = this.psiTask;
     for (const p of this.host.state.procs) {
       const threads = Math.max(1, p.cfg.cpu.threads);
-      const st = p.tick;
-      const cpu = st.cpuUserSec + st.cpuFaultSec + st.cpuReclaimSec;
-      const nonIdle = p.alive || st.touches > 0 ? Math.min(tickUs, ((cpu + st.stallSec) / threads) * 1e6) : 0;
-      // Memory stalls (psi_memstall_enter): reclaim, memory.high sleeps and waits for reads of
-      // working-set refaults. Other reads are IO wait: neither stalled nor productive.
-      const ioWait = st.ioWaitSec - st.memstallIoSec;
-      const stalled = Math.min(nonIdle, ((st.stallSec - ioWait) / threads) * 1e6);
+      if (p.alive || p.tick.touches > 0) taskTimesUs(p.tick, threads, tickUs, t);
+      else t.nonIdleUs = t.stalledUs = t.ioWaitUs = 0;
       for (let i = 0; i < threads; i++) {
         this.taskGroup[k] = p.cg;
-        this.taskStall[k] = stalled;
-        this.taskNonIdle[k] = nonIdle;
-        this.taskIoWait[k] = (ioWait / threads) * 1e6;
+        this.taskStall[k] = t.stalledUs;
+        this.taskNonIdle[k] = t.nonIdleUs;
+        this.taskIoWait[k] = t.ioWaitUs;
         k++;
       }
     }
+    // kswapd, a task of the root cgroup: balance_pgdat runs inside psi_memstall_enter, so its
+    // reclaim is memory pressure on the host (memstall running: never productive).
+    const kswapdUs = Math.min(tickUs, this.kswapdCpuSec * 1e6);
+    this.taskGroup[k] = 0;
+    this.taskStall[k] = kswapdUs;
+    this.taskNonIdle[k] = kswapdUs;
+    this.taskIoWait[k] = 0;
+    k++;
     this.psi.tick(tickUs, this.taskGroup, this.taskStall, this.taskNonIdle, k, this.taskIoWait);
     this.recorder.pressure(this.psi.lastSomeUs[0]!, this.psi.lastFullUs[0]!);
   }

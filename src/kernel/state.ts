@@ -77,10 +77,16 @@ export interface ProcStats {
   cpuFaultSec: number;
   cpuReclaimSec: number;
   throttleSec: number;
-  /** Of stallSec: direct and memcg-limit reclaim plus memory.high sleeps (not device reads). */
+  /**
+   * Direct and memcg-limit reclaim, its CPU included (also in cpuReclaimSec), plus
+   * memory.high sleeps: the memory stalls other than reads (PSI's memstall, the request
+   * model's reclaim lumps).
+   */
   reclaimStallSec: number;
   /** Thread-seconds waiting for a trace's next timestamp: neither running nor stalled. */
   idleSec: number;
+  /** Direct/memcg reclaim invocations (real count: one per SWAP_CLUSTER_MAX pages asked). */
+  reclaimCalls: number;
 }
 
 export function emptyStats(): ProcStats {
@@ -99,6 +105,7 @@ export function emptyStats(): ProcStats {
     throttleSec: 0,
     reclaimStallSec: 0,
     idleSec: 0,
+    reclaimCalls: 0,
   };
 }
 
@@ -117,6 +124,7 @@ export function addStats(a: ProcStats, b: ProcStats): void {
   a.throttleSec += b.throttleSec;
   a.reclaimStallSec += b.reclaimStallSec;
   a.idleSec += b.idleSec;
+  a.reclaimCalls += b.reclaimCalls;
 }
 
 export interface ProcRt {

@@ -94,6 +94,7 @@ function chargeReclaim(s: HostState, p: ProcRt, sc: ScanControl): void {
   const noProgressWait = sc.reclaimed === 0 ? 0.004 : 0;
   p.tick.stallSec += cpu + wait + noProgressWait;
   p.tick.reclaimStallSec += cpu + wait + noProgressWait;
+  p.tick.reclaimCalls += Math.max(1, (sc.nrToReclaim * s.scale) / s.sc.host.kernel.swapClusterMax);
 }
 
 function reclaimCpuSec(s: HostState, sc: ScanControl): number {

@@ -114,6 +114,34 @@ describe('refault detection and reclaim modes', () => {
     expect(direct).toBeGreaterThan(0);
   });
 
+  it('kswapd reclaim is host memory pressure (balance_pgdat inside psi_memstall_enter), FULL on its own CPU', () => {
+    // A slow grower: kswapd keeps free memory above min, so the process never reclaims itself.
+    const sc = scenario({
+      processes: [proc('a', { memory: { anonBytes: 300 * MiB, anonInitialBytes: 0, growthBytesPerSec: 20 * MiB } })],
+    });
+    let direct = 0;
+    const ownStall = new Float64Array(20);
+    const out = simulateHost(sc, {
+      onTick: (h, ms) => {
+        direct += h.state.counters.scanDirect;
+        const t = h.state.procs[0]!.tick;
+        ownStall[Math.ceil(ms / 1000) - 1]! += t.reclaimStallSec + t.memstallIoSec;
+      },
+    });
+    expect(direct).toBe(0);
+    const some = out.host.psiSomePct!;
+    const full = out.host.psiFullPct!;
+    const reclaim = out.host.cpuReclaimPct!;
+    // Steps where only kswapd reclaimed and the process took no memory stall of its own.
+    const kswapdOnly = some.map((_, i) => i).filter((i) => (reclaim[i] ?? 0) > 0.1 && ownStall[i] === 0);
+    expect(kswapdOnly.length).toBeGreaterThan(0);
+    for (const i of kswapdOnly) {
+      expect(some[i]).toBeGreaterThan(0);
+      // kswapd runs on a CPU of its own: nothing productive there while it reclaims.
+      expect(full[i]).toBeCloseTo(some[i]!, 6);
+    }
+  });
+
   it("kswapd's writes are paced over the tick: the outcome does not hang on the tick length", () => {
     // Queued all at the start of each tick, a tick's worth of swap-out sat ahead of every read
     // issued early in it: the incident's major faults moved 19 % between 50 ms and 200 ms

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { percentileSorted } from '../../src/kernel/latency.js';
 import { RequestQueue } from '../../src/kernel/requests.js';
+import { emptyStats } from '../../src/kernel/state.js';
 import type { RequestModel } from '../../src/scenario/types.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -13,10 +15,11 @@ function run(
   model: RequestModel,
   threads: number,
   seconds: number,
-  faults: { majorPerPage: number; majorCostSec: number; stallPerPageSec: number } = {
+  faults: Faults = {
     majorPerPage: 0,
     majorCostSec: 0,
-    stallPerPageSec: 0,
+    reclaimsPerPage: 0,
+    reclaimLumpSec: 0,
   },
   cores = 1,
 ) {
@@ -24,13 +27,27 @@ function run(
   const q = new RequestQueue(model, threads, cores, new Rng(1), ticks, TICK_MS, seconds, 1000);
   q.majorPerPage = faults.majorPerPage;
   q.majorCostSec = faults.majorCostSec;
-  q.stallPerPageSec = faults.stallPerPageSec;
+  q.reclaimsPerPage = faults.reclaimsPerPage;
+  q.reclaimLumpSec = faults.reclaimLumpSec;
   const endMs = seconds * 1000;
   for (let t = 0; t < ticks; t++) q.advance(t, t * TICK_MS, endMs);
   const lat = q.all.view();
   let sum = 0;
   for (const v of lat) sum += v;
-  return { throughputPerSec: lat.length / seconds, meanLatencyMs: sum / lat.length };
+  const sorted = lat.slice().sort();
+  return {
+    throughputPerSec: lat.length / seconds,
+    meanLatencyMs: sum / lat.length,
+    p50Ms: percentileSorted(sorted, 0.5),
+    p99Ms: percentileSorted(sorted, 0.99),
+  };
+}
+
+interface Faults {
+  majorPerPage: number;
+  majorCostSec: number;
+  reclaimsPerPage: number;
+  reclaimLumpSec: number;
 }
 
 const closed = (clients: number, thinkTimeMs: number, cpuMs: number, pagesPerRequest = 100): RequestModel => ({
@@ -92,8 +109,8 @@ describe('closed-loop requests', () => {
   });
 
   it('one client, fixed CPU plus fault stalls: throughput 1/(S+Z), latency S', () => {
-    // S = 4 ms of CPU + 100 pages × (0.02 majors × 2 ms + 10 µs of reclaim stall) = 9 ms.
-    const faults = { majorPerPage: 0.02, majorCostSec: 0.002, stallPerPageSec: 10e-6 };
+    // S = 4 ms of CPU + 100 pages × (0.02 majors × 2 ms + 0.01 reclaims × 1 ms) = 9 ms.
+    const faults = { majorPerPage: 0.02, majorCostSec: 0.002, reclaimsPerPage: 0.01, reclaimLumpSec: 0.001 };
     const s = 4 + 100 * (0.02 * 2 + 0.01);
     expect(s).toBeCloseTo(9, 12);
     const { throughputPerSec, meanLatencyMs } = run(closed(1, 11, 4), 1, 4000, faults);
@@ -120,7 +137,7 @@ describe('closed-loop requests', () => {
       expect(got.meanLatencyMs / free.latency).toBeCloseTo(1, 1.7);
       // Faults: 4 ms + 2 ms × Poisson(100 × 0.02 = 2 majors) a request, mean 8 ms:
       // β(x) = e^{−4x} · exp(2 (e^{−2x} − 1)).
-      const faults = { majorPerPage: 0.02, majorCostSec: 0.002, stallPerPageSec: 0 };
+      const faults = { majorPerPage: 0.02, majorCostSec: 0.002, reclaimsPerPage: 0, reclaimLumpSec: 0 };
       const slow = finiteSource(n, 8, z, (x) => Math.exp(-4 * x) * Math.exp(2 * (Math.exp(-2 * x) - 1)));
       const gotSlow = run(closed(n, z, 4), 1, 4000, faults);
       expect(gotSlow.throughputPerSec / (slow.throughput * 1000)).toBeCloseTo(1, 1.7);
@@ -140,5 +157,59 @@ describe('closed-loop requests', () => {
     const got = run(closed(5, 0, 4), 1, 200);
     expect(got.throughputPerSec).toBeCloseTo(250, 0);
     expect(got.meanLatencyMs).toBeCloseTo(20, 1);
+  });
+});
+
+describe('reclaim lumps and the replay figures', () => {
+  const open = (ratePerSec: number, cpuMs: number, pagesPerRequest: number): RequestModel => ({
+    ratePerSec,
+    cpuMs,
+    pagesPerRequest,
+    closed: null,
+  });
+
+  it('a reclaim is a lump on the request that meets it: in p99, not in p50', () => {
+    // 32 pages a request, one reclaim per 1 600 pages: 2 % of requests meet one (Poisson,
+    // P(≥ 1) = 1 − e^−0.02 = 1.98 %) and wait 20 ms for it; 50 requests/s of 1 ms CPU keep
+    // the queue short (utilisation 6 %). Mean stall per request 0.4 ms.
+    const faults = { majorPerPage: 0, majorCostSec: 0, reclaimsPerPage: 1 / 1600, reclaimLumpSec: 0.02 };
+    const got = run(open(50, 1, 32), 1, 400, faults);
+    expect(got.p50Ms).toBeLessThan(1.1);
+    expect(got.p99Ms).toBeGreaterThanOrEqual(21);
+    expect(got.meanLatencyMs).toBeGreaterThan(1.3);
+    // The same mean stall spread evenly over every page would put no request near 21 ms.
+    const flat = run(open(50, 1, 32), 1, 400, { ...faults, reclaimsPerPage: 1 / 32, reclaimLumpSec: 0.0004 });
+    expect(flat.p99Ms).toBeLessThan(8);
+  });
+
+  it('the figures follow the replay within about one request’s worth of pages', () => {
+    const q = new RequestQueue(open(100, 1, 32), 1, 1, new Rng(1), 10, 10, 1, 100);
+    const st = emptyStats();
+    // A tick of 320 touches (ten requests' worth), 96 major faults with 8 ms of waits, 5 reclaims of 2 ms.
+    st.touches = 320;
+    st.major = 96;
+    st.ioWaitSec = 0.008;
+    st.reclaimCalls = 5;
+    st.reclaimStallSec = 0.01;
+    q.observe(st, 1, 0, 0);
+    const w = 1 - Math.exp(-10);
+    expect(q.majorPerPage).toBeCloseTo(0.3 * w, 9);
+    expect(q.majorCostSec).toBeCloseTo((0.008 / 96) * w, 9);
+    expect(q.reclaimsPerPage).toBeCloseTo((5 / 320) * w, 9);
+    expect(q.reclaimLumpSec).toBeCloseTo(0.002 * w, 9);
+    // A tick of 32 touches (one request's worth) without faults moves the estimate by 1 − 1/e.
+    const quiet = emptyStats();
+    quiet.touches = 32;
+    q.observe(quiet, 1, 0, 0);
+    expect(q.majorPerPage).toBeCloseTo(0.3 * w * Math.exp(-1), 9);
+    // The lump size is kept while no reclaim happens: the next one costs what the last did.
+    expect(q.reclaimLumpSec).toBeCloseTo(0.002 * w, 9);
+    // Sampled at 1/128: 10 sampled touches stand for 1 280 pages but weigh as 10 observations.
+    const sampled = new RequestQueue(open(100, 1, 32), 1, 1, new Rng(1), 10, 10, 1, 100);
+    const few = emptyStats();
+    few.touches = 10;
+    few.major = 5;
+    sampled.observe(few, 128, 0, 0);
+    expect(sampled.majorPerPage).toBeCloseTo(0.5 * (1 - Math.exp(-10 / 32)), 9);
   });
 });

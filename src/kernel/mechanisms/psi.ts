@@ -79,6 +79,51 @@ export function psiPeriodUs(hz: number): number {
 
 export type PsiKind = 'some' | 'full';
 
+/** What PSI reads of one process's tick, seconds of thread time (the kernel room's ProcStats). */
+export interface TaskTickSec {
+  cpuUserSec: number;
+  cpuFaultSec: number;
+  cpuReclaimSec: number;
+  /** Thread time not running: device reads, reclaim, memory.high sleeps. */
+  stallSec: number;
+  /** Of stallSec: waiting for device reads (major faults, file reads, readahead under IO). */
+  ioWaitSec: number;
+  /** Of ioWaitSec: reads of refaulting working-set pages. */
+  memstallIoSec: number;
+}
+
+/** One task's times in a tick, µs, as MemoryPsi.tick takes them. */
+export interface TaskTimesUs {
+  stalledUs: number;
+  nonIdleUs: number;
+  ioWaitUs: number;
+}
+
+/**
+ * Each of a process's `threads` tasks in the tick, as psi.c's task states see it, from the
+ * time the replay's clock gave the process (its CPU and its stalls: non-idle).
+ * Productive: the task's own work and fault handling. Plain IO wait: reads of pages that
+ * were not in the working set (non-idle, neither stalled nor productive). Memstall
+ * (`psi_memstall_enter`), the rest: direct and memcg reclaim (`__perform_reclaim`,
+ * `try_to_free_mem_cgroup_pages` in `try_charge_memcg`) with its CPU — a reclaiming task on
+ * CPU is NR_MEMSTALL_RUNNING, not productive, so it does not break FULL (`test_state`, 6.x:
+ * FULL while running == memstall_running) —, memory.high sleeps
+ * (`mem_cgroup_handle_over_high`) and the waits for reads of working-set refaults
+ * (`swap_read_folio`, `folio_wait_bit_common` on a PG_workingset folio).
+ */
+export function taskTimesUs(t: TaskTickSec, threads: number, tickUs: number, out: TaskTimesUs): TaskTimesUs {
+  const perTask = 1e6 / Math.max(1, threads);
+  const busy = (t.cpuUserSec + t.cpuFaultSec + t.cpuReclaimSec + t.stallSec) * perTask;
+  const productive = Math.min(busy, (t.cpuUserSec + t.cpuFaultSec) * perTask);
+  const io = Math.min(busy - productive, Math.max(0, t.ioWaitSec - t.memstallIoSec) * perTask);
+  // A stall that runs past the tick's end (carried to the next) keeps the tick's proportions.
+  const fit = busy > tickUs ? tickUs / busy : 1;
+  out.nonIdleUs = Math.min(tickUs, busy * fit);
+  out.ioWaitUs = io * fit;
+  out.stalledUs = (busy - productive - io) * fit;
+  return out;
+}
+
 export interface PsiLine {
   avg10Pct: number;
   avg60Pct: number;

@@ -10,6 +10,8 @@ import {
   fixedToPct,
   MemoryPsi,
   psiPeriodUs,
+  type TaskTickSec,
+  taskTimesUs,
 } from '../../../src/kernel/mechanisms/psi.js';
 import { Rng } from '../../../src/util/rng.js';
 
@@ -222,5 +224,66 @@ describe('MemoryPsi multi-CPU aggregation and groups', () => {
     expect(psi.avgFixed(0, 'some', 10)).toBeGreaterThan(0);
     expect(EXP_60S).toBe(1981);
     expect(EXP_300S).toBe(2034);
+  });
+});
+
+describe('a process tick as PSI tasks (taskTimesUs)', () => {
+  const tick = 10_000;
+  const zero: TaskTickSec = {
+    cpuUserSec: 0,
+    cpuFaultSec: 0,
+    cpuReclaimSec: 0,
+    stallSec: 0,
+    ioWaitSec: 0,
+    memstallIoSec: 0,
+  };
+  const out = () => ({ stalledUs: 0, nonIdleUs: 0, ioWaitUs: 0 });
+
+  it('reclaim CPU is a memory stall, not productive work (NR_MEMSTALL_RUNNING)', () => {
+    // 2 ms of own work, 3 ms of reclaim CPU, 1 ms of plain read, 1 ms of working-set read.
+    const t = {
+      ...zero,
+      cpuUserSec: 0.002,
+      cpuReclaimSec: 0.003,
+      stallSec: 0.002,
+      ioWaitSec: 0.002,
+      memstallIoSec: 0.001,
+    };
+    const r = taskTimesUs(t, 1, tick, out());
+    expect(r.nonIdleUs).toBeCloseTo(7000, 6);
+    expect(r.ioWaitUs).toBeCloseTo(1000, 6);
+    expect(r.stalledUs).toBeCloseTo(4000, 6);
+    // Alone on a CPU with a task that only runs: the reclaimer's CPU time is FULL while the other sleeps.
+    const psi = new MemoryPsi([-1], { cpus: 1, periodUs: 2 * SEC });
+    const reclaimer = taskTimesUs({ ...zero, cpuReclaimSec: 0.004, stallSec: 0.004 }, 1, tick, out());
+    psi.tick(tick, Int32Array.of(0), Float64Array.of(reclaimer.stalledUs), Float64Array.of(reclaimer.nonIdleUs));
+    expect(psi.lastSomeUs[0]).toBeCloseTo(psi.lastFullUs[0]!, 6);
+    expect(psi.lastFullUs[0]).toBeGreaterThan(0);
+  });
+
+  it('splits a process over its threads and never exceeds the tick', () => {
+    const t = { ...zero, cpuUserSec: 0.03, stallSec: 0.05, ioWaitSec: 0.05 };
+    const r = taskTimesUs(t, 4, tick, out());
+    expect(r.nonIdleUs).toBe(tick);
+    expect(r.stalledUs + r.ioWaitUs).toBeLessThanOrEqual(r.nonIdleUs);
+    expect(r.stalledUs).toBe(0);
+    const rng = new Rng(7);
+    for (let i = 0; i < 500; i++) {
+      const x = {
+        cpuUserSec: rng.nextFloat() * 0.01,
+        cpuFaultSec: rng.nextFloat() * 0.01,
+        cpuReclaimSec: rng.nextFloat() * 0.01,
+        stallSec: 0,
+        ioWaitSec: rng.nextFloat() * 0.01,
+        memstallIoSec: 0,
+      };
+      x.memstallIoSec = x.ioWaitSec * rng.nextFloat();
+      x.stallSec = x.ioWaitSec + x.cpuReclaimSec;
+      const y = taskTimesUs(x, 1 + (i % 3), tick, out());
+      expect(y.stalledUs).toBeGreaterThanOrEqual(0);
+      expect(y.ioWaitUs).toBeGreaterThanOrEqual(0);
+      expect(y.stalledUs + y.ioWaitUs).toBeLessThanOrEqual(y.nonIdleUs + 1e-9);
+      expect(y.nonIdleUs).toBeLessThanOrEqual(tick);
+    }
   });
 });
