@@ -91,7 +91,9 @@ function chargeReclaim(s: HostState, p: ProcRt, sc: ScanControl): void {
   const clusters = (sc.written * s.scale) / s.sc.host.kernel.swapClusterMax;
   const perCluster = s.disk ? queueAheadUs(s) * 1e-6 + s.sc.host.swap.writeLatencyUs * 1e-6 : 0;
   const wait = Math.min(clusters * perCluster, 0.1 * clusters);
-  const noProgressWait = sc.reclaimed === 0 ? 0.004 : 0;
+  // consider_reclaim_throttle: a direct reclaimer that freed nothing sleeps a jiffy
+  // (VMSCAN_THROTTLE_NOPROGRESS); cgroup reclaim never does.
+  const noProgressWait = sc.reclaimed === 0 && sc.global ? 0.004 : 0;
   p.tick.stallSec += cpu + wait + noProgressWait;
   p.tick.reclaimStallSec += cpu + wait + noProgressWait;
   p.tick.reclaimCalls += Math.max(1, (sc.nrToReclaim * s.scale) / s.sc.host.kernel.swapClusterMax);
