@@ -419,7 +419,10 @@ function serviceYaml(name: string, s: ServiceSpec, cgroup: string): string[] {
 function phaseLatency(r: KernelOutput, proc: string, from: number, to: number) {
   // The phases the replay marked (process start and kill, OOM kills, events) that begin in [from, to).
   const ph = r.summary.phases.filter((p) => p.startMs >= from - 1 && p.startMs < to - 1);
-  const one = ph.length === 1 ? ph[0] : undefined;
+  // A kill event marks a phase of its own one step long before the kill's phase: it served no
+  // request, and percentiles of two phases cannot be merged, so only phases with requests count.
+  const served = ph.filter((p) => (p.processes[proc]?.latencyMs?.count ?? 0) > 0);
+  const one = served.length === 1 ? served[0] : undefined;
   const lat = one?.processes[proc]?.latencyMs;
   const major = ph.reduce((s, p) => s + (p.processes[proc]?.majorFaults ?? 0), 0);
   return {
