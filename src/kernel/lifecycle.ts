@@ -270,29 +270,27 @@ export class Lifecycle {
   /**
    * Processes running when the replay starts have their initial working set resident (a
    * host that has not needed to reclaim yet, not a cold boot), hottest pages nearest the head,
-   * until the high watermark. Under the two-list LRU their anonymous pages are all on the
-   * inactive list with the accessed bit of their own touches still set: only reclaim
-   * activates anon (`folio_check_references`, refaults) and only reclaim clears the bit, so a
-   * cgroup nothing has reclaimed from looks like that (the real-kernel matrix's service:
-   * active_anon 0 after three seconds of use). File pages, and every page under the
-   * generations (which put a faulted page in the youngest one), start with the hottest
-   * `ratio/(1+ratio)` active, in the `inactive_is_low` balance.
+   * the hottest `ratio/(1+ratio)` active as `inactive_is_low` balances them, until the high
+   * watermark. Anon pages keep the accessed bit of their own touches (lru-classic.ts
+   * addWarm): only reclaim clears it, so reclaim's first pass rotates them all.
    */
   private warmStart(p: ProcRt): void {
     const ctx = this.ctx;
-    const fill = (stream: typeof p.anon, base: number, balanced: boolean) => {
+    const fill = (stream: typeof p.anon, base: number) => {
       const n = stream.current;
       // The inactive_is_low balance: inactive ≈ 1/(1 + ratio) of the pair.
       const ratio = inactiveRatio(n * ctx.scale * ctx.sc.host.pageSizeBytes);
-      const activeShare = balanced ? ratio / (1 + ratio) : 0;
+      const activeShare = ratio / (1 + ratio);
       for (let r = 0; r < n; r++) {
         if (!ctx.host.warmInsert(p, base + stream.offsetOfRank(r), r < n * activeShare)) return;
       }
     };
-    // The generations (mglru) put a faulted page in the youngest generation, so there the
-    // hottest pages do start hot; a registry policy keeps its own order.
-    fill(p.anon, p.anonBase, ctx.sc.host.policy !== 'linux');
-    fill(p.file, p.fileBase, true);
+    // A cgroup nothing has reclaimed from has no active anon on the kernel (the matrix's service:
+    // active_anon 0), but the model's own activations under pressure fall short of the kernel's
+    // (docs/validation.md item 1), and starting with none let a service sharing a cgroup with a
+    // batch job lose too much and collapse (c/shared: loop p50 1.3 s against the kernel's 2.2 ms).
+    fill(p.anon, p.anonBase);
+    fill(p.file, p.fileBase);
   }
 
   private anonTarget(p: ProcRt, elapsedMs: number): number {
