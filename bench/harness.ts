@@ -23,6 +23,8 @@ export interface BenchConfig {
   pages: number;
   alpha: number;
   seed: number;
+  /** Runs per case of sections that compare processes (reference): median and range. */
+  reps?: number;
 }
 
 /** Shared, lazily built inputs: sections that need the stream or a temp dir ask for them. */

@@ -11,7 +11,7 @@ import { policiesSection } from './policies.js';
 import { referenceSection } from './reference.js';
 
 /**
- * `npm run bench [-- --only mrc,parse] [--refs N] [--pages N]`. A new section is a
+ * `npm run bench [-- --only mrc,parse] [--refs N] [--pages N] [--reps N]`. A new section is a
  * module exporting a Section, added to SECTIONS. The baseline always runs first so
  * every throughput figure gets a same-run ratio.
  */
@@ -29,6 +29,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     refs: { type: 'string', default: '20000000' },
     pages: { type: 'string', default: '1000000' },
+    reps: { type: 'string', default: '1' },
     out: { type: 'string', default: 'bench/out/bench.json' },
   },
 });
@@ -40,7 +41,13 @@ if (unknown?.length) {
   );
   process.exit(2);
 }
-const ctx = new BenchContext({ refs: Number(values.refs), pages: Number(values.pages), alpha: 0.9, seed: 42 });
+const ctx = new BenchContext({
+  refs: Number(values.refs),
+  pages: Number(values.pages),
+  alpha: 0.9,
+  seed: 42,
+  reps: Math.max(1, Number(values.reps)),
+});
 const results: Measurement[] = [];
 // Other work on the machine skews every figure; the load average says how much.
 const loadBefore = loadavg()[0];

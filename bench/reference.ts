@@ -11,6 +11,11 @@ import { writeCsv, writeOracleGeneral } from './trace-files.js';
  * as CSV, one cache of 10 % of its distinct pages. The binary is found at
  * $FAULTLINE_CACHESIM, or where docs/policies.md's build puts it; without it the section
  * says so and measures nothing.
+ *
+ * `--reps N` runs each case N times, the two tools alternating, and reports the median
+ * ratio with its range. Each ratio is given twice: wall time, the target's measure, and CPU
+ * time (user + system of the process and its threads), which other work on a shared
+ * machine skews far less: under load a process gets a share of the cores, not the cores.
  */
 const CONVENTIONAL = [
   '/opt/libCacheSim/_build/bin/cachesim',
@@ -25,14 +30,37 @@ function findCachesim(): string | undefined {
   return CONVENTIONAL.find((p) => existsSync(p));
 }
 
-/** Wall seconds of one process, and its stdout; throws if it fails. */
-function run(cmd: string, args: string[], cwd: string): { seconds: number; stdout: string } {
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const TICKS = 100;
+
+/**
+ * Wall and CPU seconds of one process, and its stdout; throws if it fails. The process runs
+ * under a shell that, once it has waited for it, prints its own /proc stat, whose cutime
+ * and cstime are the CPU the process used (Node's spawnSync reports none).
+ */
+function run(cmd: string, args: string[], cwd: string): { seconds: number; cpuSeconds: number; stdout: string } {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('/bin/sh', ['-c', '"$@"; s=$?; cat /proc/$$/stat >&2; exit $s', 'sh', cmd, ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-500)}`);
-  return { seconds, stdout: r.stdout };
+  // Fields after the parenthesised command name; cutime and cstime are fields 16 and 17.
+  const stat = r.stderr.trim().split('\n').at(-1) ?? '';
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuSeconds = (Number(f[13]) + Number(f[14])) / TICKS;
+  return { seconds, cpuSeconds, stdout: r.stdout };
 }
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const range = (xs: number[], digits: number) => `${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)}`;
 
 /** Reads a file once so that both tools read it from the page cache. */
 function warm(path: string): void {
@@ -78,34 +106,55 @@ export const referenceSection: Section = {
       { name: 'six policies, oracleGeneral', file: og, type: 'oracleGeneral', policies: SIX, min: 8 },
       { name: 'LRU, CSV', file: csv, type: 'csv', policies: ['lru'], min: 10 },
     ];
+    const reps = ctx.config.reps ?? 1;
     const out: Measurement[] = [];
     for (const c of cases) {
-      const ours = run(
-        process.execPath,
-        [CLI, 'replay', c.file, '--policy', c.policies.join(','), '--frames', frames, '--format', 'csv'],
-        dir,
-      );
-      const ref = run(
-        cachesim,
-        [c.file, c.type, c.policies.join(','), frames, '--ignore-obj-size', '1', '--num-thread', threads].concat(
-          c.type === 'csv' ? csvParams : [],
-        ),
-        dir,
-      );
-      checkSameCounts(ours.stdout, ref.stdout, c.name);
-      const ratio = ref.seconds / ours.seconds;
-      process.stderr.write(
-        `  ${c.name}: faultline ${ours.seconds.toFixed(2)} s, cachesim ${ref.seconds.toFixed(2)} s: ${ratio.toFixed(1)}×\n`,
-      );
+      const wall: number[] = [];
+      const cpu: number[] = [];
+      const times = { ours: [] as number[], ref: [] as number[], oursCpu: [] as number[], refCpu: [] as number[] };
+      for (let k = 0; k < reps; k++) {
+        const ours = run(
+          process.execPath,
+          [CLI, 'replay', c.file, '--policy', c.policies.join(','), '--frames', frames, '--format', 'csv'],
+          dir,
+        );
+        const ref = run(
+          cachesim,
+          [c.file, c.type, c.policies.join(','), frames, '--ignore-obj-size', '1', '--num-thread', threads].concat(
+            c.type === 'csv' ? csvParams : [],
+          ),
+          dir,
+        );
+        checkSameCounts(ours.stdout, ref.stdout, c.name);
+        wall.push(ref.seconds / ours.seconds);
+        cpu.push(ref.cpuSeconds / ours.cpuSeconds);
+        times.ours.push(ours.seconds);
+        times.ref.push(ref.seconds);
+        times.oursCpu.push(ours.cpuSeconds);
+        times.refCpu.push(ref.cpuSeconds);
+        process.stderr.write(
+          `  ${c.name}: faultline ${ours.seconds.toFixed(2)} s (CPU ${ours.cpuSeconds.toFixed(2)} s), ` +
+            `cachesim ${ref.seconds.toFixed(2)} s (CPU ${ref.cpuSeconds.toFixed(2)} s): ` +
+            `${wall.at(-1)!.toFixed(1)}× wall, ${cpu.at(-1)!.toFixed(1)}× CPU\n`,
+        );
+      }
+      const spread = reps > 1 ? ` over ${reps} runs (ratio ${range(wall, 1)})` : '';
       out.push(
         judge({
           section: 'reference',
           name: `${c.name} (${frames} frames): cachesim s / faultline s`,
-          value: ratio,
+          value: median(wall),
           unit: 'ratio',
           target: { op: '>=', value: c.min },
-          note: `faultline ${ours.seconds.toFixed(2)} s, cachesim ${ref.seconds.toFixed(2)} s (${cachesim})`,
+          note: `median faultline ${median(times.ours).toFixed(2)} s, cachesim ${median(times.ref).toFixed(2)} s${spread} (${cachesim})`,
         }),
+        {
+          section: 'reference',
+          name: `${c.name}: cachesim CPU s / faultline CPU s`,
+          value: median(cpu),
+          unit: 'ratio',
+          note: `median faultline ${median(times.oursCpu).toFixed(2)} s, cachesim ${median(times.refCpu).toFixed(2)} s${reps > 1 ? ` (ratio ${range(cpu, 1)})` : ''}`,
+        },
       );
     }
     return out;

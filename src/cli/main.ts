@@ -2,12 +2,13 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DiagnosticsError, EXIT_INPUT, EXIT_INTERNAL, environmentError, FaultlineError } from '../util/errors.js';
-import { commands } from './commands/index.js';
-import { OK, type Outcome } from './outcome.js';
+import { loadCommands } from './commands/index.js';
+import { type FaultlineCommand, OK, type Outcome } from './outcome.js';
 import { helpFor, withSuggestions } from './usage.js';
 
 /** The one place where errors become exit codes (architecture.md, "Exit codes"). */
 async function main(argv: string[]): Promise<void> {
+  commands = await loadCommands(argv);
   const cli = yargs(argv)
     .scriptName('faultline')
     .usage('$0 <command> [options]')
@@ -44,6 +45,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 class UsageFailure extends Error {}
+
+/** The commands loaded for this command line (commands/index.ts), for help and suggestions. */
+let commands: FaultlineCommand<unknown>[] = [];
 
 const args = hideBin(process.argv);
 main(args).catch((err: unknown) => {

@@ -4,8 +4,10 @@
  * (Corbató 1968; policy-definitions.md, "Clock"). Aliases: second-chance.
  * `bits=n` gives counters in 0..2^n−1; `load=0` (default, as the reference) starts a loaded
  * page at 0, `load=1` sets it to 1 as in the textbook (changes counts).
- * Cost per access: O(1) for a hit; a fault is amortised O(2^n) reinsertions.
+ * Cost per access: O(1) for a hit; a fault is amortised O(2^n) reinsertions, each a pop and a
+ * push on a ring of page ids (ds/ring-queue.ts).
  */
+import { RingQueue } from './ds/ring-queue.js';
 import { num, type PolicyFactory } from './params.js';
 import type { PageId, PolicyContext, ReplacementPolicy } from './types.js';
 
@@ -15,12 +17,11 @@ class Clock implements ReplacementPolicy {
   /** 0 = not resident, otherwise counter + 1: one byte read answers both questions on a hit. */
   private readonly state: Uint8Array;
   /**
-   * The queue as a circular list with no sentinel: `hand` is the oldest page and
-   * `prev[hand]` the newest, so reinserting the oldest page at the newest end is one step
-   * of the hand, with no relinking. Next and prev of page x are `links[2x]`, `links[2x + 1]`.
+   * The queue, oldest first: the oldest page is where the hand points, and passing over a
+   * page with a non-zero counter moves it to the newest end, which on a ring is one pop and
+   * one push (the classic clock's hand, with the new page taking the victim's place).
    */
-  private readonly links: Int32Array;
-  private hand = -1;
+  private readonly queue: RingQueue;
   private readonly top: number;
   private readonly loadState: number;
 
@@ -32,7 +33,7 @@ class Clock implements ReplacementPolicy {
     load: number,
   ) {
     this.state = new Uint8Array(ctx.maxPageId);
-    this.links = new Int32Array(2 * ctx.maxPageId);
+    this.queue = new RingQueue(ctx.maxPageId, Math.min(capacity, ctx.maxPageId));
     this.top = 2 ** bits;
     this.loadState = 1 + load;
   }
@@ -53,51 +54,31 @@ class Clock implements ReplacementPolicy {
 
   insert(page: PageId): void {
     this.state[page] = this.loadState;
-    const a = this.links;
-    const h = this.hand;
-    if (h < 0) {
-      a[2 * page] = page;
-      a[2 * page + 1] = page;
-      this.hand = page;
-    } else {
-      const newest = a[2 * h + 1]!;
-      a[2 * newest] = page;
-      a[2 * page + 1] = newest;
-      a[2 * page] = h;
-      a[2 * h + 1] = page;
-    }
+    this.queue.push(page);
     this.size++;
   }
 
   evict(): PageId {
-    const { state, links } = this;
-    let x = this.hand;
+    const { state, queue } = this;
     for (;;) {
+      const x = queue.pop();
       const s = state[x]!;
-      if (s === 1) break;
+      if (s === 1) {
+        state[x] = 0;
+        this.size--;
+        return x;
+      }
       state[x] = s - 1;
-      x = links[2 * x]!;
+      queue.push(x);
     }
-    this.hand = x;
-    this.unlink(x);
-    return x;
   }
 
   remove(page: PageId): boolean {
     if (this.state[page] === 0) return false;
-    this.unlink(page);
-    return true;
-  }
-
-  private unlink(page: PageId): void {
-    const a = this.links;
-    const n = a[2 * page]!;
-    const p = a[2 * page + 1]!;
-    a[2 * p] = n;
-    a[2 * n + 1] = p;
-    if (this.hand === page) this.hand = n === page ? -1 : n;
+    this.queue.remove(page);
     this.state[page] = 0;
     this.size--;
+    return true;
   }
 }
 

@@ -1,19 +1,18 @@
 /**
  * FIFO: evict the page loaded longest ago; hits change nothing (policy-definitions.md,
  * "FIFO"; the classic textbook policy that exhibits Belady's anomaly).
- * Cost per access: O(1): a hit is one byte read, a fault unlinks the queue head and appends.
+ * Cost per access: O(1): a hit is one byte read, a fault pops the ring's oldest id and
+ * pushes the new one (ds/ring-queue.ts).
  */
-import { LinkedLists } from './ds/linked-lists.js';
+import { RingQueue } from './ds/ring-queue.js';
 import type { PolicyFactory } from './params.js';
 import type { PageId, PolicyContext, ReplacementPolicy } from './types.js';
-
-const Q = 0;
 
 class Fifo implements ReplacementPolicy {
   size = 0;
   readonly admits = true;
   private readonly resident: Uint8Array;
-  private readonly queue: LinkedLists;
+  private readonly queue: RingQueue;
 
   constructor(
     readonly capacity: number,
@@ -21,7 +20,7 @@ class Fifo implements ReplacementPolicy {
     readonly spec: string,
   ) {
     this.resident = new Uint8Array(ctx.maxPageId);
-    this.queue = new LinkedLists(ctx.maxPageId, 1);
+    this.queue = new RingQueue(ctx.maxPageId, Math.min(capacity, ctx.maxPageId));
   }
 
   access(page: PageId): boolean {
@@ -37,12 +36,12 @@ class Fifo implements ReplacementPolicy {
 
   insert(page: PageId): void {
     this.resident[page] = 1;
-    this.queue.pushBack(Q, page);
+    this.queue.push(page);
     this.size++;
   }
 
   evict(): PageId {
-    const victim = this.queue.popFront(Q);
+    const victim = this.queue.pop();
     this.resident[victim] = 0;
     this.size--;
     return victim;
@@ -50,7 +49,7 @@ class Fifo implements ReplacementPolicy {
 
   remove(page: PageId): boolean {
     if (this.resident[page] === 0) return false;
-    this.queue.unlink(Q, page);
+    this.queue.remove(page);
     this.resident[page] = 0;
     this.size--;
     return true;

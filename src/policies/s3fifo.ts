@@ -6,15 +6,13 @@
  * (`promote=reset`; paper: `keep`) and S is evicted iff `|S| ≥ floor(small·C)`
  * (`round=floor`; paper's real test: `real`). With `floor(small·C) ≤ 1` nothing is admitted
  * (the reference's rule); `minsmall=1` gives S at least one frame and admits instead.
- * Cost per access: O(1) for a hit; a fault is amortised O(1) queue moves.
+ * Cost per access: O(1) for a hit; a fault is amortised O(1) queue moves, each a pop and a push
+ * on a ring of page ids (ds/ring-queue.ts).
  */
-import { LinkedLists } from './ds/linked-lists.js';
+import { RingQueue } from './ds/ring-queue.js';
 import { num, type PolicyFactory, str } from './params.js';
 import type { PageId, PolicyContext, ReplacementPolicy } from './types.js';
 
-const S = 0;
-const M = 1;
-const G = 2;
 const NONE = 0;
 const IN_S = 1;
 const IN_M = 2;
@@ -31,7 +29,10 @@ class S3Fifo implements ReplacementPolicy {
   readonly admits: boolean;
   private readonly where: Uint8Array;
   private readonly freq: Uint8Array;
-  private readonly lists: LinkedLists;
+  /** The three queues, each a ring of page ids (ds/ring-queue.ts): every move is a pop and a push. */
+  private readonly small: RingQueue;
+  private readonly main: RingQueue;
+  private readonly ghosts: RingQueue;
   /** M is over its share when it holds more than this; then eviction goes to M. */
   private readonly mTarget: number;
   private readonly ghostCap: number;
@@ -63,7 +64,10 @@ class S3Fifo implements ReplacementPolicy {
     this.keepFreq = keepFreq;
     this.where = new Uint8Array(ctx.maxPageId);
     this.freq = new Uint8Array(ctx.maxPageId);
-    this.lists = new LinkedLists(ctx.maxPageId, 3);
+    const resident = Math.min(capacity, ctx.maxPageId);
+    this.small = new RingQueue(ctx.maxPageId, resident);
+    this.main = new RingQueue(ctx.maxPageId, resident);
+    this.ghosts = new RingQueue(ctx.maxPageId, Math.min(this.ghostCap, ctx.maxPageId));
   }
 
   access(page: PageId): boolean {
@@ -97,19 +101,18 @@ class S3Fifo implements ReplacementPolicy {
     this.pending = -1;
     this.freq[page] = 0;
     if (ghost) {
-      this.lists.pushBack(M, page);
+      this.main.push(page);
       this.where[page] = IN_M;
     } else {
-      this.lists.pushBack(S, page);
+      this.small.push(page);
       this.where[page] = IN_S;
     }
     this.size++;
   }
 
   evict(): PageId {
-    const len = this.lists.len;
     for (;;) {
-      if (len[M]! > this.mTarget || len[S] === 0) return this.evictM();
+      if (this.main.length > this.mTarget || this.small.length === 0) return this.evictM();
       const victim = this.evictS();
       if (victim >= 0) return victim;
     }
@@ -118,7 +121,7 @@ class S3Fifo implements ReplacementPolicy {
   remove(page: PageId): boolean {
     const w = this.where[page]!;
     if (w !== IN_S && w !== IN_M) return false;
-    this.lists.unlink(w === IN_S ? S : M, page);
+    (w === IN_S ? this.small : this.main).remove(page);
     this.where[page] = NONE;
     this.size--;
     return true;
@@ -126,19 +129,19 @@ class S3Fifo implements ReplacementPolicy {
 
   /** Promotes S's oldest pages with enough hits to M until one can go to G; -1 if S empties first. */
   private evictS(): number {
-    const { lists, where, freq } = this;
-    while (lists.len[S]! > 0) {
-      const t = lists.popFront(S);
+    const { small, main, ghosts, where, freq } = this;
+    while (small.length > 0) {
+      const t = small.pop();
       if (freq[t]! >= this.threshold) {
-        lists.pushBack(M, t);
+        main.push(t);
         where[t] = IN_M;
         if (!this.keepFreq) freq[t] = 0;
         continue;
       }
       where[t] = NONE;
       if (this.ghostCap > 0) {
-        if (lists.len[G]! >= this.ghostCap) where[lists.popFront(G)] = NONE;
-        lists.pushBack(G, t);
+        if (ghosts.length >= this.ghostCap) where[ghosts.pop()] = NONE;
+        ghosts.push(t);
         where[t] = IN_G;
       }
       this.size--;
@@ -148,23 +151,22 @@ class S3Fifo implements ReplacementPolicy {
   }
 
   private evictM(): number {
-    const { lists, where, freq } = this;
+    const { main, where, freq } = this;
     for (;;) {
-      const t = lists.front(M);
+      const t = main.pop();
       const f = freq[t]!;
       if (f === 0) {
-        lists.unlink(M, t);
         where[t] = NONE;
         this.size--;
         return t;
       }
       freq[t] = Math.min(f, 3) - 1;
-      lists.moveToBack(M, t);
+      main.push(t);
     }
   }
 
   private forgetGhost(page: PageId): void {
-    this.lists.unlink(G, page);
+    this.ghosts.remove(page);
     this.where[page] = NONE;
   }
 }

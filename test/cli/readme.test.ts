@@ -1,13 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { commands } from '../../src/cli/commands/index.js';
+import { loadCommands } from '../../src/cli/commands/index.js';
 import { optionNames } from '../../src/cli/usage.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const read = (p: string) => readFileSync(new URL(p, ROOT), 'utf8');
 const MAIN = new URL('dist/cli/main.js', ROOT).pathname;
 
+const commands = await loadCommands([]);
 const byName = new Map(commands.map((c) => [String(c.command).split(' ')[0] as string, c]));
 
 /** `faultline <command> …` in the README's inline code and code blocks, with the flags written after it. */
