@@ -15,6 +15,7 @@ import {
   type HostState,
   LRU_LISTS,
   type ProcRt,
+  priorityDivisor,
   REFAULT_WORKINGSET,
   RES,
   type Reclaim,
@@ -99,7 +100,7 @@ export class GenerationsReclaim implements Reclaim {
     const total = gen.typeSize(c, T_FILE) + (swappiness > 0 ? gen.typeSize(c, T_ANON) : 0);
     if (total === 0) return;
     const protection = protectionOf(s, c, sc, ignoreProtection);
-    const real = Math.floor(protectedRealPages(s, total, cg, protection) / 2 ** sc.priority);
+    const real = Math.floor(protectedRealPages(s, total, cg, protection) / priorityDivisor(sc.priority));
     const budget = sampledScan(s, real, c * LRU_LISTS, Number.POSITIVE_INFINITY);
     let scanned = 0;
     sc.lruvecGoal = sc.reclaimed + sc.batch;

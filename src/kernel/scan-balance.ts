@@ -15,6 +15,7 @@ import {
   LRU_INACTIVE_ANON,
   LRU_INACTIVE_FILE,
   LRU_LISTS,
+  priorityDivisor,
   type ScanControl,
 } from './state.js';
 
@@ -60,9 +61,10 @@ export function getScanCount(s: HostState, c: number, sc: ScanControl, protectio
     ap = Math.floor((swappiness * (T + 1)) / (a + 1));
     fp = Math.floor(((200 - swappiness) * (T + 1)) / (f + 1));
   }
+  const shift = priorityDivisor(sc.priority);
   for (let l = 0; l < LRU_LISTS; l++) {
     const lruSize = size[base + l]!;
-    let scan = Math.floor(protectedRealPages(s, lruSize, cg, protection) / 2 ** sc.priority);
+    let scan = Math.floor(protectedRealPages(s, lruSize, cg, protection) / shift);
     const isFile = l >= LRU_INACTIVE_FILE;
     switch (balance) {
       case ScanBalance.Fract:
@@ -119,7 +121,7 @@ export function prepareScanControl(s: HostState, sc: ScanControl): void {
   sc.mayDeactAnon = t.refaultActivateAnon !== t.snapActivateAnon || inactiveIsLow(ia, aa, s.rate, s.pageSize);
   sc.mayDeactFile = t.refaultActivateFile !== t.snapActivateFile || inactiveIsLow(inf, af, s.rate, s.pageSize);
   // `size >> priority` of the real lists: a sampled list stands for scale times its pages.
-  const shift = 2 ** sc.priority;
+  const shift = priorityDivisor(sc.priority);
   sc.cacheTrim = inf * s.scale >= shift && !sc.mayDeactFile;
   sc.fileTiny = false;
   if (sc.global) {
