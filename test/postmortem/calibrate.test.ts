@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activeSwapDevices, calibrate, findMemoryCgroup } from '../../src/probe/calibrate.js';
 import { loadScenarioText } from '../../src/scenario/load.js';
-import { linux, realKernelAllowed } from '../real-kernel-gate.js';
+import { holdLabLock, linux, realKernelAllowed } from '../real-kernel-gate.js';
 
 const cgroup = linux ? findMemoryCgroup() : undefined;
 const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
@@ -52,7 +52,9 @@ describe.skipIf(!linux)('calibrate: minor faults', () => {
 describe.skipIf(!realKernelAllowed || !cgroup)('calibrate: swap-in in a temporary cgroup', () => {
   const swapFile = `/var/tmp/faultline-calibrate-test-${process.pid}.swap`;
   let added = false;
-  beforeAll(() => {
+  let release = async () => {};
+  beforeAll(async () => {
+    release = await holdLabLock();
     if (activeSwapDevices().length > 0) return;
     const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
     added =
@@ -61,11 +63,13 @@ describe.skipIf(!realKernelAllowed || !cgroup)('calibrate: swap-in in a temporar
       ok('mkswap', [swapFile]) &&
       ok('swapon', [swapFile]);
     if (!added) rmSync(swapFile, { force: true });
-  });
-  afterAll(() => {
-    if (!added) return;
-    spawnSync('swapoff', [swapFile], { stdio: 'ignore' });
-    rmSync(swapFile, { force: true });
+  }, 300_000);
+  afterAll(async () => {
+    if (added) {
+      spawnSync('swapoff', [swapFile], { stdio: 'ignore' });
+      rmSync(swapFile, { force: true });
+    }
+    await release();
   });
   const leftovers = () =>
     readdirSync((cgroup as { parent: string }).parent).filter((n) => n.startsWith('faultline-calibrate-'));

@@ -7,7 +7,7 @@ import { type CaseResult, machineHost, modelScenarioText, runCase } from '../../
 import { PROBE_PROCESS, probeStream } from '../../src/probe/workload-probe.js';
 import { loadScenarioText } from '../../src/scenario/load.js';
 import type { AccessPattern } from '../../src/scenario/types.js';
-import { linux, realKernelAllowed } from '../real-kernel-gate.js';
+import { holdLabLock, linux, realKernelAllowed } from '../real-kernel-gate.js';
 
 const MIB = 2 ** 20;
 const cgroup = linux ? findMemoryCgroup() : undefined;
@@ -62,15 +62,18 @@ describe.skipIf(!realKernelAllowed || !cgroup)('real kernel vs model under a mem
   const swapFile = `/var/tmp/faultline-validation-test-${process.pid}.swap`;
   let added = false;
   let host: Parameters<typeof runCase>[0] | undefined;
+  let release = async () => {};
   beforeAll(async () => {
+    release = await holdLabLock();
     if (activeSwapDevices().length === 0) added = addSwapFile(swapFile, 512 * MIB);
     if (activeSwapDevices().length === 0) return;
     const cal = await calibrate({ sizeBytes: 64 * MIB, limitBytes: 24 * MIB, minorRuns: 1, swapRuns: 1 });
     if ('skipped' in cal.swapIn) throw new Error(`swap-in calibration skipped: ${cal.swapIn.skipped}`);
     host = { ...machineHost(), minorFaultUs: cal.minorFault.medianUs, swapReadUs: cal.swapIn.medianUs };
-  }, 60_000);
-  afterAll(() => {
+  }, 300_000);
+  afterAll(async () => {
     if (added) removeSwapFile(swapFile);
+    await release();
     expect(existsSync(swapFile)).toBe(false);
   });
   const leftovers = () =>
