@@ -18,10 +18,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureFamily } from '../src/probe/families.js';
 import { type FamilyFixture, type FamilyId, parseFixture } from '../src/probe/fixture.js';
+import { LAB_LOCK } from '../src/probe/lab.js';
 import { compareFamily, formatTable, summarize } from '../src/probe/matrix.js';
 
 const FAMILIES: FamilyId[] = ['a', 'b', 'c', 'd'];
-const LOCK = '/tmp/faultline-kernel-lab.lock';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtureDir = join(root, 'test/fixtures/kernel');
 
@@ -46,7 +46,7 @@ if (flag('compare')) {
   for (const f of families) {
     const child = spawnSync(
       'flock',
-      [LOCK, process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...withFamily(args, f)],
+      [LAB_LOCK, process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...withFamily(args, f)],
       { stdio: 'inherit', env: { ...process.env, FAULTLINE_LAB_LOCKED: '1' } },
     );
     if (child.status !== 0) process.exit(child.status ?? 3);

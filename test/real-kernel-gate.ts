@@ -1,3 +1,5 @@
+import { LAB_LOCK } from '../src/probe/lab.js';
+
 /**
  * Whether tests may run probes in real memory cgroups with swap: Linux, root, and not opted
  * out. Such probes add and remove a system-wide swap file and load the machine, so several
@@ -7,9 +9,6 @@
  */
 export const linux = process.platform === 'linux';
 export const realKernelAllowed = linux && process.getuid?.() === 0 && !process.env.FAULTLINE_SKIP_REAL_KERNEL;
-
-/** The lock kernel measurements take (bench/validate-kernel.ts, the post-mortem recordings). */
-export const LAB_LOCK = '/tmp/faultline-kernel-lab.lock';
 
 /**
  * Holds LAB_LOCK for a real-kernel test: the test's swap file and cgroup pressure would skew a

@@ -160,6 +160,9 @@ class Simulation {
     this.taskIoWait = new Float64Array(tasks);
     this.taskBusy = new Float64Array(tasks);
     this.busyScratch = new Float64Array(sc.host.cpus + 1);
+    // The slice a woken request waits out is the host's (sysctl_sched_base_slice), set once.
+    const sliceMs = baseSliceMs(sc.host.cpus);
+    for (const rq of this.ctx.req) if (rq) rq.sliceMs = sliceMs;
   }
 
   run(): KernelOutput {
@@ -451,7 +454,6 @@ class Simulation {
       const rq = this.ctx.req[p.idx];
       if (rq) {
         rq.wakeupBusyProb = allCpusBusy(this.taskBusy, k, cpus, start, start + threads, this.busyScratch);
-        rq.sliceMs = baseSliceMs(cpus);
       }
       start += threads;
     }

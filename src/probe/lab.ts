@@ -15,6 +15,13 @@ import type { Machine } from './fixture.js';
 export const MIB = 2 ** 20;
 const PAGE = 4096;
 
+/**
+ * The lock every real-kernel experiment holds (flock) while it adds swap or puts memory cgroups
+ * under pressure: the kernel matrix (bench/validate-kernel.ts), the post-mortem recordings and
+ * the root-only tests, so that none of them skews another on a shared machine.
+ */
+export const LAB_LOCK = '/tmp/faultline-kernel-lab.lock';
+
 /** Monotonic ms (CLOCK_MONOTONIC, the clock the probe's `t` fields read). */
 export const monoMs = () => Number(process.hrtime.bigint()) / 1e6;
 
