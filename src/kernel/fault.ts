@@ -7,7 +7,7 @@
  */
 import { HPAGE_PMD_SIZE } from '../linux/mm.js';
 import { hash32 } from '../util/rng.js';
-import { fileHit, fileMiss } from './filemap.js';
+import { fileHit, fileMiss, mapRecency } from './filemap.js';
 import { readWaitSec } from './io-queue.js';
 import { mapNew } from './mapping.js';
 import { charge, fitsUnderMax, noteOverHigh } from './memcontrol.js';
@@ -104,7 +104,7 @@ function fileTouch(s: HostState, p: ProcRt, page: number, f: number): number {
   if (f & WRITABLE) flags[page] = f | DIRTY;
   const minor = fileHit(s, p, page, flags[page]!);
   if (p.cfg.fileAccess.via === 'read') s.reclaim.markAccessed(page, flags[page]!);
-  else flags[page] = flags[page]! | YOUNG;
+  else if (mapRecency(p)) flags[page] = flags[page]! | YOUNG;
   if (minor === 0) return 0;
   minorFault(s, p);
   return 1;
@@ -129,7 +129,7 @@ function fileFault(s: HostState, p: ProcRt, page: number, f: number): number {
     workingset = (refault & REFAULT_WORKINGSET) !== 0;
   }
   const mmap = p.cfg.fileAccess.via === 'mmap';
-  if (mmap) extra |= YOUNG;
+  if (mmap && mapRecency(p)) extra |= YOUNG;
   if (!fileMiss(s, p, page, list, extra, workingset, () => allocFrame(s, p))) return -1;
   if (mmap) return f & EVER || chargePageTable(s, p) ? 2 : -1;
   // filemap_read marks the page accessed after reading it (PG_referenced on its first read).

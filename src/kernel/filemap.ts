@@ -20,15 +20,21 @@ import { readRequests } from './io-queue.js';
 import { mapNew } from './mapping.js';
 import { allocReadaheadFrame } from './page-alloc.js';
 import {
+  ACT,
   EVER,
   FILE,
   type HostState,
+  LRU_ACTIVE_FILE,
   LRU_INACTIVE_FILE,
   type ProcRt,
   RA_MARK,
+  REFAULT_ACTIVATE,
   RES,
+  SHADOW_WS,
   UNMAPPED,
   WRITABLE,
+  WS,
+  YOUNG,
 } from './state.js';
 
 /** `MMAP_LOTSAMISS`: mmap read-around stops when misses outnumber hits by this much. */
@@ -124,6 +130,15 @@ export function fileMiss(
 }
 
 /**
+ * `vma_has_recency`: reclaim ignores the accessed bits of a mapping madvised MADV_SEQUENTIAL
+ * or MADV_RANDOM (`folio_referenced` skips the VMA), so its pages get no second chance.
+ */
+export function mapRecency(p: ProcRt): boolean {
+  const advice = p.cfg.fileAccess.advice;
+  return advice !== 'sequential' && advice !== 'random';
+}
+
+/**
  * A touch of a resident file page: the PG_readahead mark starts the next window without
  * waiting (`page_cache_async_ra`); an mmap touch of a page read ahead and not yet mapped is
  * a minor fault that maps its fault-around block. Returns 1 for a minor fault, 0 for a hit.
@@ -159,10 +174,15 @@ export function fileHit(s: HostState, p: ProcRt, page: number, f: number): numbe
       const block = Math.max(1, Math.round(FAULT_AROUND_PAGES * s.rate));
       const lo = page - ((page - p.fileBase) % block);
       const hi = Math.min(lo + block, p.fileBase + p.fileCap);
+      // x86 maps them young (`arch_wants_old_prefaulted_pte` is false there): reclaim sees
+      // each as referenced once, used or not.
+      const young = mapRecency(p) ? YOUNG : 0;
       let mapped = 0;
       for (let q = lo; q < hi; q++) {
-        if (flags[q]! & UNMAPPED) mapped++;
-        flags[q] = flags[q]! & ~UNMAPPED;
+        if (flags[q]! & UNMAPPED) {
+          mapped++;
+          flags[q] = (flags[q]! & ~UNMAPPED) | young;
+        }
       }
       p.mmapMiss = Math.max(0, p.mmapMiss - mapped * s.scale);
       return 1;
@@ -213,7 +233,18 @@ function readWindow(
     if (q === page && sync) continue;
     if (f & RES) continue;
     if (!allocReadaheadFrame(s, p)) break;
-    mapNew(s, p, q, LRU_INACTIVE_FILE, newFileFlags(f) | UNMAPPED | (q === markAt ? RA_MARK : 0));
+    let ahead = LRU_INACTIVE_FILE;
+    let nf = newFileFlags(f) | UNMAPPED | (q === markAt ? RA_MARK : 0);
+    if (f & EVER) {
+      // `filemap_add_folio` tests every page it adds against its shadow (`workingset_refault`),
+      // the pages read ahead too: a recent one goes straight to the active list.
+      const refault = s.reclaim.refault(p.cg, q, f);
+      if (refault & REFAULT_ACTIVATE) {
+        ahead = LRU_ACTIVE_FILE;
+        nf |= ACT | (f & SHADOW_WS ? WS : 0);
+      }
+    }
+    mapNew(s, p, q, ahead, nf);
     s.readyUs[q] = -1;
     read++;
   }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { initRaSize, nextRaSize } from '../../src/kernel/filemap.js';
 import { Host } from '../../src/kernel/host.js';
 import { simulateHost } from '../../src/kernel/simulate.js';
-import { type ProcRt, RES } from '../../src/kernel/state.js';
+import { evict } from '../../src/kernel/shrink-folio.js';
+import { ACT, LRU_ACTIVE_FILE, LRU_LISTS, type ProcRt, RES, UNMAPPED, YOUNG } from '../../src/kernel/state.js';
 import type { Advice, ProcessConfig } from '../../src/scenario/types.js';
 import { cgroup, host, MiB, proc, scenario } from './factory.js';
 
@@ -110,8 +111,13 @@ describe('page-cache readahead (mm/readahead.c)', () => {
         }),
       ],
     });
-    const r = simulateHost(sc).summary.processes.r!;
-    return { pagesPerSec: (r.touches ?? 0) / 3, majorPerPage: r.majorFaults / (r.touches ?? 1) };
+    let readPages = 0;
+    const r = simulateHost(sc, { onTick: (h) => (readPages += h.state.counters.fileReadPages) }).summary.processes.r!;
+    return {
+      readPagesPerSec: readPages / 3,
+      touchesPerSec: (r.touches ?? 0) / 3,
+      majorPerPage: r.majorFaults / (r.touches ?? 1),
+    };
   }
 
   it('reads ahead at the cgroup limit by reclaiming (readahead_gfp_mask), at the device bandwidth whatever the tick', () => {
@@ -119,12 +125,66 @@ describe('page-cache readahead (mm/readahead.c)', () => {
     const fine = cappedReader(10);
     // A window that stopped at the limit would leave most pages to sync faults: 1 major per few pages.
     expect(coarse.majorPerPage).toBeLessThan(0.001);
-    // SSD preset 520 MB/s: 127 K pages/s, less the minor faults of fault-around (16 pages each).
-    expect(coarse.pagesPerSec).toBeGreaterThan(90_000);
-    expect(coarse.pagesPerSec).toBeLessThan(140_000);
+    // SSD preset 520 MB/s: 127 K pages/s. The model reads 152 K/s here (it did before pages
+    // read ahead were tested against their shadows too): the tick-dependence below.
+    expect(coarse.readPagesPerSec).toBeGreaterThan(90_000);
+    expect(coarse.readPagesPerSec).toBeLessThan(1.25 * 127_000);
+    // Pages read around a fault behind the reader refault soon after their eviction and are
+    // activated (workingset_refault), so the active list keeps a slice of the loop: some
+    // touches hit (the lab kernel's looping mmap reader read 0.92-1.0 pages per page touched).
+    expect(coarse.touchesPerSec).toBeGreaterThanOrEqual(coarse.readPagesPerSec);
+    expect(coarse.touchesPerSec).toBeLessThan(1.25 * coarse.readPagesPerSec);
     // Known deviation (docs/kernel.md, not yet explained): 10 ms ticks read 21 % faster than
     // 100 ms ones; before each reader kept its own wait clock, a
     // reader held at the tick's end counted each page's wait from there again (−55 % at 10 ms).
-    expect(Math.abs(fine.pagesPerSec / coarse.pagesPerSec - 1)).toBeLessThan(0.25);
+    expect(Math.abs(fine.readPagesPerSec / coarse.readPagesPerSec - 1)).toBeLessThan(0.25);
+  });
+});
+
+describe('references and refaults of mapped file pages (mm/rmap.c, mm/workingset.c)', () => {
+  function mapped(advice: Advice) {
+    const h = new Host(reader(fa('mmap', advice, 128), 'uniform'), 1, events);
+    const p = h.state.procs[0] as ProcRt;
+    p.alive = true;
+    return { h, s: h.state, p };
+  }
+
+  it('tests pages read around a fault against their shadows: a recent one joins the active list', () => {
+    const { h, s, p } = mapped('normal');
+    const b = p.fileBase;
+    h.touch(p, b + 100); // reads around it: b+84 … b+115
+    expect(s.flags[b + 110]! & RES).toBeTruthy();
+    // Sixteen pages accessed twice make a working set of 16 (active file).
+    for (let q = b + 84; q < b + 100; q++) {
+      s.reclaim.markAccessed(q, s.flags[q]!);
+      s.reclaim.markAccessed(q, s.flags[q]!);
+    }
+    const cg = s.cgs[p.cg]!;
+    expect(s.lru.size[p.cg * LRU_LISTS + LRU_ACTIVE_FILE]).toBe(16);
+    evict(s, b + 110, p.cg, false);
+    evict(s, b + 100, p.cg, false);
+    const before = cg.refaultActivateFile;
+    h.touch(p, b + 100); // the fault refaults b+100; its window reads b+110 back too
+    // Both refault within distance 2 of a working set of 16: both activated, b+110 unmapped.
+    expect(cg.refaultActivateFile - before).toBe(2);
+    expect(s.lru.on[b + 110]).toBe(p.cg * LRU_LISTS + LRU_ACTIVE_FILE);
+    expect(s.flags[b + 110]! & ACT).toBeTruthy();
+    expect(s.flags[b + 110]! & UNMAPPED).toBeTruthy();
+    // A page that was never evicted is read ahead inactive, as before.
+    expect(s.lru.on[b + 120] ?? -1).not.toBe(p.cg * LRU_LISTS + LRU_ACTIVE_FILE);
+  });
+
+  it('fault-around maps its block young (x86), except where MADV_SEQUENTIAL or MADV_RANDOM hide references', () => {
+    const youngInBlock = (advice: Advice) => {
+      const { h, s, p } = mapped(advice);
+      const b = p.fileBase;
+      h.touch(p, b); // the major fault reads the window (around it, or ahead for MADV_SEQUENTIAL)
+      h.touch(p, b + 1); // a page read ahead, unmapped: a minor fault maps b … b+15
+      let n = 0;
+      for (let q = b + 2; q < b + 16; q++) if (s.flags[q]! & YOUNG) n++;
+      return { n, touched: (s.flags[b + 1]! & YOUNG) !== 0 };
+    };
+    expect(youngInBlock('normal')).toEqual({ n: 14, touched: true });
+    expect(youngInBlock('sequential')).toEqual({ n: 0, touched: false });
   });
 });
