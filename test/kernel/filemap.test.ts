@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { initRaSize, nextRaSize } from '../../src/kernel/filemap.js';
 import { Host } from '../../src/kernel/host.js';
-import { simulateHost } from '../../src/kernel/simulate.js';
 import { evict } from '../../src/kernel/shrink-folio.js';
+import { simulateHost } from '../../src/kernel/simulate.js';
 import { ACT, LRU_ACTIVE_FILE, LRU_LISTS, type ProcRt, RES, UNMAPPED, YOUNG } from '../../src/kernel/state.js';
 import type { Advice, ProcessConfig } from '../../src/scenario/types.js';
 import { cgroup, host, MiB, proc, scenario } from './factory.js';
