@@ -11,7 +11,7 @@ import { handleMmFault, touchCow } from './fault.js';
 import { ClassicReclaim } from './lru-classic.js';
 import { GenerationsReclaim } from './lru-gen.js';
 import { cgroupIndex, memoryEvent, oomCgroups, setCgroupField } from './memcontrol.js';
-import { setWatermarks } from './page-alloc.js';
+import { chargeFixed, setWatermarks } from './page-alloc.js';
 import { PolicyReclaim } from './policy-reclaim.js';
 import { cowSharedResident, exitProcess, fork, rss, warmInsert } from './process.js';
 import { freeFrames, type HostEvents, type HostState, type ProcRt, type TickCounters } from './state.js';
@@ -104,6 +104,11 @@ export class Host {
 
   warmInsert(p: ProcRt, page: number, active: boolean): boolean {
     return warmInsert(this.state, p, page, active);
+  }
+
+  /** Charges `p`'s fixed memory as it starts; false when it died (OOM) getting it. */
+  chargeFixed(p: ProcRt): boolean {
+    return chargeFixed(this.state, p);
   }
 
   fork(child: ProcRt, parent: ProcRt): void {

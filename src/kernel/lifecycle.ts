@@ -126,6 +126,7 @@ export class Lifecycle {
       cgroup: p.cfg.cgroup,
       message: `${p.cfg.name} started`,
     });
+    if (!ctx.host.chargeFixed(p)) return;
     // File pages exist on disk: none waits for a first touch.
     p.file.allocateAll();
     const parent = p.cfg.forkOf === null ? null : this.procByName(p.cfg.forkOf);

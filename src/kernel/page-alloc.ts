@@ -91,7 +91,24 @@ export function chargePageTable(s: HostState, p: ProcRt): boolean {
   p.ptDebt -= 1;
   if (!allocFrame(s, p)) return false;
   p.ptFrames++;
-  s.ptFrames++;
+  s.kernelFrames++;
+  return true;
+}
+
+/**
+ * A process's fixed memory (`memory.fixed`): kernel memory charged to its memcg besides the
+ * last-level page tables (__GFP_ACCOUNT allocations: task and mm structures, VMAs, the upper
+ * page-table levels) and the pages it touches all the time outside its working set (stack,
+ * libraries' data). Taken when it starts as any charge (it may reclaim, or OOM), on no LRU
+ * list, freed at exit. Returns false when `p` died getting it.
+ */
+export function chargeFixed(s: HostState, p: ProcRt): boolean {
+  const pages = Math.round((p.cfg.memory.fixedBytes / s.pageSize) * s.rate);
+  for (let i = 0; i < pages; i++) {
+    if (!allocFrame(s, p)) return false;
+    p.fixedFrames++;
+    s.kernelFrames++;
+  }
   return true;
 }
 

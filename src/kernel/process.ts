@@ -22,7 +22,7 @@ export function warmInsert(s: HostState, p: ProcRt, page: number, active: boolea
   if (p.ptDebt >= 1 && takeWarmFrame(s, p)) {
     p.ptDebt -= 1;
     p.ptFrames++;
-    s.ptFrames++;
+    s.kernelFrames++;
   }
   return true;
 }
@@ -103,8 +103,12 @@ export function exitProcess(s: HostState, p: ProcRt, killed: boolean): void {
   p.swap = 0;
   // Its page tables go with the address space (exit_mmap → free_pgtables).
   s.free += p.ptFrames;
-  s.ptFrames -= p.ptFrames;
+  s.kernelFrames -= p.ptFrames;
   charge(s, p.cg, -p.ptFrames);
   p.ptFrames = 0;
   p.ptDebt = 0;
+  s.free += p.fixedFrames;
+  s.kernelFrames -= p.fixedFrames;
+  charge(s, p.cg, -p.fixedFrames);
+  p.fixedFrames = 0;
 }

@@ -185,6 +185,8 @@ export interface ProcRt {
   /** Frames of page tables the process holds, and the fraction of the next one its first touches owe. */
   ptFrames: number;
   ptDebt: number;
+  /** Frames of the process's fixed memory (`memory.fixed`), charged at start. */
+  fixedFrames: number;
   /**
    * Host time (µs) until which `p` has already waited for file reads. A process whose position
    * is clamped at the tick's end keeps touching from there: each later wait is counted from
@@ -356,8 +358,8 @@ export interface HostState {
   readonly scale: number;
   readonly frames: number;
   free: number;
-  /** Frames holding the processes' page tables (not on any LRU list, charged to their memcgs). */
-  ptFrames: number;
+  /** Frames charged to memcgs on no LRU list: the processes' page tables and fixed memory. */
+  kernelFrames: number;
   wmMin: number;
   wmLow: number;
   wmHigh: number;

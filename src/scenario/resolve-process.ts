@@ -191,6 +191,7 @@ function resolveMemory(
     growthBytesPerSec,
     leakBytesPerSec: bytesOf(m.leakPerSec),
     fileBytes,
+    fixedBytes: bytesOf(m.fixed),
     fileDirtyFraction: m.fileDirtyFraction,
     growthShare: m.growthShare,
     anonAdvice: m.anonAdvice,

@@ -746,6 +746,12 @@ const MemorySpec = z.strictObject({
     defaultText: '0; for a trace or mrc pattern with region file, its distinct pages × host.pageSize',
     examples: ['12Gi'],
   }),
+  fixed: meta(size().default('0'), {
+    description:
+      'Memory the process holds outside its working set that reclaim never takes back: kernel memory charged to its cgroup beyond the page tables faultline counts (task and mm structures, VMAs, upper page-table levels) and pages it touches all the time (stack, libraries’ data). Charged when it starts, freed when it exits. A small C program holds about 190 KiB (measured on Linux 6.18); a JVM or Python process tens of MiB.',
+    unit: 'size',
+    examples: ['64Mi'],
+  }),
   fileDirtyFraction: meta(fraction().default(0), {
     description: 'Share of its file pages the process dirties (written back before they can be reclaimed).',
     unit: 'fraction',

@@ -230,6 +230,8 @@ export interface ProcessConfig {
     leakBytesPerSec: number;
     /** File-backed working set (page cache the process reads). */
     fileBytes: number;
+    /** Memory charged to the cgroup at start that reclaim never takes (kernel structures, stack). */
+    fixedBytes: number;
     /** Share of file pages the process dirties (must be written back before reclaim). */
     fileDirtyFraction: number;
     /** Share of touches that first-touch grown pages while any wait (1: growth takes every touch). */

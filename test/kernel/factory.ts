@@ -100,6 +100,7 @@ export function proc(
       growthBytesPerSec: 0,
       leakBytesPerSec: 0,
       fileBytes: 0,
+      fixedBytes: 0,
       fileDirtyFraction: 0,
       growthShare: 1,
       anonAdvice: 'normal',

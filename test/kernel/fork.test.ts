@@ -59,7 +59,8 @@ describe('fork with copy-on-write (forkOf, cowWriteFraction)', () => {
       onTick: (h) => {
         let usage = 0;
         for (const p of h.state.procs) usage += p.rssAnon + p.rssFile;
-        ok &&= h.residentPages() + h.state.free + h.state.ptFrames === h.state.frames && usage === h.residentPages();
+        ok &&=
+          h.residentPages() + h.state.free + h.state.kernelFrames === h.state.frames && usage === h.residentPages();
       },
     });
     expect(ok).toBe(true);

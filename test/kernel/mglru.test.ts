@@ -86,7 +86,7 @@ describe('MGLRU (host.policy mglru, kernel-model.md §4)', () => {
         let rss = 0;
         for (const p of h.state.procs) rss += p.rssAnon + p.rssFile;
         ok &&=
-          h.residentPages() + h.state.free + h.state.ptFrames === h.state.frames &&
+          h.residentPages() + h.state.free + h.state.kernelFrames === h.state.frames &&
           rss === h.residentPages() &&
           generationsConsistent(h);
         agings = h.state.gen!.agings;

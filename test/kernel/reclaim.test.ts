@@ -23,7 +23,7 @@ describe('page accounting', () => {
       onTick: (h) => {
         ticks++;
         // Page-table frames are neither on an LRU list nor free.
-        expect(h.residentPages() + h.state.free + h.state.ptFrames).toBe(h.state.frames);
+        expect(h.residentPages() + h.state.free + h.state.kernelFrames).toBe(h.state.frames);
         let usage = 0;
         for (const p of h.state.procs) usage += p.rssAnon + p.rssFile;
         expect(usage).toBe(h.residentPages());
@@ -325,7 +325,7 @@ describe('registry policies (host.policy other than linux)', () => {
         let rss = 0;
         for (const p of h.state.procs) rss += p.rssAnon + p.rssFile;
         conserved &&=
-          h.residentPages() + h.state.free + h.state.ptFrames === h.state.frames && rss === h.residentPages();
+          h.residentPages() + h.state.free + h.state.kernelFrames === h.state.frames && rss === h.residentPages();
       },
     }).summary.host.majorFaults;
     const mru = simulateHost(looped('mru')).summary.host.majorFaults;
