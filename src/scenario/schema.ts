@@ -748,7 +748,7 @@ const MemorySpec = z.strictObject({
   }),
   fixed: meta(size().default('0'), {
     description:
-      'Memory the process holds outside its working set that reclaim never takes back: kernel memory charged to its cgroup beyond the page tables faultline counts (task and mm structures, VMAs, upper page-table levels) and pages it touches all the time (stack, libraries’ data). Charged when it starts, freed when it exits. A small C program holds about 190 KiB (measured on Linux 6.18); a JVM or Python process tens of MiB.',
+      'Memory the process holds outside its working set that reclaim never takes back: kernel memory charged to its cgroup beyond the page tables faultline counts (task and mm structures, VMAs, upper page-table levels) and pages it touches all the time (stack, libraries’ data). Charged when it starts, freed when it exits. A small C program holds about 170 KiB of it (measured on Linux 6.18); measure yours as the cgroup’s memory.usage_in_bytes minus the working set and its page tables.',
     unit: 'size',
     examples: ['64Mi'],
   }),
