@@ -748,7 +748,7 @@ const MemorySpec = z.strictObject({
   }),
   fixed: meta(size().default('0'), {
     description:
-      'Memory the process holds outside its working set that reclaim never takes back: kernel memory charged to its cgroup beyond the page tables faultline counts (task and mm structures, VMAs, upper page-table levels) and pages it touches all the time (stack, libraries’ data). Charged when it starts, freed when it exits. A small C program holds about 170 KiB of it (measured on Linux 6.18); measure yours as the cgroup’s memory.usage_in_bytes minus the working set and its page tables.',
+      'Memory the process holds outside its working set that reclaim never takes back: kernel memory charged to its cgroup beyond the page tables faultline counts (task and mm structures, VMAs, upper page-table levels) and pages it touches all the time (stack, libraries’ data). Charged when it starts, freed when it exits. A small C program holds about 170 KiB of it (measured on Linux 6.18); measure yours as its RSS beyond the working set plus its cgroup’s kernel memory (memory.kmem.usage_in_bytes on v1) minus VmPTE (usage_in_bytes also holds up to 64 pages per CPU charged ahead).',
     unit: 'size',
     examples: ['64Mi'],
   }),
