@@ -67,6 +67,9 @@ class Simulation {
   private readonly reqTarget: Float64Array;
   private readonly reqDone: Float64Array;
   private readonly reqFrac: Float64Array;
+  /** Wall-clock pacing: touches owed (simulated pages) and the time they were counted to, s (NaN: not started). */
+  private readonly paceDebt: Float64Array;
+  private readonly paceClock: Float64Array;
   private kswapdCpuSec = 0;
   private kswapdCpuLast = 0;
   private kswapdClock = 0;
@@ -145,6 +148,8 @@ class Simulation {
     this.reqTarget = new Float64Array(n);
     this.reqDone = new Float64Array(n);
     this.reqFrac = new Float64Array(n);
+    this.paceDebt = new Float64Array(n);
+    this.paceClock = new Float64Array(n).fill(Number.NaN);
     this.psi = new MemoryPsi(
       this.host.state.cgs.map((c) => c.parent),
       { cpus: sc.host.cpus },
@@ -258,6 +263,7 @@ class Simulation {
     for (const p of procs) {
       if (!p.alive) {
         this.carry[p.idx] = 0;
+        this.paceClock[p.idx] = Number.NaN;
         continue;
       }
       this.carry[p.idx] = ctx.req[p.idx] ? 0 : Math.max(0, this.position(p) - tickSec);
@@ -321,8 +327,10 @@ class Simulation {
     let n = Math.min(this.chunk, p.touchLimit - p.touched);
     if (rq) n = Math.min(n, this.reqTarget[p.idx]! - this.reqDone[p.idx]!);
     const timed = this.timedTrace(p);
+    const paced = !rq && p.cfg.pacing.mode === 'wall-clock';
     for (let k = 0; k < n; k++) {
       if (timed && this.waitForTimestamp(p, timed)) break;
+      if (paced && this.waitForPace(p)) break;
       const page = nextPage(p);
       if (page < 0) {
         if (page === ENDED) this.lifecycle.stop(p, false, 'at the end of its trace');
@@ -336,7 +344,10 @@ class Simulation {
       p.touched++;
       // A leaked page is allocated at the leak's own rate: its cost is the fault, not a touch of
       // the access stream (leakPerSec would otherwise be capped by touchesPerSec).
-      p.tick.cpuUserSec += page >= p.leakBase ? 0 : touchCost;
+      if (page < p.leakBase) {
+        p.tick.cpuUserSec += touchCost;
+        if (paced) this.paceDebt[p.idx]! -= 1;
+      }
     }
     if (!p.alive) return;
     if (rq) this.reqDone[p.idx]! += Math.max(1, n);
@@ -353,8 +364,34 @@ class Simulation {
    */
   private touchCostSec(p: ProcRt): number {
     const rate = p.cfg.access[p.phase]!.touchesPerSec ?? p.cfg.touchesPerSec;
-    if (rate === Number.POSITIVE_INFINITY) return p.cfg.cpu.perTouchUs * 1e-6 * this.ctx.scale;
+    if (rate === Number.POSITIVE_INFINITY || p.cfg.pacing.mode === 'wall-clock') {
+      return p.cfg.cpu.perTouchUs * 1e-6 * this.ctx.scale;
+    }
     return (Math.max(1, Math.min(p.cfg.cpu.threads, p.cfg.cpu.cores)) / Math.max(1e-9, rate)) * this.ctx.scale;
+  }
+
+  /**
+   * Pacing wall-clock: touches fall due at touchesPerSec of wall time from the process's start;
+   * one that is not due yet waits (idle, as `waitForTimestamp`), and after a stall those owed
+   * run back to back at cpu.perTouch each, at most catchUp's worth (older ones are dropped, as
+   * a rate limiter that forgets its backlog). True when `p` waits.
+   */
+  private waitForPace(p: ProcRt): boolean {
+    const i = p.idx;
+    const rate = (p.cfg.access[p.phase]!.touchesPerSec ?? p.cfg.touchesPerSec) * this.ctx.rate;
+    const now = this.ctx.nowMs / 1000 + this.position(p);
+    if (Number.isNaN(this.paceClock[i]!)) {
+      this.paceClock[i] = now;
+      this.paceDebt[i] = 0;
+    }
+    const cap = Math.max(1, (rate * p.cfg.pacing.catchUpMs) / 1000);
+    const debt = Math.min(cap, this.paceDebt[i]! + rate * (now - this.paceClock[i]!));
+    this.paceDebt[i] = debt;
+    this.paceClock[i] = now;
+    // Due within a billionth of a touch counts as due (the clock is a sum of floating-point seconds).
+    if (debt >= 1 - 1e-9) return false;
+    p.tick.idleSec += ((1 - debt) / rate + 1e-9) * Math.max(1, p.cfg.cpu.threads);
+    return true;
   }
 
   /** The phase's trace when it is replayed at its own timestamps. */

@@ -89,7 +89,8 @@ export function resolveProcesses(ctx: ProcessContext): ProcessConfig[] {
       r.warning('cores-above-host', at('cpu', 'cores'), `wants ${p.cpu.cores} cores on a host with ${host.cpus}`);
     }
     const touchesPerSec = rateOf(p.touchesPerSec);
-    const perTouchUs = resolvePerTouch(p, touchesPerSec, access, at, r);
+    const pacing = resolvePacing(p, touchesPerSec, access, at, r);
+    const perTouchUs = resolvePerTouch(p, touchesPerSec, access, pacing.mode, at, r);
     const fileAccess = resolveFileAccess(p, memory, access, at, r);
     const requests = resolveRequests(p, at, r);
     if (p.forkOf !== undefined) {
@@ -114,6 +115,7 @@ export function resolveProcesses(ctx: ProcessContext): ProcessConfig[] {
         memory: { ...memory },
         access: access.map((a) => ({ ...a })),
         touchesPerSec,
+        pacing: { ...pacing },
         firstTouch: p.firstTouch,
         stopAfterTouches: p.stopAfterTouches ?? Number.POSITIVE_INFINITY,
         fileTouchFraction,
@@ -200,20 +202,54 @@ function resolveMemory(
   };
 }
 
+/** Default backlog a wall-clock paced process makes up after a stall (docs/scenario.md, "Pacing"). */
+export const DEFAULT_CATCH_UP_MS = 1000;
+
+function resolvePacing(
+  p: ProcessSpecOutput,
+  touchesPerSec: number,
+  access: AccessPhase[],
+  at: (...k: string[]) => FieldPath,
+  r: Reporter,
+): ProcessConfig['pacing'] {
+  const catchUpMs = p.catchUp === undefined ? DEFAULT_CATCH_UP_MS : msOf(p.catchUp);
+  if (p.pacing === 'closed-loop') {
+    if (p.catchUp !== undefined) {
+      r.error(at('catchUp'), 'applies only with pacing: wall-clock', 'set pacing: wall-clock, or remove catchUp');
+    }
+    return { mode: 'closed-loop', catchUpMs };
+  }
+  if (touchesPerSec === Number.POSITIVE_INFINITY || access.some((ph) => ph.touchesPerSec === Infinity)) {
+    r.error(at('pacing'), 'wall-clock needs a numeric touchesPerSec in every phase, found max', 'set a rate');
+  } else if (p.requests !== undefined) {
+    r.error(at('pacing'), 'does not apply with requests: their arrivals set the pace', 'remove pacing');
+  } else if (access.some((ph) => ph.pattern.kind === 'trace' && ph.pattern.timing === 'timestamps')) {
+    r.error(at('pacing'), 'does not apply to a trace replayed at its timestamps: they set the pace', 'remove pacing');
+  }
+  if (!(catchUpMs >= 0) || !Number.isFinite(catchUpMs)) {
+    r.error(at('catchUp'), `expected a duration >= 0, found "${p.catchUp}"`, 'e.g. 100ms');
+  }
+  return {
+    mode: 'wall-clock',
+    catchUpMs: Number.isFinite(catchUpMs) && catchUpMs >= 0 ? catchUpMs : DEFAULT_CATCH_UP_MS,
+  };
+}
+
 function resolvePerTouch(
   p: ProcessSpecOutput,
   touchesPerSec: number,
   access: AccessPhase[],
+  pacing: ProcessConfig['pacing']['mode'],
   at: (...k: string[]) => FieldPath,
   r: Reporter,
 ): number {
   const anyMax = touchesPerSec === Number.POSITIVE_INFINITY || access.some((ph) => ph.touchesPerSec === Infinity);
   if (p.cpu.perTouch === undefined) return DEFAULT_PER_TOUCH_US;
   const us = usOf(p.cpu.perTouch);
-  if (!anyMax) {
+  if (!anyMax && pacing === 'closed-loop') {
     r.error(
       at('cpu', 'perTouch'),
-      'applies only with touchesPerSec: max (a numeric rate sets the CPU per touch itself)',
+      'applies only with touchesPerSec: max or pacing: wall-clock (a closed-loop rate sets the CPU per touch itself)',
       'set touchesPerSec: max, or remove perTouch',
     );
   } else if (us <= 0) {

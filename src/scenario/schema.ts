@@ -873,6 +873,19 @@ const ProcessSpec = z.strictObject({
     unit: 'touches/s',
     examples: [100000, 'max'],
   }),
+  pacing: meta(z.enum(['closed-loop', 'wall-clock']).default('closed-loop'), {
+    description:
+      'How a numeric touchesPerSec is kept: closed-loop counts the seconds the process runs unstalled (a stall delays every later touch, as a batch job working through its input); wall-clock targets touchesPerSec per second of wall time and makes up the touches a stall made it owe, as fast as its CPU allows (cpu.perTouch each), up to catchUp of them (a paced producer, a rate-limited loop).',
+    unit: 'mode',
+    examples: ['wall-clock'],
+  }),
+  catchUp: meta(duration().optional(), {
+    description:
+      'With pacing wall-clock: the longest backlog made up after a stall, in time at touchesPerSec; touches owed beyond it are dropped.',
+    unit: 'duration',
+    defaultText: '1s',
+    examples: ['100ms'],
+  }),
   fileTouchFraction: meta(fraction().optional(), {
     description: 'Share of touches that go to file-backed pages (the rest to anonymous memory).',
     unit: 'fraction',

@@ -248,6 +248,11 @@ export interface ProcessConfig {
   access: AccessPhase[];
   /** Page touches per second when running unstalled (all threads together); Infinity: max (CPU-bound). */
   touchesPerSec: number;
+  /**
+   * How the rate is kept: closed-loop (touchesPerSec per unstalled second) or wall-clock
+   * (per second of wall time, making up at most catchUpMs of touches owed after a stall).
+   */
+  pacing: { mode: 'closed-loop' | 'wall-clock'; catchUpMs: number };
   /** Order of first touches: ascending addresses, or hottest first (the old behaviour). */
   firstTouch: 'address' | 'rank';
   /** Exits after this many touches (real pages); Infinity: never. */

@@ -82,6 +82,7 @@ export function proc(
       ...ph,
     })),
     touchesPerSec: 20_000,
+    pacing: { mode: 'closed-loop', catchUpMs: 1000 },
     firstTouch: 'address',
     stopAfterTouches: Number.POSITIVE_INFINITY,
     fileTouchFraction: 0,

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runVariant } from '../../src/engine/run-variant.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
-import { importEvents, importEventsFile, importTelemetryFile } from '../../src/traces/telemetry/index.js';
+import {
+  importEvents,
+  importEventsFile,
+  importTelemetry,
+  importTelemetryFile,
+} from '../../src/traces/telemetry/index.js';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'postmortem');
 const at = (incident: string, f: string) => join(DIR, incident, f);
@@ -117,6 +122,29 @@ describe('the recorded logs', () => {
     // The last ps line of batch says MAJFL 455331, the first 0: the rates add up to exactly that.
     expect(Math.round(viaPs)).toBe(455331);
     expect(Math.abs(total(stat, 'batch_15221_major_faults_per_sec') / viaPs - 1)).toBeLessThan(0.005);
+  });
+
+  it('/proc/<pid>/stat says each process slept between its touches (workload.c is paced by the clock)', () => {
+    // utime + stime while not faulting: batch 46 - 16 = 30 ticks of 1/100 s from its 10th to its 30th sample.
+    for (const [incident, procs] of [
+      ['service-batch', ['service (pid 14424)', 'batch (pid 15221)']],
+      ['leak-oom', ['web (pid 20265)', 'leaky (pid 20382)']],
+    ] as const) {
+      const notes = series('pid-stat', at(incident, 'pidstat.log')).notes.filter((n) => n.includes('on a CPU'));
+      expect(notes.map((n) => n.slice(0, n.indexOf(':')))).toEqual(procs);
+      for (const n of notes) {
+        expect(Number(/on a CPU ([\d.]+) %/.exec(n)?.[1])).toBeLessThan(3);
+        expect(n).toMatch(/paced by the clock \(pacing: wall-clock\)$/);
+      }
+    }
+    // A closed loop: on a CPU all of the 10 s it had no major fault.
+    const stat = (t: number, ticks: number) =>
+      `${t}\n7 (loop) R 1 1 1 0 -1 0 5 0 0 0 ${ticks} 0 0 0 20 0 1 0 1 1 100 ${'0 '.repeat(26).trim()}`;
+    const text = Array.from({ length: 11 }, (_, i) => stat(1_800_000_000 + i, 100 * i)).join('\n');
+    const closed = importTelemetry('pid-stat', text, { file: 'loop.stat', lenient: false }).notes;
+    expect(closed.filter((n) => n.includes('on a CPU'))).toEqual([
+      'loop (pid 7): on a CPU 100.0 % of the 10 s it had no major fault: it runs whenever it is not stalled, a closed loop (pacing: closed-loop)',
+    ]);
   });
 
   it("flag vmstat's frozen memory columns on this VM, and the cgroup limits as constant", () => {

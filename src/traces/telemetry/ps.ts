@@ -202,6 +202,45 @@ export function importPs(source: Iterable<SourceLine>, opts: ImportOptions): Imp
 
 /** Kernel page size for /proc/<pid>/stat's rss (in pages): the machines faultline imports from use 4 KiB. */
 const STAT_PAGE_BYTES = 4096;
+/** USER_HZ, the unit of utime and stime in /proc/<pid>/stat: 100 on every Linux architecture faultline reads. */
+const USER_HZ = 100;
+/** Below this CPU share while not faulting, a process sleeps more than it runs: a pace of its own. */
+const PACED_CPU_SHARE = 0.5;
+
+/**
+ * How much of the time it was not faulting each process ran on a CPU (utime + stime over the
+ * intervals without a major fault), for the draft's `pacing` (docs/scenario.md): a closed loop
+ * runs all that time, a process paced by the clock sleeps between its touches.
+ */
+class CpuWhileNotFaulting {
+  private readonly prev = new Map<number, { comm: string; ticks: number; majflt: number; timeMs: number }>();
+  private readonly sums = new Map<string, { comm: string; pid: number; cpuSec: number; sec: number }>();
+
+  add(timeMs: number, pid: number, comm: string, ticks: number, majflt: number): void {
+    const before = this.prev.get(pid);
+    this.prev.set(pid, { comm, ticks, majflt, timeMs });
+    if (!before || before.comm !== comm || majflt !== before.majflt || ticks < before.ticks) return;
+    const key = processPrefix(comm, pid);
+    const sum = this.sums.get(key) ?? { comm, pid, cpuSec: 0, sec: 0 };
+    sum.cpuSec += (ticks - before.ticks) / USER_HZ;
+    sum.sec += (timeMs - before.timeMs) / 1000;
+    this.sums.set(key, sum);
+  }
+
+  finish(notes: Notes): void {
+    for (const s of this.sums.values()) {
+      if (s.sec < 5) continue;
+      const share = s.cpuSec / s.sec;
+      notes.once(
+        `${s.comm} (pid ${s.pid}): on a CPU ${(share * 100).toFixed(1)} % of the ${s.sec.toFixed(0)} s it had no major fault: ${
+          share < PACED_CPU_SHARE
+            ? 'it sleeps between its touches, paced by the clock (pacing: wall-clock)'
+            : 'it runs whenever it is not stalled, a closed loop (pacing: closed-loop)'
+        }`,
+      );
+    }
+  }
+}
 const STAT_RE = /^(\d+) \((.*)\) ([A-Za-z]) (.*)$/;
 
 /**
@@ -213,24 +252,37 @@ export function importPidStat(lines: Iterable<SourceLine>, opts: ImportOptions):
   const notes = new Notes();
   const table = new TableBuilder(opts);
   const series = new ProcessSeries(table);
+  const cpu = new CpuWhileNotFaulting();
   for (const snap of splitSnapshots(lines, issues, notes, true)) {
     const procs = new Map<number, Proc>();
     for (const line of snap.body) {
       // comm may hold spaces and parentheses: it runs to the last ')'.
       const m = STAT_RE.exec(line.text.trim());
       const rest = m?.[4]?.split(' ') ?? [];
-      // Fields after the state (field 3): ppid (4) is rest[0], minflt (10) rest[6], majflt (12) rest[8], rss (24) rest[20].
-      const [minflt, majflt, rss] = [rest[6], rest[8], rest[20]].map(parseUint);
-      if (!m || minflt === undefined || majflt === undefined || rss === undefined) {
+      // Fields after the state (field 3): ppid (4) is rest[0], minflt (10) rest[6], majflt (12) rest[8],
+      // utime (14) rest[10], stime (15) rest[11], rss (24) rest[20].
+      const [minflt, majflt, utime, stime, rss] = [rest[6], rest[8], rest[10], rest[11], rest[20]].map(parseUint);
+      if (
+        !m ||
+        minflt === undefined ||
+        majflt === undefined ||
+        utime === undefined ||
+        stime === undefined ||
+        rss === undefined
+      ) {
         issues.bad(line, 'expected a /proc/<pid>/stat line: pid (comm) state ppid ... with 52 fields');
         continue;
       }
       const pid = Number(m[1]);
       if (procs.has(pid)) issues.bad(line, `pid ${pid} appears twice in one snapshot`);
-      else procs.set(pid, { pid, comm: m[2] as string, rssBytes: rss * STAT_PAGE_BYTES, minflt, majflt });
+      else {
+        procs.set(pid, { pid, comm: m[2] as string, rssBytes: rss * STAT_PAGE_BYTES, minflt, majflt });
+        cpu.add(snap.timeMs, pid, m[2] as string, utime + stime, majflt);
+      }
     }
     series.add(snap.timeMs, procs);
   }
   series.finish(notes);
+  cpu.finish(notes);
   return result(table.build('pid-stat', opts), issues, notes);
 }
