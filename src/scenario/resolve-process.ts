@@ -250,7 +250,7 @@ function resolvePerTouch(
     r.error(
       at('cpu', 'perTouch'),
       'applies only with touchesPerSec: max or pacing: wall-clock (a closed-loop rate sets the CPU per touch itself)',
-      'set touchesPerSec: max, or remove perTouch',
+      'set touchesPerSec: max or pacing: wall-clock, or remove perTouch',
     );
   } else if (us <= 0) {
     r.error(at('cpu', 'perTouch'), `expected a duration > 0, found "${p.cpu.perTouch}"`, 'e.g. 0.1us');

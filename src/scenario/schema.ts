@@ -911,7 +911,7 @@ const ProcessSpec = z.strictObject({
         }),
         perTouch: meta(duration().optional(), {
           description:
-            'With touchesPerSec max: CPU time one touch costs when it hits (the work between two page touches).',
+            'With touchesPerSec max or pacing wall-clock: CPU time one touch costs when it hits (the work between two page touches).',
           unit: 'duration',
           defaultText: '0.1us: a random access that misses the caches and the TLB',
           examples: ['0.5us'],

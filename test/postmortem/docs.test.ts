@@ -45,12 +45,14 @@ describe('docs/postmortem.md', () => {
     const ps = faultline('import', 'ps', 'ps.log', '--out', join(dir, 'ps.csv'));
     const top = faultline('import', 'memory-stat', 'memstat-top.log', '--out', join(dir, 'top.csv'));
     const vmstat = faultline('import', 'vmstat', 'vmstat.log', '--out', join(dir, 'vmstat.csv'));
+    const stat = faultline('import', 'pid-stat', 'pidstat.log', '--out', join(dir, 'pidstat.csv'));
     const shown = [
       ...ps.stderr.split('\n').filter((l) => l.includes('largest RSS')),
       ...top.stderr.split('\n').filter((l) => l.includes('note: hierarchical_mem')),
       ...vmstat.stderr.split('\n').filter((l) => l.includes('never change')),
+      ...stat.stderr.split('\n').filter((l) => l.includes('on a CPU')),
     ];
-    expect(shown).toHaveLength(5);
+    expect(shown).toHaveLength(7);
     for (const line of shown) expect(DOC).toContain(line);
   });
 
