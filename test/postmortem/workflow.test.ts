@@ -1,9 +1,9 @@
 /**
  * The blind workflow of docs/postmortem.md on the two incidents recorded on a real kernel
  * (test/fixtures/postmortem; ground truth in its README, written before any fit). What holds
- * today is asserted; what the kernel model cannot reproduce yet (issue 14: swap readahead,
- * sibling reclaim, OOM at the memory+swap limit) is pinned with `it.fails`, so a model fix that
- * makes it hold shows up here as a test to turn into an assertion.
+ * today is asserted; what the kernel model cannot reproduce yet (swap readahead's window, sibling
+ * reclaim at the parent's limit, the swap-out burst at the memory+swap limit) is pinned with
+ * `it.fails`, so a model fix that makes it hold shows up here as a test to turn into an assertion.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,15 +77,15 @@ describe('leak-oom: the documented fit, blind', () => {
     }
   });
 
-  // The kernel swapped out 880 pages/s in the burst when the limit was first reached, the model 479: −46 %
-  // (pages read ahead, touched and written again; docs/postmortem.md, "What the model misses").
+  // The kernel swapped out 880 pages/s in the burst when the limit was first reached, the fitted model 465:
+  // −47 % (pages read ahead, touched and written again; docs/postmortem.md, "What the model misses").
   it.fails('matches steady swap-out pages/s within ±25 %', () => {
     const s = shape(fit.best, 'swapOutPagesPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
 
-  // The same burst read 583 swap pages/s for 315 major faults/s (readahead), the model one page per fault,
-  // 419/s: −28 %.
+  // The same burst read 583 swap pages/s for 315 major faults/s (readahead), the fitted model 427 for 409:
+  // −27 % (at the true values 473, −19 %: the fit trades it for the kill time).
   it.fails('matches steady swap-in pages/s within ±25 %', () => {
     const s = shape(fit.best, 'swapInPagesPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
@@ -112,10 +112,9 @@ describe('service-batch: the documented fitted scenario against the telemetry', 
     }
   });
 
-  // The kernel counted 23.6 % some / 19.8 % full; the fitted run 8.8 % for both: the model counts the
-  // reads of working-set refaults as memory stall, and only 21 % (batch) and 34 % (service) of its
-  // refaults are of pages it had marked so (docs/postmortem.md, "What the model misses": PSI).
-  it.fails('matches steady PSI some and full within ±25 %', () => {
+  // The kernel counted 23.6 % some / 19.8 % full; the fitted run 21.0 % for both (−11 %, +6 %), since both
+  // processes keep their pace through the stalls (pacing: wall-clock).
+  it('matches steady PSI some and full within ±25 %', () => {
     for (const m of ['psiSomeAvg10Pct', 'psiFullAvg10Pct']) {
       const s = shape(r, m);
       expect(rel(s.simulated.steady, s.observed.steady), m).toBeLessThanOrEqual(0.25);
@@ -130,31 +129,40 @@ describe('service-batch: the documented fitted scenario against the telemetry', 
   });
 
   // The kernel read 1.80 swap pages per major fault (cluster readahead on a rotational disk), the
-  // model one: 9 327 against 17 356 pages/s, −46 %.
+  // fitted model 1.05: 10 318 against 17 356 pages/s, −41 %. Its cluster window rarely opens: pages
+  // read ahead go to the inactive list without workingset_refault's test, few are touched before
+  // they are reclaimed, and without readahead hits the window stays at one page
+  // (docs/postmortem.md, "What the model misses": swap readahead).
   it.fails('matches steady swap-in pages/s within ±25 %', () => {
     const s = shape(r, 'swapInPagesPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
 
-  // Pages read ahead and touched are written again: 1.35 pages out per major fault, the model 1:
-  // 9 341 against 13 013 pages/s, −28 %.
-  it.fails('matches steady swap-out pages/s within ±25 %', () => {
+  // The kernel wrote 1.35 pages per major fault (pages read ahead and touched are written again), the
+  // fitted model 1.03: 10 091 against 13 013 pages/s, −22 %.
+  it('matches steady swap-out pages/s within ±25 %', () => {
     const s = shape(r, 'swapOutPagesPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
 
-  it('recovers the batch job final size within ±25 % (truth 256 MiB) and the service rate (truth 20 000/s)', () => {
+  it('recovers the batch job final size within ±25 % (truth 256 MiB)', () => {
     const fitted = loadScenarioFile(join(DIR, 'service-batch', 'fitted.yaml')).scenario;
-    const batch = fitted.processes.find((p) => p.name === 'batch');
-    const service = fitted.processes.find((p) => p.name === 'service');
-    expect(within(batch?.memory.anonBytes as number, 256 * MIB)).toBe(true);
-    expect(within(service?.touchesPerSec as number, 20_000)).toBe(true);
+    expect(within(fitted.processes.find((p) => p.name === 'batch')?.memory.anonBytes as number, 256 * MIB)).toBe(true);
   });
 
-  // Truth 20 000/s per second of wall time (the workload makes up its stalls); the model's touchesPerSec
-  // loses the time the process stalls, and the fit gives 47 188/s, at which the model's batch job is
-  // stalled 41 % and achieves about 22 400/s (docs/postmortem.md, "What the model misses": pacing).
-  it.fails('recovers the batch job touch rate within ±25 %', () => {
+  // Truth 20 000/s per second of wall time; the fit gives 14 375/s (−28 %). At the parent's limit the
+  // kernel reclaimed both children by size (the service 76.5 of 96 MiB resident, 3 470 major faults/s at
+  // 100–155 s); the model protects the pages touched more often, so at 20 000/s it keeps 86.6 MiB of the
+  // service resident and gives it 1 961 faults/s, and the fit lowers the service's rate until the model
+  // reclaims it as much (2 620/s at 14 375/s) (docs/postmortem.md, "What the model misses": sibling reclaim).
+  it.fails('recovers the service touch rate within ±25 % (truth 20 000/s)', () => {
+    const fitted = loadScenarioFile(join(DIR, 'service-batch', 'fitted.yaml')).scenario;
+    expect(within(fitted.processes.find((p) => p.name === 'service')?.touchesPerSec as number, 20_000)).toBe(true);
+  });
+
+  // Truth 20 000/s per second of wall time (the workload makes up its stalls: pacing wall-clock, which the
+  // pid-stat import notes); the fit gives 23 750/s (+19 %).
+  it('recovers the batch job touch rate within ±25 %', () => {
     const fitted = loadScenarioFile(join(DIR, 'service-batch', 'fitted.yaml')).scenario;
     expect(within(fitted.processes.find((p) => p.name === 'batch')?.touchesPerSec as number, 20_000)).toBe(true);
   });
