@@ -16,7 +16,17 @@ import type {
 import { F64Buf, histogram, percentileSorted, round3, summarize } from './latency.js';
 import type { MemoryPsi } from './mechanisms/psi.js';
 import { bytesOf, type SimContext } from './sim-context.js';
-import { addStats, EV_HIGH, EV_LOW, EV_MAX, EV_OOM, EV_OOM_KILL, emptyStats, type ProcStats } from './state.js';
+import {
+  addStats,
+  EV_HIGH,
+  EV_LOW,
+  EV_MAX,
+  EV_OOM,
+  EV_OOM_KILL,
+  emptyStats,
+  memoryStallSec,
+  type ProcStats,
+} from './state.js';
 
 export type KernelOutput = Pick<
   RunResult,
@@ -214,7 +224,7 @@ export class Recorder {
       ps.rssBytes!.push(bytesOf(ctx, rss));
       ps.anonBytes!.push(bytesOf(ctx, p.rssAnon + shared));
       ps.swapBytes!.push(bytesOf(ctx, p.swap));
-      ps.stallPct!.push(acc.threadSec > 0 ? round3(Math.min(100, (st.stallSec / acc.threadSec) * 100)) : 0);
+      ps.stallPct!.push(acc.threadSec > 0 ? round3(Math.min(100, (memoryStallSec(st) / acc.threadSec) * 100)) : 0);
       ps.cpuUserPct!.push(round3((st.cpuUserSec / cap) * 100));
       const rq = ctx.req[p.idx];
       const lat = rq ? rq.byStep[step]!.view().slice().sort() : null;
@@ -320,7 +330,7 @@ export class Recorder {
         ),
         allocFailures: p.allocFailures,
         peakRssBytes: bytesOf(ctx, p.peakRss),
-        stallPct: threadSec > 0 ? round3(Math.min(100, (t.stallSec / threadSec) * 100)) : 0,
+        stallPct: threadSec > 0 ? round3(Math.min(100, (memoryStallSec(t) / threadSec) * 100)) : 0,
         ...touchFigures(t.touches * sc, t.minor * sc, t.major * sc),
       };
       if (summary.oomKilled) summary.oomKilledAtMs = p.killedAtMs;

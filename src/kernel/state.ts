@@ -63,7 +63,10 @@ export interface ProcStats {
   swapIn: number;
   /** File pages read into the page cache for this process: its misses and their readahead. */
   fileIn: number;
-  /** Thread-seconds stalled on memory (fault waits, direct/memcg reclaim, throttling), real time. */
+  /**
+   * Thread-seconds off CPU waiting on memory (fault reads, reclaim's waits for its writes,
+   * memory.high throttling), real time. Reclaim's own CPU is cpuReclaimSec, counted once.
+   */
   stallSec: number;
   /** Part of stallSec that is waiting for a device read. */
   ioWaitSec: number;
@@ -107,6 +110,11 @@ export function emptyStats(): ProcStats {
     idleSec: 0,
     reclaimCalls: 0,
   };
+}
+
+/** Time stalled on memory as stallPct reports it: the waits plus the CPU of direct/memcg reclaim. */
+export function memoryStallSec(t: ProcStats): number {
+  return t.stallSec + t.cpuReclaimSec;
 }
 
 export function addStats(a: ProcStats, b: ProcStats): void {

@@ -84,7 +84,11 @@ export function kswapdRun(s: HostState, maxBatches: number): number {
   return cpu;
 }
 
-/** CPU of scanning, plus waiting for the writes it issued (reclaim_throttle on writeback, §1.2). */
+/**
+ * CPU of scanning (the process's CPU, once), plus waiting for the writes it issued
+ * (reclaim_throttle on writeback, §1.2: thread time off CPU). The whole episode is one lump
+ * for the request model and a memory stall for PSI.
+ */
 function chargeReclaim(s: HostState, p: ProcRt, sc: ScanControl): void {
   const cpu = reclaimCpuSec(s, sc);
   p.tick.cpuReclaimSec += cpu;
@@ -94,7 +98,7 @@ function chargeReclaim(s: HostState, p: ProcRt, sc: ScanControl): void {
   // consider_reclaim_throttle: a direct reclaimer that freed nothing sleeps a jiffy
   // (VMSCAN_THROTTLE_NOPROGRESS); cgroup reclaim never does.
   const noProgressWait = sc.reclaimed === 0 && sc.global ? 0.004 : 0;
-  p.tick.stallSec += cpu + wait + noProgressWait;
+  p.tick.stallSec += wait + noProgressWait;
   p.tick.reclaimStallSec += cpu + wait + noProgressWait;
   p.tick.reclaimCalls += Math.max(1, (sc.nrToReclaim * s.scale) / s.sc.host.kernel.swapClusterMax);
 }

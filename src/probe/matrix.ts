@@ -446,6 +446,24 @@ function phaseLatency(r: KernelOutput, proc: string, from: number, to: number) {
   };
 }
 
+/**
+ * PSI over (from, to] as the lab computes it from /proc/pressure/memory's totals (families.ts
+ * psiPct): the mean of the per-step shares. The kernel's avg10 at a moment also carries what the
+ * host stalled on before the case (the lab's calibration and previous repeats: d's series show
+ * 2.5–6.9 at the leak's start), which a replay starting idle has not; the totals do not.
+ */
+function psiPctOver(r: KernelOutput, series: (number | null)[] | undefined, from: number, to: number): number | null {
+  let sum = 0;
+  let n = 0;
+  r.timeMs.forEach((t, i) => {
+    if (t > from && t <= to) {
+      sum += series?.[i] ?? 0;
+      n++;
+    }
+  });
+  return n > 0 ? sum / n : null;
+}
+
 /** ms from `from` to the end of the last step before `to` where the series exceeds `limit`. */
 function lastAbove(r: KernelOutput, series: (number | null)[], from: number, to: number, limit: number): number {
   let last = from;
@@ -532,8 +550,8 @@ function familyC(f: FamilyFixture): FamilyTable {
     cells.push(
       cell(c, 'batchFillSec', iFill < 0 ? null : ((trace.t[iFill] as number) - tBatch) / 1000),
       cell(c, 'recoverySec', recovery),
-      cell(c, 'psiSomeAvg10AtKill', (r.host.psiSomeAvg10Pct ?? [])[stepIdx(tKill)] ?? null),
-      cell(c, 'psiFullAvg10AtKill', (r.host.psiFullAvg10Pct ?? [])[stepIdx(tKill)] ?? null),
+      cell(c, 'psiSomePctLoop', psiPctOver(r, r.host.psiSomePct, tFilled, tKill)),
+      cell(c, 'psiFullPctLoop', psiPctOver(r, r.host.psiFullPct, tFilled, tKill)),
     );
     if (p.serviceCgroup) cells.push(cell(c, 'serviceSwapMiBAtKill', cgSwap('lab/service')));
     if (p.batchCgroup) cells.push(cell(c, 'batchSwapMiBAtKill', cgSwap('lab/batch')));
@@ -594,8 +612,7 @@ function familyD(f: FamilyFixture): FamilyTable {
     const step = (r.timeMs[1] ?? 0) - (r.timeMs[0] ?? 0);
     const inWin = (from: number, to: number) =>
       r.timeMs.map((t, i) => ({ t, i })).filter(({ t }) => t >= from && t < to);
-    const psiMax = (s: (number | null)[] | undefined) =>
-      kill ? Math.max(...inWin(tLeak, tKill + 3000).map(({ i }) => s?.[i] ?? 0)) : null;
+    const psiLeak = (s: (number | null)[] | undefined) => (kill ? psiPctOver(r, s, tLeak, tKill) : null);
     cells.push(
       cell(c, 'oomAfterLeakStartSec', kill ? (tKill - tLeak) / 1000 : null),
       cell(c, 'victimIsLeak', kill ? (kill.process === 'leak' ? 1 : 0) : null),
@@ -605,8 +622,8 @@ function familyD(f: FamilyFixture): FamilyTable {
         'faultBackPages',
         kill ? inWin(tKill, end).reduce((s, { i }) => s + ((svcMajor[i] ?? 0) * step) / 1000, 0) : null,
       ),
-      cell(c, 'psiSomeAvg10Max', psiMax(r.host.psiSomeAvg10Pct)),
-      cell(c, 'psiFullAvg10Max', psiMax(r.host.psiFullAvg10Pct)),
+      cell(c, 'psiSomePctLeak', psiLeak(r.host.psiSomePct)),
+      cell(c, 'psiFullPctLeak', psiLeak(r.host.psiFullPct)),
     );
     for (const [name, from, to] of [
       ['before', 0, tLeak],
@@ -634,9 +651,8 @@ function familyD(f: FamilyFixture): FamilyTable {
       model: mFb === null ? 'no kill' : `${round(mFb)} s`,
       holds: (kFb ?? 99) <= 3 === (mFb !== null && mFb <= 3),
     });
-    const kRatio = (med(c, 'psiFullAvg10Max') ?? 0) / Math.max(1e-9, med(c, 'psiSomeAvg10Max') ?? 0);
-    const someM = psiMax(r.host.psiSomeAvg10Pct) ?? 0;
-    const mRatio = (psiMax(r.host.psiFullAvg10Pct) ?? 0) / Math.max(1e-9, someM);
+    const kRatio = (med(c, 'psiFullPctLeak') ?? 0) / Math.max(1e-9, med(c, 'psiSomePctLeak') ?? 0);
+    const mRatio = (psiLeak(r.host.psiFullPct) ?? 0) / Math.max(1e-9, psiLeak(r.host.psiSomePct) ?? 0);
     regimes.push({
       check: `${c.id}: PSI full below some (full/some < 0.9)`,
       kernel: `${round(kRatio)}`,

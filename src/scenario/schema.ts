@@ -276,9 +276,9 @@ const CostsSpec = z.strictObject({
     unit: 'duration',
     examples: ['0.2us'],
   }),
-  pageOut: meta(duration().default('6.5us'), {
+  pageOut: meta(duration().default('11.5us'), {
     description:
-      'CPU per page reclaim writes out (swap-out or dirty file writeback): unmapping it from every page table, the swap slot, the IO submission. The default was measured on a 2-vCPU VM with Linux 6.18: a memset fill under a v1 memory limit, minus the same fill without one, per page swapped out (6.3–8.1 µs over limits of 50–90 % of the set).',
+      'CPU per page reclaim writes out (swap-out or dirty file writeback): unmapping it from every page table, the swap slot, the IO submission, and freeing it once written. The default was measured on a 2-vCPU VM with Linux 6.18 with perf (vmscan memcg_reclaim_begin/end, write_folio and sched_switch tracepoints): on-CPU time inside memcg reclaim per page written, 9.0–16.4 µs (median 11.9) in eight thrashing runs, less the scan cost.',
     unit: 'duration',
     examples: ['10us'],
   }),

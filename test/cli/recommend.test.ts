@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { exactSize, parseRange, recommendCommand } from '../../src/cli/commands/recommend.js';
 import type { Recommendation } from '../../src/result/recommend.js';
+import { formatBytes } from '../../src/util/units.js';
 
 const SCENARIO = new URL('../engine/fixtures/tiny-sweep.yaml', import.meta.url).pathname;
 const Mi = 2 ** 20;
@@ -41,7 +42,7 @@ describe('faultline recommend', () => {
     for (const p of rec.probes) expect(p.passed, `${p.value / Mi} MiB`).toBe(p.value >= answer);
     expect(rec.probes.length).toBeLessThan(8);
     expect(stdout).toContain(
-      `smallest host.ram that passes every check: ${answer / Mi} MiB (${answer / Mi - 64} MiB fails)`,
+      `smallest host.ram that passes every check: ${formatBytes(answer)} (${formatBytes(answer - 64 * Mi)} fails)`,
     );
     const html = readFileSync(join(out, 'recommend-tiny-sweep.html'), 'utf8');
     expect(html.match(/<svg/g)).toHaveLength(2);
