@@ -62,10 +62,9 @@ export function getScanCount(s: HostState, c: number, sc: ScanControl, protectio
     fp = Math.floor(((200 - swappiness) * (T + 1)) / (f + 1));
   }
   const shift = priorityDivisor(sc.priority);
-  const invocations = realInvocations(s);
   for (let l = 0; l < LRU_LISTS; l++) {
     const lruSize = size[base + l]!;
-    let scan = Math.floor(protectedRealPages(s, lruSize, cg, protection) / shift) * invocations;
+    let scan = Math.floor(protectedRealPages(s, lruSize, cg, protection) / shift);
     const isFile = l >= LRU_INACTIVE_FILE;
     switch (balance) {
       case ScanBalance.Fract:
@@ -81,19 +80,6 @@ export function getScanCount(s: HostState, c: number, sc: ScanControl, protectio
     }
     nr[l] = sampledScan(s, scan, base + l, lruSize);
   }
-}
-
-/**
- * Real reclaim invocations one sampled invocation stands for: its batch (`clusterPages`) is at least
- * one sampled page, which below R = 1/32 is more than SWAP_CLUSTER_MAX real pages. Each real invocation
- * would scan `size >> priority` of every list, so the sampled one scans that many times as much;
- * with one invocation's scan, a lruvec whose pages are partly referenced could not give a whole
- * sampled batch while the next one did (incident/4 at 1/64: the db's inactive anon list scanned
- * half as much as exact, the batch job's twice, the db keeping 3.6 GiB instead of 1 GiB). 1 in
- * an exact replay, and at any rate whose batch is SWAP_CLUSTER_MAX real pages or fewer.
- */
-function realInvocations(s: HostState): number {
-  return Math.max(1, (s.clusterPages * s.scale) / s.sc.host.kernel.swapClusterMax);
 }
 
 /** memory.min / memory.low protection of cgroup `c` in this pass (none for the reclaim target itself). */
