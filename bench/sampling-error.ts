@@ -35,7 +35,7 @@ const tenant = which === 'pcb' ? 'fileserver' : 'db';
 
 // Signed: the direction of a bias matters as much as its size.
 const pct = (a: number, b: number) => `${a / b - 1 >= 0 ? '+' : ''}${((a / b - 1) * 100).toFixed(1)}%`;
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const mean = (xs: readonly (number | null)[]) => xs.reduce<number>((a, b) => a + (b ?? 0), 0) / Math.max(1, xs.length);
 /** Average device utilisation over the run (%) and the tenant's share of the major faults (%). */
 const shape = (o: KernelOutput) => ({
   util: mean(o.host.swapDeviceUtilPct ?? []),
