@@ -84,6 +84,9 @@ export function kswapdRun(s: HostState, maxBatches: number): number {
   return cpu;
 }
 
+/** Requests a block queue takes before a submitter sleeps for a tag (`BLKDEV_DEFAULT_RQ`). */
+const BLKDEV_DEFAULT_RQ = 128;
+
 /**
  * CPU of scanning (the process's CPU, once), plus, in global reclaim, waiting for the writes
  * it issued (reclaim_throttle on writeback, §1.2: thread time off CPU). The whole episode is
@@ -93,10 +96,16 @@ function chargeReclaim(s: HostState, p: ProcRt, sc: ScanControl): void {
   const cpu = reclaimCpuSec(s, sc);
   p.tick.cpuReclaimSec += cpu;
   const clusters = (sc.written * s.scale) / s.sc.host.kernel.swapClusterMax;
-  // Only global reclaim waits: a memcg reclaimer submits its writes and goes on (perf on the
-  // lab VM, cgroup v1 and anon: 0-0.1 % of its time asleep, nr_writeback and nr_immediate 0).
-  const perCluster =
-    s.disk && sc.global ? queueAheadUs(s) * 1e-6 + s.sc.host.swap.writeLatencyUs * 1e-6 : 0;
+  // A memcg reclaimer submits its writes and goes on (perf on the lab VM, cgroup v1 and anon:
+  // 0-0.1 % of its time asleep, nr_writeback and nr_immediate 0) unless the device's request
+  // pool is used up: `submit_bio` then sleeps for a tag (`blk_mq_get_tag`) until the queue
+  // has drained below BLKDEV_DEFAULT_RQ requests' worth.
+  const full = s.disk ? Math.max(0, queueAheadUs(s) - (BLKDEV_DEFAULT_RQ * s.occWriteUs) / s.channels) : 0;
+  const perCluster = !s.disk
+    ? 0
+    : sc.global
+      ? queueAheadUs(s) * 1e-6 + s.sc.host.swap.writeLatencyUs * 1e-6
+      : full * 1e-6;
   const wait = Math.min(clusters * perCluster, 0.1 * clusters);
   // consider_reclaim_throttle: a direct reclaimer that freed nothing sleeps a jiffy
   // (VMSCAN_THROTTLE_NOPROGRESS); cgroup reclaim never does.
