@@ -101,14 +101,12 @@ export function exitProcess(s: HostState, p: ProcRt, killed: boolean): void {
   p.rssAnon = 0;
   p.rssFile = 0;
   p.swap = 0;
-  // Its page tables go with the address space (exit_mmap → free_pgtables).
-  s.free += p.ptFrames;
-  s.kernelFrames -= p.ptFrames;
-  charge(s, p.cg, -p.ptFrames);
+  // Its page tables go with the address space (exit_mmap → free_pgtables), its fixed memory with it.
+  const kernel = p.ptFrames + p.fixedFrames;
+  s.free += kernel;
+  s.kernelFrames -= kernel;
+  charge(s, p.cg, -kernel);
   p.ptFrames = 0;
   p.ptDebt = 0;
-  s.free += p.fixedFrames;
-  s.kernelFrames -= p.fixedFrames;
-  charge(s, p.cg, -p.fixedFrames);
   p.fixedFrames = 0;
 }

@@ -100,12 +100,13 @@ function chargeReclaim(s: HostState, p: ProcRt, sc: ScanControl): void {
   // 0-0.1 % of its time asleep, nr_writeback and nr_immediate 0) unless the device's request
   // pool is used up: `submit_bio` then sleeps for a tag (`blk_mq_get_tag`) until the queue
   // has drained below BLKDEV_DEFAULT_RQ requests' worth.
-  const full = s.disk ? Math.max(0, queueAheadUs(s) - (BLKDEV_DEFAULT_RQ * s.occWriteUs) / s.channels) : 0;
-  const perCluster = !s.disk
-    ? 0
-    : sc.global
-      ? queueAheadUs(s) * 1e-6 + s.sc.host.swap.writeLatencyUs * 1e-6
-      : full * 1e-6;
+  let perCluster = 0;
+  if (s.disk) {
+    const ahead = queueAheadUs(s);
+    perCluster = sc.global
+      ? (ahead + s.sc.host.swap.writeLatencyUs) * 1e-6
+      : Math.max(0, ahead - (BLKDEV_DEFAULT_RQ * s.occWriteUs) / s.channels) * 1e-6;
+  }
   const wait = Math.min(clusters * perCluster, 0.1 * clusters);
   // consider_reclaim_throttle: a direct reclaimer that freed nothing sleeps a jiffy
   // (VMSCAN_THROTTLE_NOPROGRESS); cgroup reclaim never does.

@@ -2,23 +2,34 @@ import { describe, expect, it } from 'vitest';
 import { simulateHost } from '../../src/kernel/simulate.js';
 import { cgroup, host, MiB, proc, scenario } from './factory.js';
 
+/** One 64 MiB process in cgroup `app` (limit `maxBytes` when given) on a 1 GiB host. */
+function app(opts: {
+  fixedBytes?: number;
+  maxBytes?: number;
+  stopMs?: number;
+  pattern: 'scan' | 'uniform';
+  durationMs: number;
+}) {
+  return scenario({
+    durationMs: opts.durationMs,
+    host: host({ ramBytes: 1024 * MiB }),
+    cgroups: [cgroup('app', opts.maxBytes === undefined ? {} : { max: opts.maxBytes })],
+    processes: [
+      proc('a', {
+        cgroup: 'app',
+        startMs: 100,
+        ...(opts.stopMs === undefined ? {} : { stopMs: opts.stopMs }),
+        memory: { anonBytes: 64 * MiB, anonInitialBytes: 64 * MiB, fixedBytes: opts.fixedBytes ?? 0 },
+        access: [{ atMs: 0, pattern: { kind: opts.pattern } }],
+        touchesPerSec: opts.pattern === 'scan' ? 1e6 : 200_000,
+      }),
+    ],
+  });
+}
+
 describe('page tables (pte_alloc with __GFP_ACCOUNT)', () => {
   it('a process holds one page-table page per 512 pages it touched, charged to its memcg, freed at exit', () => {
-    const sc = scenario({
-      durationMs: 4000,
-      host: host({ ramBytes: 1024 * MiB }),
-      cgroups: [cgroup('app')],
-      processes: [
-        proc('a', {
-          cgroup: 'app',
-          startMs: 100,
-          stopMs: 3000,
-          memory: { anonBytes: 64 * MiB, anonInitialBytes: 64 * MiB },
-          access: [{ atMs: 0, pattern: { kind: 'scan' } }],
-          touchesPerSec: 1e6,
-        }),
-      ],
-    });
+    const sc = app({ durationMs: 4000, stopMs: 3000, pattern: 'scan' });
     const seen: { pt: number; usage: number; rss: number }[] = [];
     simulateHost(sc, {
       onTick: (h) => {
@@ -38,42 +49,14 @@ describe('page tables (pte_alloc with __GFP_ACCOUNT)', () => {
 
   it('a limit exactly the size of the working set no longer holds it: the page tables push it over', () => {
     const run = (maxMiB: number) =>
-      simulateHost(
-        scenario({
-          durationMs: 6000,
-          host: host({ ramBytes: 1024 * MiB }),
-          cgroups: [cgroup('app', { max: maxMiB * MiB })],
-          processes: [
-            proc('a', {
-              cgroup: 'app',
-              startMs: 100,
-              memory: { anonBytes: 64 * MiB, anonInitialBytes: 64 * MiB },
-              access: [{ atMs: 0, pattern: { kind: 'uniform' } }],
-              touchesPerSec: 200_000,
-            }),
-          ],
-        }),
-      ).summary.processes.a!.majorFaults;
+      simulateHost(app({ durationMs: 6000, maxBytes: maxMiB * MiB, pattern: 'uniform' })).summary.processes.a!
+        .majorFaults;
     expect(run(64)).toBeGreaterThan(0);
     expect(run(65)).toBe(0);
   });
 
   it('fixed memory (memory.fixed) is charged as the process starts, beside its page tables, and freed at exit', () => {
-    const sc = scenario({
-      durationMs: 4000,
-      host: host({ ramBytes: 1024 * MiB }),
-      cgroups: [cgroup('app')],
-      processes: [
-        proc('a', {
-          cgroup: 'app',
-          startMs: 100,
-          stopMs: 3000,
-          memory: { anonBytes: 64 * MiB, anonInitialBytes: 64 * MiB, fixedBytes: 168 * 1024 },
-          access: [{ atMs: 0, pattern: { kind: 'scan' } }],
-          touchesPerSec: 1e6,
-        }),
-      ],
-    });
+    const sc = app({ durationMs: 4000, stopMs: 3000, fixedBytes: 168 * 1024, pattern: 'scan' });
     const seen: { fixed: number; usage: number; rss: number; pt: number }[] = [];
     simulateHost(sc, {
       onTick: (h) => {
@@ -93,22 +76,8 @@ describe('page tables (pte_alloc with __GFP_ACCOUNT)', () => {
 
   it('fixed memory takes room from the working set under a limit: 64 MiB + page tables no longer fits in 64.2 MiB', () => {
     const run = (fixedBytes: number) =>
-      simulateHost(
-        scenario({
-          durationMs: 6000,
-          host: host({ ramBytes: 1024 * MiB }),
-          cgroups: [cgroup('app', { max: 64 * MiB + 160 * 1024 })],
-          processes: [
-            proc('a', {
-              cgroup: 'app',
-              startMs: 100,
-              memory: { anonBytes: 64 * MiB, anonInitialBytes: 64 * MiB, fixedBytes },
-              access: [{ atMs: 0, pattern: { kind: 'uniform' } }],
-              touchesPerSec: 200_000,
-            }),
-          ],
-        }),
-      ).summary.processes.a!.majorFaults;
+      simulateHost(app({ durationMs: 6000, maxBytes: 64 * MiB + 160 * 1024, fixedBytes, pattern: 'uniform' })).summary
+        .processes.a!.majorFaults;
     // 32 page-table pages fit in the 40 spare pages; 32 + 42 do not.
     expect(run(0)).toBe(0);
     expect(run(168 * 1024)).toBeGreaterThan(0);
