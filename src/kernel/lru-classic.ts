@@ -152,8 +152,9 @@ export class ClassicReclaim implements Reclaim {
       const f = flags[page]!;
       if (f & YOUNG) {
         if (f & REF) {
-          // Referenced twice while on the inactive list: activate.
-          flags[page] = (f & ~(YOUNG | REF)) | ACT;
+          // Referenced twice while on the inactive list: activate. PG_referenced stays set, so a
+          // page deactivated later and used once more comes straight back (folio_check_references).
+          flags[page] = (f & ~YOUNG) | ACT;
           s.lru.moveHead(list + 1, page);
           ageNonresident(s, c);
         } else {
@@ -170,8 +171,10 @@ export class ClassicReclaim implements Reclaim {
         break;
       }
       if (d === FOLIO_WRITEBACK || d === FOLIO_KEEP) {
-        // Written back (comes round again clean) or nowhere to swap: back to the head.
+        // Written back (comes round again clean) or nowhere to swap: back to the head, its
+        // PG_referenced used up (folio_check_references tests and clears it).
         if (d === FOLIO_WRITEBACK) pageout++;
+        flags[page] = flags[page]! & ~REF;
         s.lru.moveHead(list, page);
         continue;
       }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Host } from '../../src/kernel/host.js';
 import { simulateHost } from '../../src/kernel/simulate.js';
-import { type ProcRt, YOUNG } from '../../src/kernel/state.js';
+import { ACT, LRU_ACTIVE_ANON, LRU_LISTS, type ProcRt, REF, YOUNG } from '../../src/kernel/state.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
 import { InputError } from '../../src/util/errors.js';
 import { cgroup, GiB, host, MiB, proc, scenario, sum } from './factory.js';
@@ -181,6 +181,25 @@ describe('refault detection and reclaim modes', () => {
     }
     // Up to 15/64 of a page per pass: 74 pages over 400 passes here, none on sampled sizes.
     expect(small.pgscan).toBeGreaterThan(40);
+  });
+
+  it('a page referenced twice on the inactive list is activated with PG_referenced kept (folio_check_references)', () => {
+    const h = new Host(scenario({ processes: [proc('a', { memory: { anonBytes: 64 * MiB } })] }), 1, {
+      oomKill: () => {},
+      swapFull: () => {},
+    });
+    const p = h.state.procs[0]!;
+    const flags = h.state.flags;
+    // 64 warm pages aged once (accessed bit cleared), then one at the tail used twice.
+    for (let q = p.anonBase; q < p.anonBase + 64; q++) {
+      expect(h.warmInsert(p, q, false)).toBe(true);
+      flags[q] = flags[q]! & ~YOUNG;
+    }
+    const used = p.anonBase + 63;
+    flags[used] = flags[used]! | YOUNG | REF;
+    expect(h.reclaimCgroup(p.cg, 32, p)).toBeGreaterThanOrEqual(32);
+    expect(flags[used]! & (ACT | REF | YOUNG)).toBe(ACT | REF);
+    expect(h.state.lru.on[used]).toBe(p.cg * LRU_LISTS + LRU_ACTIVE_ANON);
   });
 
   it('kswapd throttled by writeback stops scanning instead of scanning on for nothing', () => {
