@@ -80,6 +80,28 @@ export function samplingErrorAt(rate: number): SamplingErrorRow | undefined {
   return best;
 }
 
+/**
+ * A request-model process's clock moves once per scheduling chunk (its position is the share of
+ * the tick's pages done), so in an exact replay the reads of one chunk's `chunkReal` real touches
+ * are issued at one instant and each waits behind the chunk's earlier ones: with a read per touch
+ * at `readsPerTouch`, a read sees on average readsPerTouch · (chunkReal − 1) / 2 of them ahead.
+ * A sampled replay keeps the part made of its own sampled chunk's earlier sampled faults
+ * (each `scale` real reads): readsPerTouch · (chunk − 1) · scale / 2, and loses the rest, the
+ * reads that one sampled fault and its neighbours stand for. Returns that loss as queue time per
+ * channel (µs) each real read of a sampled fault adds (`occPerChannelUs`: one read's device time
+ * per channel); 0 exact (chunk = chunkReal, scale 1).
+ */
+export function selfQueueUs(
+  readsPerTouch: number,
+  chunkReal: number,
+  chunk: number,
+  scale: number,
+  occPerChannelUs: number,
+): number {
+  const ahead = Math.max(0, chunkReal - 1 - (chunk - 1) * scale);
+  return (readsPerTouch * ahead * occPerChannelUs) / 2;
+}
+
 /** A scenario the replay cannot hold at any usable rate; `field` is the scenario field to change. */
 export class FidelityError extends InputError {
   constructor(
