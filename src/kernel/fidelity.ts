@@ -21,7 +21,7 @@ export const MAX_EXACT_PAGES = 64_000_000;
 /**
  * Sampled-vs-exact error, measured on 2026-12-06 (seventh measurement, after a sampled request
  * read's own-chunk queue (`selfQueueUs`) and a throttled sampled pass's scan carry
- * (lru-classic.ts) were added; `npx tsx bench/sampling-error.ts incident16|incident4|pcb`)
+ * (lru-classic.ts) were added, on main's 955c8d9; `npx tsx bench/sampling-error.ts incident16|incident4|pcb`)
  * by replaying each scenario below exactly and at each rate (test/kernel/fidelity.test.ts re-checks
  * the rates the bundled scenarios use against this table; docs/kernel.md has the per-scenario
  * figures). Each row: relative error |sampled / exact − 1| in %, the maximum over these runs,
@@ -38,13 +38,13 @@ export const MAX_EXACT_PAGES = 64_000_000;
  * of the tenant with a request model (db / fileserver). The seed is the scenario seed, which
  * seeds every stream of the replay. Measured after the fixes of docs/kernel.md "Fidelity".
  * Fault CPU stays within 5 % everywhere. Major faults: incident/16 within 2 % down to 1/32, then
- * low (−7 to −8 % at 1/64, −19 to −21 % at 1/128: a sampled fault's 1/R reads reach the device
+ * low (−8 to −9 % at 1/64, −20 to −21 % at 1/128: a sampled fault's 1/R reads reach the device
  * queue at once, the queue empties between such lumps and the device, saturated when exact, is
- * busy less); incident/4 high from 1/8 (+2 to +5 %) to 1/128 (+29 to +43 %), its db keeping more
- * memory than exact. The p99 scatters around exact on incident/16 (−25 to +22 % over seeds and
- * rates: the db's queue of requests grows at the excess of its service time over its capacity,
- * so a few % of service time is tens of % of p99) and leans low on incident/4 below 1/32 (−30 to
- * −55 %). page-cache-vs-batch stays within 5 %.
+ * busy less); incident/4 high from 1/8 (+3 to +6 %) to 1/128 (+32 to +42 %), its db keeping more
+ * memory than exact. The p99 is within −23 to +8 % on incident/16 (the db's queue of requests
+ * grows at the excess of its service time over its capacity, so a few % of service time is tens
+ * of % of p99) and leans low on incident/4 from 1/64 (−27 to −53 %). page-cache-vs-batch stays
+ * within 5 %.
  * `minFrames` is the smallest simulated frame count among the runs.
  */
 export interface SamplingErrorRow {
@@ -55,11 +55,11 @@ export interface SamplingErrorRow {
   latencyP99Pct: number;
 }
 export const SAMPLING_ERROR_TABLE: readonly SamplingErrorRow[] = [
-  { rate: 1 / 8, minFrames: 122_880, majorFaultsPct: 5, faultCpuPctAvgPct: 2, latencyP99Pct: 23 },
-  { rate: 1 / 16, minFrames: 61_440, majorFaultsPct: 8, faultCpuPctAvgPct: 2, latencyP99Pct: 23 },
-  { rate: 1 / 32, minFrames: 30_720, majorFaultsPct: 12, faultCpuPctAvgPct: 3, latencyP99Pct: 25 },
-  { rate: 1 / 64, minFrames: 15_360, majorFaultsPct: 27, faultCpuPctAvgPct: 5, latencyP99Pct: 40 },
-  { rate: 1 / 128, minFrames: 7_680, majorFaultsPct: 43, faultCpuPctAvgPct: 5, latencyP99Pct: 55 },
+  { rate: 1 / 8, minFrames: 122_880, majorFaultsPct: 6, faultCpuPctAvgPct: 2, latencyP99Pct: 9 },
+  { rate: 1 / 16, minFrames: 61_440, majorFaultsPct: 9, faultCpuPctAvgPct: 2, latencyP99Pct: 13 },
+  { rate: 1 / 32, minFrames: 30_720, majorFaultsPct: 13, faultCpuPctAvgPct: 2, latencyP99Pct: 23 },
+  { rate: 1 / 64, minFrames: 15_360, majorFaultsPct: 28, faultCpuPctAvgPct: 5, latencyP99Pct: 34 },
+  { rate: 1 / 128, minFrames: 7_680, majorFaultsPct: 43, faultCpuPctAvgPct: 5, latencyP99Pct: 53 },
 ];
 /** The metric `measuredErrorPct` is about (the others are in `measuredErrorsPct`). */
 export const SAMPLING_ERROR_METRIC = 'total major faults';
