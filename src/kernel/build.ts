@@ -208,6 +208,7 @@ function layOutProcesses(sc: Scenario, rate: number, cgs: CgroupRt[]): { procs: 
       ptDebt: 0,
       fixedFrames: 0,
       ioUntilUs: 0,
+      selfQueueUs: 0,
       tick: emptyStats(),
       total: emptyStats(),
       totalThreadSec: 0,

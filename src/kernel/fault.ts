@@ -91,7 +91,8 @@ export function handleMmFault(s: HostState, p: ProcRt, page: number): number {
   p.tick.swapIn++;
   const ahead = swapinReadahead(s, p, page, slot);
   if (s.zram) zramFault(s, p);
-  else majorFault(s, p, readWaitSec(s, 1 + ahead), workingset);
+  // A request process's sampled read also waits behind its own chunk's reads (fidelity.ts selfQueueUs).
+  else majorFault(s, p, readWaitSec(s, 1 + ahead) + p.selfQueueUs * 1e-6 * s.scale, workingset);
   return 2;
 }
 

@@ -19,9 +19,9 @@ export const MIN_SIMULATED_FRAMES = 2048;
 export const MAX_EXACT_PAGES = 64_000_000;
 
 /**
- * Sampled-vs-exact error, measured on 2026-12-06 (sixth measurement, after the warm start, the
- * reclaim-lump and PSI changes of that day, the rates in use on incident/16 again after mapped-file
- * ageing and memory.fixed; `npx tsx bench/sampling-error.ts incident16|incident4|pcb`)
+ * Sampled-vs-exact error, measured on 2026-12-06 (seventh measurement, after a sampled request
+ * read's own-chunk queue (`selfQueueUs`) and a throttled sampled pass's scan carry
+ * (lru-classic.ts) were added, on main's 955c8d9; `npx tsx bench/sampling-error.ts incident16|incident4|pcb`)
  * by replaying each scenario below exactly and at each rate (test/kernel/fidelity.test.ts re-checks
  * the rates the bundled scenarios use against this table; docs/kernel.md has the per-scenario
  * figures). Each row: relative error |sampled / exact − 1| in %, the maximum over these runs,
@@ -36,18 +36,15 @@ export const MAX_EXACT_PAGES = 64_000_000;
  * is at least the row above it, so a figure never shrinks as the rate falls.
  * Metrics: the run's total major faults, the average host faultCpuPct, the p99 request latency
  * of the tenant with a request model (db / fileserver). The seed is the scenario seed, which
- * seeds every stream of the replay. Measured after the fixes of docs/kernel.md "Fidelity"
- * (batches and scheduling turns of 32·R sampled pages, get_scan_count on real counts, Zipf
- * regions drawn over real ranks, kswapd writes paced over the tick, every memcg visited per pass).
- * Fault CPU stays within 6 % everywhere. Major faults: incident/16 within 1 % down to 1/32, then
- * low (−6 to −7 % at 1/64, −18 to −21 % at 1/128: a sampled fault's 1/R reads reach the device
+ * seeds every stream of the replay. Measured after the fixes of docs/kernel.md "Fidelity".
+ * Fault CPU stays within 5 % everywhere. Major faults: incident/16 within 2 % down to 1/32, then
+ * low (−8 to −9 % at 1/64, −20 to −21 % at 1/128: a sampled fault's 1/R reads reach the device
  * queue at once, the queue empties between such lumps and the device, saturated when exact, is
- * busy 70–71 % (1/64) and 62–64 % (1/128) of the run against 75 %); incident/4 high from 1/8 (+5
- * to +6 %) to 1/128 (+30 to +44 %), its db keeping more memory than exact. The p99 leans low at
- * every rate below 1/8 (incident/16 −18 to −45 % at 1/16–1/32, incident/4 −57 to −71 % at 1/128):
- * the db's queue of requests grows at the excess of its service time over its capacity, so a few
- * % of service time (its device wait per fault is 9 % short at 1/16) is tens of % of p99.
- * page-cache-vs-batch stays within 6 %.
+ * busy less); incident/4 high from 1/8 (+3 to +6 %) to 1/128 (+32 to +42 %), its db keeping more
+ * memory than exact. The p99 is within −23 to +8 % on incident/16 (the db's queue of requests
+ * grows at the excess of its service time over its capacity, so a few % of service time is tens
+ * of % of p99) and leans low on incident/4 from 1/64 (−27 to −53 %). page-cache-vs-batch stays
+ * within 5 %.
  * `minFrames` is the smallest simulated frame count among the runs.
  */
 export interface SamplingErrorRow {
@@ -58,11 +55,11 @@ export interface SamplingErrorRow {
   latencyP99Pct: number;
 }
 export const SAMPLING_ERROR_TABLE: readonly SamplingErrorRow[] = [
-  { rate: 1 / 8, minFrames: 122_880, majorFaultsPct: 7, faultCpuPctAvgPct: 2, latencyP99Pct: 17 },
-  { rate: 1 / 16, minFrames: 61_440, majorFaultsPct: 12, faultCpuPctAvgPct: 3, latencyP99Pct: 41 },
-  { rate: 1 / 32, minFrames: 30_720, majorFaultsPct: 16, faultCpuPctAvgPct: 3, latencyP99Pct: 45 },
-  { rate: 1 / 64, minFrames: 15_360, majorFaultsPct: 34, faultCpuPctAvgPct: 6, latencyP99Pct: 45 },
-  { rate: 1 / 128, minFrames: 7_680, majorFaultsPct: 45, faultCpuPctAvgPct: 6, latencyP99Pct: 72 },
+  { rate: 1 / 8, minFrames: 122_880, majorFaultsPct: 6, faultCpuPctAvgPct: 2, latencyP99Pct: 9 },
+  { rate: 1 / 16, minFrames: 61_440, majorFaultsPct: 9, faultCpuPctAvgPct: 2, latencyP99Pct: 13 },
+  { rate: 1 / 32, minFrames: 30_720, majorFaultsPct: 13, faultCpuPctAvgPct: 2, latencyP99Pct: 23 },
+  { rate: 1 / 64, minFrames: 15_360, majorFaultsPct: 28, faultCpuPctAvgPct: 5, latencyP99Pct: 34 },
+  { rate: 1 / 128, minFrames: 7_680, majorFaultsPct: 43, faultCpuPctAvgPct: 5, latencyP99Pct: 53 },
 ];
 /** The metric `measuredErrorPct` is about (the others are in `measuredErrorsPct`). */
 export const SAMPLING_ERROR_METRIC = 'total major faults';
@@ -78,6 +75,28 @@ export function samplingErrorAt(rate: number): SamplingErrorRow | undefined {
   for (const row of SAMPLING_ERROR_TABLE)
     if (row.rate <= rate * (1 + 1e-9) && (!best || row.rate > best.rate)) best = row;
   return best;
+}
+
+/**
+ * A request-model process's clock moves once per scheduling chunk (its position is the share of
+ * the tick's pages done), so in an exact replay the reads of one chunk's `chunkReal` real touches
+ * are issued at one instant and each waits behind the chunk's earlier ones: with a read per touch
+ * at `readsPerTouch`, a read sees on average readsPerTouch · (chunkReal − 1) / 2 of them ahead.
+ * A sampled replay keeps the part made of its own sampled chunk's earlier sampled faults
+ * (each `scale` real reads): readsPerTouch · (chunk − 1) · scale / 2, and loses the rest, the
+ * reads that one sampled fault and its neighbours stand for. Returns that loss as queue time per
+ * channel (µs) each real read of a sampled fault adds (`occPerChannelUs`: one read's device time
+ * per channel); 0 exact (chunk = chunkReal, scale 1).
+ */
+export function selfQueueUs(
+  readsPerTouch: number,
+  chunkReal: number,
+  chunk: number,
+  scale: number,
+  occPerChannelUs: number,
+): number {
+  const ahead = Math.max(0, chunkReal - 1 - (chunk - 1) * scale);
+  return (readsPerTouch * ahead * occPerChannelUs) / 2;
 }
 
 /** A scenario the replay cannot hold at any usable rate; `field` is the scenario field to change. */

@@ -11,7 +11,7 @@
 import type { Scenario } from '../scenario/types.js';
 import { TraceStream } from '../workload/trace-stream.js';
 import { DeviceTick } from './device-tick.js';
-import { chooseFidelity, fidelityInfo } from './fidelity.js';
+import { chooseFidelity, fidelityInfo, selfQueueUs } from './fidelity.js';
 import { Host } from './host.js';
 import { Lifecycle } from './lifecycle.js';
 import { DEFAULT_MEMCG_CHARGE_BATCH, overHighPenalty } from './mechanisms/memcg-high.js';
@@ -465,7 +465,12 @@ class Simulation {
 
   private updateRequestFigures(p: ProcRt): void {
     const costs = this.ctx.sc.host.costs;
-    this.ctx.req[p.idx]?.observe(p.tick, this.ctx.scale, costs.majorFaultCpuUs, costs.minorFaultCpuUs);
+    const rq = this.ctx.req[p.idx];
+    if (!rq) return;
+    rq.observe(p.tick, this.ctx.scale, costs.majorFaultCpuUs, costs.minorFaultCpuUs);
+    const s = this.host.state;
+    if (this.ctx.rate < 1)
+      p.selfQueueUs = selfQueueUs(rq.majorPerPage, CHUNK, this.chunk, this.ctx.scale, s.occReadUs / s.channels);
   }
 
   /**

@@ -201,6 +201,12 @@ export interface ProcRt {
    * this, not again from the clamped clock.
    */
   ioUntilUs: number;
+  /**
+   * Sampled replay of a request-model process: queue (µs per channel) each real read of one of
+   * its sampled faults waits for behind the process's own earlier reads at the same clock, which
+   * the exact replay has and the sampled one loses (fidelity.ts `selfQueueUs`); 0 when exact.
+   */
+  selfQueueUs: number;
   tick: ProcStats;
   total: ProcStats;
   /** Thread-seconds alive, for stallPct. */
