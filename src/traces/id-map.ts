@@ -79,6 +79,33 @@ export class DenseIdBuilder {
   }
 
   /**
+   * References to the first `count` ids of `ids` (safe non-negative integers): a text
+   * trace's batch. Ids already in the direct table are resolved in this loop, as in `addPairs`.
+   */
+  addNumbers(ids: Float64Array, count: number): void {
+    this.reserve(count);
+    let out = this.out;
+    let direct = this.direct;
+    let n = this.n;
+    for (let k = 0; k < count; k++) {
+      const v = ids[k]!;
+      if (v < direct.length) {
+        const x = direct[v | 0]!;
+        if (x !== 0) {
+          out[n++] = x - 1;
+          continue;
+        }
+      }
+      this.n = n;
+      this.addHiLo(Math.floor(v / 4294967296), v >>> 0);
+      n = this.n;
+      direct = this.direct;
+      out = this.out;
+    }
+    this.n = n;
+  }
+
+  /**
    * References to `count` 64-bit ids stored as uint32 pairs (lo, hi) in `words`, the k-th
    * at `first + k·stride`: oracleGeneral records read in place. Ids already seen in the
    * direct table are resolved in this loop, with the output array and table in locals; only

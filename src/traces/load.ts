@@ -1,7 +1,6 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { didYouMean, InputError } from '../util/errors.js';
 import { cleanField, type IdMode } from './fields.js';
 import { DenseIdBuilder } from './id-map.js';
@@ -547,6 +546,8 @@ async function readQuotedCsv(
     parts.push(Buffer.from(c.buf));
   }
   let rows: { record: string[]; info: { lines: number } }[];
+  // Loaded only for quoted files, so that other reads (and start-up) do not pay for it.
+  const { parse: parseCsv } = await import('csv-parse/sync');
   try {
     rows = parseCsv(Buffer.concat(parts), {
       delimiter: String.fromCharCode(layout.delimiter),

@@ -156,6 +156,22 @@ describe('CSV', () => {
     });
   });
 
+  it('reads lines the straight-line loop does not take (hex, CRLF, malformed) with the same rules, from where it stopped', async () => {
+    const text = 'time,obj_id\n5,10\n6,11\n7,0x0a\n8,12\r\n9,11\n10,x\n11,12\n';
+    const t = await loadTrace(file(text, 'mixed.csv'), { lenient: true });
+    expect([...t.stream]).toEqual([0, 1, 0, 2, 1, 2]);
+    expect(t.info).toMatchObject({ references: 6, records: 7, timeFirst: 5, timeLast: 11 });
+    expect(t.info.malformed.examples).toEqual(['mixed.csv:7: id is not an integer (decimal or 0x-hex): "10,x"']);
+    const swapped = await loadTrace(file('obj_id,time\n10,5\n11,6\n10,7.5\n12,8\n', 'swapped.csv'));
+    expect([...swapped.stream]).toEqual([0, 1, 0, 2]);
+    expect(swapped.info).toMatchObject({ timeFirst: 5, timeLast: 8 });
+    // 16 digits leave the straight-line loop for the field loop, which keys them by value.
+    expect(await ids('7\n1234567890123456\n7\n1234567890123456\n')).toEqual([0, 1, 0, 1]);
+    expect(await failure('1\n2\n3\n4\n5\n6x\n')).toBe(
+      'bad.txt:6: id is not an integer (decimal or 0x-hex): "6x" (use --lenient to skip malformed lines)',
+    );
+  });
+
   it('takes columns by name or 1-based number, with or without a header', async () => {
     const csv = 'version,time,op,size,lbn\n1,5,2a,512,42\n1,6,28,4096,43\n1,7,28,512,42\n';
     expect(await ids(csv, { idColumn: 'lbn' }, 'a.csv')).toEqual([0, 1, 0]);
