@@ -142,8 +142,9 @@ export async function replayTrace(
 /**
  * Replays while the file is read: a reader thread maps ids into a shared stream and every
  * replay thread simulates what has been published so far (the pipeline; the trace is read
- * once). Only for files whose reference count is known up front (`streamableReferences`),
- * sizes in frames and online policies; `canReplayWhileReading` says so.
+ * once). Only for files whose reference count is bounded up front (`streamableReferences`:
+ * `references` is that bound, and the policies' bound on dense ids), sizes in frames and
+ * online policies; `canReplayWhileReading` says so.
  */
 export async function replayWhileReading(
   file: string,
@@ -174,9 +175,10 @@ export async function replayWhileReading(
       if (err instanceof ReadFailed || (err instanceof Error && err.message === READ_FAILED)) await info;
       throw err;
     });
-    const trace: Trace = { stream, info: await info };
-    if ((opts.warmup ?? 0) > references) {
-      throw new InputError(`--warmup ${opts.warmup} exceeds the trace's ${references} references`);
+    const read = await info;
+    const trace: Trace = { stream: stream.subarray(0, read.references), info: read };
+    if ((opts.warmup ?? 0) > read.references) {
+      throw new InputError(`--warmup ${opts.warmup} exceeds the trace's ${read.references} references`);
     }
     return { trace, rows: toRows(specs, jobs, results) };
   } finally {
@@ -184,9 +186,29 @@ export async function replayWhileReading(
   }
 }
 
-/** Streaming needs every size in frames (a percentage needs the final page count) and no offline policy. */
-export function canReplayWhileReading(policies: readonly string[], frames: readonly FrameSpec[]): boolean {
-  return frames.every((f) => f.kind === 'frames') && policies.every((p) => !parsePolicySpec(p).factory.needsStream);
+/**
+ * Policies whose per-page state is filled when created: replayed while a text trace is read,
+ * they would fill arrays sized by its bound (one page per two bytes), not by its pages.
+ */
+const FILLS_PAGE_STATE = new Set(['lfu', 'random']);
+
+/**
+ * Streaming needs every size in frames (a percentage needs the final page count) and no
+ * offline policy; with only a bound on the references (`exact` false: a text trace), no
+ * policy that fills per-page state up to that bound.
+ */
+export function canReplayWhileReading(
+  policies: readonly string[],
+  frames: readonly FrameSpec[],
+  exact = true,
+): boolean {
+  return (
+    frames.every((f) => f.kind === 'frames') &&
+    policies.every((p) => {
+      const factory = parsePolicySpec(p).factory;
+      return !factory.needsStream && (exact || !FILLS_PAGE_STATE.has(factory.id));
+    })
+  );
 }
 
 function jobSpecs(policies: readonly string[], frames: readonly FrameSpec[]) {

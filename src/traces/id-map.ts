@@ -225,7 +225,8 @@ export class DenseIdBuilder {
    * `shared`, in a SharedArrayBuffer that replay workers read without a copy of their own.
    */
   finish(shared = false): Int32Array {
-    if (this.into && this.n === this.out.length) return this.out;
+    // A shared stream is sized before the read (a bound for text): its written part.
+    if (this.into) return this.n === this.out.length ? this.out : this.out.subarray(0, this.n);
     if (!shared) return this.out.slice(0, this.n);
     const s = new Int32Array(new SharedArrayBuffer(this.n * 4));
     s.set(this.out.subarray(0, this.n));

@@ -148,20 +148,29 @@ interface Streaming {
 const STREAMED_REFS = 1 << 16;
 
 /**
- * Where a pipelined read writes its stream: a SharedArrayBuffer of exactly the file's
- * record count, and `progress` = [references written, 0 reading | 1 done | 2 failed].
+ * Where a pipelined read writes its stream: a SharedArrayBuffer of at least the file's
+ * reference count, and `progress` = [references written, 0 reading | 1 done | 2 failed].
  */
 export interface SharedStream {
   stream: Int32Array;
   progress: Int32Array;
 }
 
+/** A text trace past this many references' bound (a file past 512 MiB) is read before its replay. */
+const MAX_TEXT_BOUND = 2 ** 28;
+
 /**
- * The number of references a file gives when it can be known before reading it: an
- * uncompressed oracleGeneral file (one reference per 24-byte record). Only such a file
- * can be replayed while it is read; undefined otherwise.
+ * What a file can give before it is read, for a replay that runs while it is read: an
+ * uncompressed oracleGeneral file gives exactly its size / 24 references; an uncompressed
+ * text trace (not expanded into pages) at most one per two bytes (a digit and a newline),
+ * a bound that costs only address space, since the stream's unused tail is never touched.
+ * Undefined for any other file (gzip, --expand-pages, an oracleGeneral file of a partial
+ * record, a missing file).
  */
-export function streamableReferences(file: string, options: TraceOptions = {}): number | undefined {
+export function streamableReferences(
+  file: string,
+  options: TraceOptions = {},
+): { references: number; exact: boolean } | undefined {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -172,9 +181,13 @@ export function streamableReferences(file: string, options: TraceOptions = {}): 
     const head = Buffer.alloc(4096);
     const n = readSync(fd, head, 0, head.length, 0);
     if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) return undefined;
-    if (detectFormat(file, head.subarray(0, n), options) !== 'oracleGeneral') return undefined;
     const bytes = fstatSync(fd).size;
-    return bytes > 0 && bytes % 24 === 0 ? bytes / 24 : undefined;
+    if (bytes === 0) return undefined;
+    if (detectFormat(file, head.subarray(0, n), options) !== 'oracleGeneral') {
+      const bound = Math.ceil(bytes / 2) + 1;
+      return options.expandPages || bound > MAX_TEXT_BOUND ? undefined : { references: bound, exact: false };
+    }
+    return bytes % 24 === 0 ? { references: bytes / 24, exact: true } : undefined;
   } finally {
     closeSync(fd);
   }
@@ -191,8 +204,8 @@ async function readSource(
   const head: Buffer = first.done ? Buffer.alloc(0) : first.value.buf;
   const compression = first.done ? 'none' : first.value.compression;
   const format = detectFormat(file, head, options);
-  if (into && format !== 'oracleGeneral')
-    throw new Error('internal: only oracleGeneral files are read into a shared stream');
+  if (into && (options.expandPages || compression !== 'none'))
+    throw new Error('internal: only uncompressed files, one reference per record, are read into a shared stream');
   const builder = new DenseIdBuilder(
     streaming ? STREAMED_REFS : expectedReferences(file, head, format, compression),
     into,
@@ -244,16 +257,20 @@ async function readSource(
   if (format === 'csv' && head.includes(0x22)) {
     records = await readQuotedCsv(file, head, source, plan.layout, sink);
     flush();
+    builder.publish();
   } else {
     const scanner = new TextScanner(plan.layout, sink);
     scanner.push(head);
     flush();
+    builder.publish();
     for await (const c of source) {
       scanner.push(c.buf);
       flush();
+      builder.publish();
     }
     scanner.end();
     flush();
+    builder.publish();
     blankLines = scanner.blankLines;
     records = scanner.lineNo - plan.layout.skipLines - blankLines;
   }

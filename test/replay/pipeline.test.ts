@@ -51,7 +51,7 @@ describe('replay while reading (oracleGeneral pipeline)', () => {
   const frames = parseFrameList('100,1000,5000');
 
   it('knows which files and requests can stream', () => {
-    expect(streamableReferences(file)).toBe(300_000);
+    expect(streamableReferences(file)).toEqual({ references: 300_000, exact: true });
     expect(streamableReferences(join(dir, 'missing.bin'))).toBeUndefined();
     expect(canReplayWhileReading(policies, frames)).toBe(true);
     expect(canReplayWhileReading(['lru'], parseFrameList('10%'))).toBe(false);
@@ -83,6 +83,50 @@ describe('replay while reading (oracleGeneral pipeline)', () => {
     const p = replayWhileReading(bad, { header: true }, 10, ['lru'], parseFrameList('4'), { threads: 2 });
     await expect(p).rejects.toThrow(InputError);
     await expect(p).rejects.toThrow(/--header do not apply to oracleGeneral/);
+  });
+});
+
+describe('replay while reading a text trace', () => {
+  // 300,000 `time,id` lines, some ids past 2^32 and in hex, a CRLF line, a blank line and a malformed line.
+  const rng = new Rng(9);
+  const lines = ['time,obj_id'];
+  for (let i = 0; i < 300_000; i++) {
+    const r = rng.nextInt(1000) < 900 ? rng.nextInt(2000) : rng.nextInt(60_000);
+    lines.push(`${i >> 4},${r % 11 === 0 ? `0x${(r * 2 ** 33).toString(16)}` : r}`);
+  }
+  lines[1000] = `${lines[1000]}\r`;
+  lines[2000] = '';
+  lines[3000] = '187,abc';
+  const file = join(dir, 'sample.csv');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const policies = ['lru', 'fifo', 's3fifo', 'arc'];
+  const frames = parseFrameList('100,5000');
+
+  it('is bounded by one reference per two bytes, and never for policies that fill per-page state', () => {
+    const bound = streamableReferences(file);
+    expect(bound?.exact).toBe(false);
+    expect(bound!.references).toBeGreaterThanOrEqual(300_000);
+    expect(streamableReferences(file, { expandPages: true })).toBeUndefined();
+    expect(canReplayWhileReading(['lru', 'lfu'], frames, false)).toBe(false);
+    expect(canReplayWhileReading(['lru', 'lfu'], frames, true)).toBe(true);
+  });
+
+  it.each([1, 2])('gives the sequential rows and trace with %i thread(s)', async (threads) => {
+    const options = { lenient: true };
+    const plain = await loadTrace(file, options);
+    expect(plain.info.references).toBe(299_998);
+    const expected = policies.flatMap((p) =>
+      frames.map((f) => {
+        const frames = f.kind === 'frames' ? f.frames : 0;
+        return simulate(p, plain.stream, frames, { warmup: 10, maxPageId: plain.info.distinctPages }).faults;
+      }),
+    );
+    const bound = streamableReferences(file)!.references;
+    const { trace, rows } = await replayWhileReading(file, options, bound, policies, frames, { warmup: 10, threads });
+    expect(rows.map((r) => r.faults)).toEqual(expected);
+    expect(rows.every((r) => r.references === 299_998 - 10)).toBe(true);
+    expect(trace.info).toEqual(plain.info);
+    expect(Array.from(trace.stream)).toEqual(Array.from(plain.stream));
   });
 });
 

@@ -215,8 +215,9 @@ export const replayCommand: FaultlineCommand<ReplayArgs> = {
     }
     const opts = { warmup: argv.warmup, seed: argv.seed, threads: jobs };
     const options = toTraceOptions(argv);
-    // An uncompressed oracleGeneral file is replayed while it is read (engine/replay.ts).
-    const streamable = canReplayWhileReading(policies, frames) ? streamableReferences(argv.trace, options) : undefined;
+    // An uncompressed file is replayed while it is read (engine/replay.ts).
+    const bound = streamableReferences(argv.trace, options);
+    const streamable = bound && canReplayWhileReading(policies, frames, bound.exact) ? bound.references : undefined;
     let trace: Trace;
     let rows: ReplayRow[];
     if (streamable === undefined) {
