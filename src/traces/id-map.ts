@@ -27,15 +27,22 @@ export class DenseIdBuilder {
   /**
    * `into`: write the stream into this (shared) array and publish how much is written in
    * `progress[0]` after every batch, so replay threads can simulate while the file is read.
+   * `shared`: build the stream in a SharedArrayBuffer from the start, so that `finish(true)`
+   * hands it over without a copy.
    */
   constructor(
     expectedRefs = 1 << 16,
     private readonly into?: { stream: Int32Array; progress: Int32Array },
+    private readonly shared = false,
   ) {
     const cap = 1 << 12;
     this.slots = new Int32Array(cap * 4);
     this.mask = cap - 1;
-    this.out = into ? into.stream : new Int32Array(Math.max(1024, expectedRefs));
+    this.out = into ? into.stream : this.allocate(Math.max(1024, expectedRefs));
+  }
+
+  private allocate(length: number): Int32Array {
+    return this.shared ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length);
   }
 
   /** Publishes the references written so far to threads reading the shared stream. */
@@ -141,7 +148,7 @@ export class DenseIdBuilder {
     if (this.into) throw new Error(`internal: the shared stream holds ${this.out.length} references, more were read`);
     let size = this.out.length * 2;
     while (size < this.n + more) size *= 2;
-    const next = new Int32Array(size);
+    const next = this.allocate(size);
     next.set(this.out.subarray(0, this.n));
     this.out = next;
   }
@@ -223,10 +230,13 @@ export class DenseIdBuilder {
   /**
    * The dense stream, trimmed to its length (a copy, so the growth slack is freed); with
    * `shared`, in a SharedArrayBuffer that replay workers read without a copy of their own.
+   * A stream built shared is handed over as a view of its written part: the slack past it
+   * was never written, so it costs address space, not memory.
    */
   finish(shared = false): Int32Array {
-    // A shared stream is sized before the read (a bound for text): its written part.
-    if (this.into) return this.n === this.out.length ? this.out : this.out.subarray(0, this.n);
+    if (this.into || (shared && this.shared)) {
+      return this.n === this.out.length ? this.out : this.out.subarray(0, this.n);
+    }
     if (!shared) return this.out.slice(0, this.n);
     const s = new Int32Array(new SharedArrayBuffer(this.n * 4));
     s.set(this.out.subarray(0, this.n));

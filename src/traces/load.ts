@@ -218,6 +218,7 @@ async function readSource(
   const builder = new DenseIdBuilder(
     streaming ? STREAMED_REFS : expectedReferences(file, head, format, compression),
     into,
+    !streaming && options.sharedStream,
   );
   const malformed = new MalformedLines(basename(file), options.lenient ?? false);
   const ids = options.ids ?? 'auto';
