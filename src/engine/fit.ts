@@ -114,6 +114,13 @@ const PROFILE_TOLERANCE = 0.1;
  */
 const PROFILE_STEPS = [-1 / 16, -1 / 64, 1 / 64, 1 / 16];
 /**
+ * Further offsets probed on a side whose profile is still inside the tolerance at 1/16: a
+ * quarter of the range, then the range's end. A parameter the data barely see (a touch rate
+ * whose pages stay resident) otherwise shows a ±8 % profile edge that says nothing about how
+ * far it could go; this way its range reaches the bound it cannot be told from.
+ */
+const PROFILE_FAR_STEPS = [1 / 4, 1];
+/**
  * Diagonal step of the trade-off test (before the per-parameter scaling of pairSteps, which
  * keeps it within [PAIR_STEP_MIN, PAIR_STEP_MAX]) and the ratio below which a pair trades off.
  */
@@ -256,14 +263,30 @@ function termFigures(e: { observedColumn: string; points: number; mapePct: numbe
   return { observedColumn: e.observedColumn, points: e.points, mapePct: e.mapePct, normalisedError: e.normalisedError };
 }
 
-function selected(name: string, metrics: readonly string[] | undefined): boolean {
+/**
+ * PSI's avg10 term, left out by default when the stall share from its `total=` is compared for
+ * the same scope: the two measure one thing, and avg10 also carries what an earlier load left
+ * in the averages (docs/postmortem.md, "Objective").
+ */
+const SUPERSEDED: Record<string, string> = { psiSomeAvg10Pct: 'psiSomePct', psiFullAvg10Pct: 'psiFullPct' };
+
+function selected(name: string, metrics: readonly string[] | undefined, compared: ReadonlySet<string>): boolean {
   if (metrics) return metrics.includes(name);
+  const dot = name.lastIndexOf('.');
+  const by = SUPERSEDED[name.slice(dot + 1)];
+  if (by !== undefined && compared.has(`${name.slice(0, dot + 1)}${by}`)) return false;
   return !DEFAULT_EXCLUDED.some((x) => name === x || name.endsWith(`.${x}`));
+}
+
+/** The terms the objective averages: `metrics` when given, else the default selection. */
+export function objectiveTerms(terms: readonly FitTerm[], metrics: readonly string[] | undefined): FitTerm[] {
+  const compared = new Set(terms.map((t) => t.name));
+  return terms.filter((t) => selected(t.name, metrics, compared));
 }
 
 function objectiveOf(result: RunResult, metrics: readonly string[] | undefined): number {
   if (result.status !== 'ok' || !result.observed) return Number.POSITIVE_INFINITY;
-  const terms = termsOf(result).filter((t) => selected(t.name, metrics));
+  const terms = objectiveTerms(termsOf(result), metrics);
   if (terms.length === 0) return Number.POSITIVE_INFINITY;
   return terms.reduce((s, t) => s + Math.min(TERM_CAP, t.normalisedError), 0) / terms.length;
 }
@@ -400,7 +423,7 @@ export async function fitScenario(file: string, opts: FitOptions): Promise<FitOu
     scenario: file,
     objective: {
       definition: OBJECTIVE_DEFINITION,
-      terms: terms.filter((t) => selected(t.name, opts.metrics)).map((t) => t.name),
+      terms: objectiveTerms(terms, opts.metrics).map((t) => t.name),
     },
     parameters: params.map((p, j) => ({
       path: p.path,
@@ -440,9 +463,12 @@ function neighbours(point: readonly number[], h: number): number[][] {
 
 type Lookup = (pt: number[]) => number | undefined;
 
-/** Runs of the identifiability profile for d parameters: 4 axis points each, one pair-step point each, two diagonals per pair. */
+/**
+ * Most runs of the identifiability profile for d parameters: 4 axis points each, up to 2
+ * further out on each side it is still open, one pair-step point each, two diagonals per pair.
+ */
 export function profileRuns(d: number): number {
-  return PROFILE_STEPS.length * d + d + d * (d - 1);
+  return (PROFILE_STEPS.length + 2 * PROFILE_FAR_STEPS.length) * d + d + d * (d - 1);
 }
 
 /**
@@ -463,7 +489,33 @@ export async function identify(
     return pt;
   };
   await evaluate(params.flatMap((_, j) => PROFILE_STEPS.map((du) => shifted([[j, du]]))));
-  const profiles = params.map((p, j) => profileOf(p, j, winner, f, (k, du) => shifted([[k, du]])));
+  const near = PROFILE_STEPS.at(-1) as number;
+  const limit = winner.objective * (1 + PROFILE_TOLERANCE);
+  const atEnd = (j: number, du: number) => {
+    const u = shifted([[j, du]])[j];
+    return u === 0 || u === 1;
+  };
+  // A side still within the tolerance at its farthest probe, short of the range's end, goes one
+  // distance further; `reach` holds each side's farthest probe that was run.
+  const sides = params.flatMap((_, j) => [-1, 1].map((side) => ({ j, side, reach: side * near })));
+  for (const far of PROFILE_FAR_STEPS) {
+    const next = sides.filter(
+      (s) => Math.abs(s.reach) < far && !atEnd(s.j, s.reach) && (f(shifted([[s.j, s.reach]])) ?? Infinity) <= limit,
+    );
+    await evaluate(next.map((s) => shifted([[s.j, s.side * far]])));
+    for (const s of next) s.reach = s.side * far;
+  }
+  const reached = (j: number, du: number) =>
+    sides.some((s) => s.j === j && Math.sign(s.reach) === Math.sign(du) && Math.abs(du) <= Math.abs(s.reach));
+  const profiles = params.map((p, j) =>
+    profileOf(
+      p,
+      j,
+      winner,
+      (du) => (reached(j, du) ? f(shifted([[j, du]])) : undefined),
+      (k, du) => shifted([[k, du]]),
+    ),
+  );
   const steps = pairSteps(params.length, winner.objective, (j, du) => f(shifted([[j, du]])));
   const diagonal = (a: number, b: number, sign: number) =>
     shifted([
@@ -518,28 +570,40 @@ function pairSteps(d: number, best: number, along: (j: number, du: number) => nu
   );
 }
 
-/** The values of parameter j whose objective, the others at their best, is within the tolerance of the best. */
+/**
+ * The values of parameter j whose objective, the others at their best, is within the
+ * tolerance of the best: the run of probed points on each side of the best that stay within it.
+ */
 function profileOf(
   p: FitParam,
   j: number,
   winner: { point: number[]; objective: number },
-  f: Lookup,
+  objectiveAt: (du: number) => number | undefined,
   shifted: (j: number, du: number) => number[],
 ): FitProfile {
   const limit = winner.objective * (1 + PROFILE_TOLERANCE);
-  const points = [...PROFILE_STEPS.slice(0, 2), 0, ...PROFILE_STEPS.slice(2)].map((du) => {
-    const pt = du === 0 ? winner.point : shifted(j, du);
-    return { u: pt[j] as number, objective: du === 0 ? winner.objective : f(pt) };
+  const far = PROFILE_FAR_STEPS.flatMap((du) => [-du, du]);
+  const probed = [...PROFILE_STEPS, ...far].flatMap((du) => {
+    const objective = objectiveAt(du);
+    // The far points count only when they were run; the near ones are listed either way.
+    return objective === undefined && far.includes(du) ? [] : [{ u: shifted(j, du)[j] as number, objective }];
   });
-  const ok = points.filter((q) => q.objective !== undefined && q.objective <= limit);
-  const us = ok.map((q) => q.u);
-  const lowU = Math.min(...us);
-  const highU = Math.max(...us);
+  const points = [{ u: winner.point[j] as number, objective: winner.objective as number | undefined }, ...probed]
+    .filter((q, i, all) => all.findIndex((o) => o.u === q.u) === i)
+    .sort((a, b) => a.u - b.u);
+  const at = points.findIndex((q) => q.u === winner.point[j]);
+  const ok = (q: { objective: number | undefined } | undefined) => q?.objective !== undefined && q.objective <= limit;
+  let lo = at;
+  while (lo > 0 && ok(points[lo - 1])) lo--;
+  let hi = at;
+  while (hi < points.length - 1 && ok(points[hi + 1])) hi++;
+  const lowU = (points[lo] as { u: number }).u;
+  const highU = (points[hi] as { u: number }).u;
   return {
     low: valueAt(p, lowU),
     high: valueAt(p, highU),
-    openLow: lowU === points[0]?.u && lowU > 0,
-    openHigh: highU === points.at(-1)?.u && highU < 1,
+    openLow: lo === 0 && lowU > 0,
+    openHigh: hi === points.length - 1 && highU < 1,
     points: points.map((q) => ({
       value: valueAt(p, q.u),
       objective: q.objective === undefined ? null : finiteOrNull(q.objective),

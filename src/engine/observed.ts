@@ -69,6 +69,10 @@ export const OBSERVED_MAPPINGS: readonly Mapping[] = [
   { metric: 'swapUsedBytes', candidates: [same('swap_used_bytes')], floor: MIB },
   { metric: 'psiSomeAvg10Pct', candidates: [same('psi_some_avg10_pct')], floor: 0.5 },
   { metric: 'psiFullAvg10Pct', candidates: [same('psi_full_avg10_pct')], floor: 0.5 },
+  // The share of each interval stalled, from PSI's cumulative total=: exact where avg10 is smoothed,
+  // and free of what an earlier load left in the averages (a capture that starts after one).
+  { metric: 'psiSomePct', candidates: [same('psi_some_stall_pct')], floor: 0.5 },
+  { metric: 'psiFullPct', candidates: [same('psi_full_stall_pct')], floor: 0.5 },
   // vmstat's wa / sar's %iowait: time waiting for reads, which PSI's memory line leaves out
   // unless the page was in the working set.
   { metric: 'cpuIowaitPct', candidates: [same('cpu_iowait_pct')], floor: 0.5 },
@@ -580,4 +584,31 @@ export function compareShape(
     };
   };
   return { simulated: shape(sim), observed: shape(obs) };
+}
+
+/** Host series whose shape the worked post-mortems compare (docs/postmortem.md, "Shape"), in print order. */
+export const SHAPE_METRICS = [
+  'majorFaultsPerSec',
+  'swapInPagesPerSec',
+  'swapOutPagesPerSec',
+  'psiSomePct',
+  'psiFullPct',
+] as const;
+
+/**
+ * The shape of every SHAPE_METRICS series the run has observed, fitted against observed. PSI
+ * falls back on avg10 when the logs have no `total=` to take the stall share from.
+ */
+export function shapesOf(
+  result: Pick<RunResult, 'timeMs' | 'host' | 'observed'>,
+): { metric: string; simulated: Shape; observed: Shape }[] {
+  const o = result.observed;
+  if (!o) return [];
+  const fallback: Record<string, string> = { psiSomePct: 'psiSomeAvg10Pct', psiFullPct: 'psiFullAvg10Pct' };
+  return SHAPE_METRICS.flatMap((name) => {
+    const metric = o.host[name] ? name : (fallback[name] ?? name);
+    const obs = o.host[metric];
+    if (!obs) return [];
+    return [{ metric, ...compareShape(result.timeMs, result.host[metric] ?? [], obs) }];
+  });
 }

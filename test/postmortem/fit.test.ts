@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { fitScenario, fittedScenarioText, parseVary } from '../../src/engine/fit.js';
+import { fitScenario, fittedScenarioText, objectiveTerms, parseVary } from '../../src/engine/fit.js';
 import { runVariant } from '../../src/engine/run-variant.js';
 import type { RunResult } from '../../src/result/types.js';
 import { loadScenarioFile, loadScenarioText } from '../../src/scenario/load.js';
@@ -177,5 +177,23 @@ describe('--vary', () => {
     expect(() => parseVary('processes.app.memory.anon=1Gi..512Mi', raw)).toThrow(/low < high/);
     expect(() => parseVary('processes.app.memory.anon=2Mi..1Mi', raw)).toThrow(/low < high/);
     expect(() => parseVary('processes.app.memory.anon', raw)).toThrow(/expected <field path>/);
+  });
+});
+
+describe('objective terms', () => {
+  const term = (name: string) => ({ name, points: 10, mapePct: 10, normalisedError: 0.1 });
+  const names = (list: string[], metrics?: string[]) => objectiveTerms(list.map(term), metrics).map((t) => t.name);
+
+  it("leaves PSI's avg10 out when the stall share from total= is compared for the same scope", () => {
+    const all = ['majorFaultsPerSec', 'psiSomeAvg10Pct', 'psiFullAvg10Pct', 'psiSomePct', 'psiFullPct'];
+    expect(names(all)).toEqual(['majorFaultsPerSec', 'psiSomePct', 'psiFullPct']);
+    // Without total= (a csv with avg10 only) avg10 stays; a cgroup's avg10 is not replaced by the host's share.
+    expect(names(['psiSomeAvg10Pct', 'cgroups.app.psiSomeAvg10Pct', 'psiSomePct'])).toEqual([
+      'cgroups.app.psiSomeAvg10Pct',
+      'psiSomePct',
+    ]);
+    expect(names(['psiSomeAvg10Pct', 'memFreeBytes', 'processes.app.minorFaultsPerSec'])).toEqual(['psiSomeAvg10Pct']);
+    // --metric names the terms as given.
+    expect(names(all, ['psiSomeAvg10Pct'])).toEqual(['psiSomeAvg10Pct']);
   });
 });

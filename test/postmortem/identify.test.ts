@@ -38,10 +38,17 @@ describe('fit identifiability', () => {
   it('finds no trade-off in a bowl, and pins each parameter', async () => {
     const r = await profile((u) => 0.1 + d(u, 0) ** 2 + 4 * d(u, 1) ** 2 + 0.25 * d(u, 2) ** 2);
     expect(r.tradeOffs).toEqual([]);
-    // 4 axis points, 1 pair step and 2 diagonals per pair: 21 at most; here b's pair step is
-    // 1/64 and c's 1/16 (curvatures 8 and 0.5 about a's 2), points the axis profile ran already.
-    expect(profileRuns(3)).toBe(4 * 3 + 3 + 3 * 2);
-    expect(r.runs).toBe(profileRuns(3) - 2);
+    // 4 axis points, up to 2 further out per side, 1 pair step and 2 diagonals per pair: 33 at
+    // most. Here a and c are still within 10 % at ±1/16 (rises 0.0039 and 0.0010 against 0.01)
+    // and leave it at ±1/4 (0.0625, 0.0156): 4 far points; b's pair step is 1/64 and c's 1/16
+    // (curvatures 8 and 0.5 about a's 2), points the axis profile ran already.
+    expect(profileRuns(3)).toBe((4 + 4) * 3 + 3 + 3 * 2);
+    expect(r.runs).toBe(4 * 3 + 4 + 3 + 3 * 2 - 2);
+    expect(r.profiles.map((p) => [p.low, p.high, p.openLow, p.openHigh])).toEqual([
+      [0.4375, 0.5625, false, false],
+      [0.484375, 0.515625, false, false],
+      [0.4375, 0.5625, false, false],
+    ]);
   });
 
   it('finds a valley at 45°: a and b add up (raise both keeps the fit)', async () => {
@@ -59,6 +66,14 @@ describe('fit identifiability', () => {
   it('says opposite when raising one and lowering the other keeps the fit', async () => {
     const r = await profile((u) => 0.1 + 4 * (d(u, 1) + 2 * d(u, 2)) ** 2 + d(u, 0) ** 2);
     expect(r.tradeOffs.map((t) => [t.a, t.b, t.direction])).toEqual([['b', 'c', 'opposite']]);
+  });
+
+  it('follows a side the data do not bound out to the end of the range (a touch rate whose pages stay resident)', async () => {
+    // c is free above the best point and rises steeply below it: its profile is the upper half.
+    const r = await profile((u) => 0.1 + d(u, 0) ** 2 + d(u, 1) ** 2 + 4 * Math.max(0, -d(u, 2)));
+    const c = r.profiles[2];
+    expect([c?.low, c?.high, c?.openLow, c?.openHigh]).toEqual([0.5, 1, false, false]);
+    expect(c?.points.map((q) => q.value)).toEqual([0.4375, 0.484375, 0.5, 0.515625, 0.5625, 0.75, 1]);
   });
 
   it('reads only points it ran (every single move a pair is compared with is run)', async () => {

@@ -145,3 +145,37 @@ describe('alignment by wall clock', () => {
     expect(warnings.map((w) => w.code)).toEqual(['observed-constant']);
   });
 });
+
+describe('PSI from its cumulative total', () => {
+  it('compares the share of each step stalled (Δtotal / Δt) with psiSomePct/psiFullPct, whatever avg10 still carries', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-psi-'));
+    try {
+      // avg10 still decays from an earlier load (4.00 → 3.27) while nothing stalls, then 250 ms of
+      // "some" (100 ms of it "full") in the third second: the shares are 0, 0, 25 % and 10 %.
+      const t0 = Date.parse('2026-03-14T02:00:00Z') / 1000;
+      const snap = (s: number, avg: string, some: number, full: number) =>
+        `${t0 + s}.000000000\nsome avg10=${avg} avg60=1.00 avg300=0.50 total=${some}\nfull avg10=${avg} avg60=1.00 avg300=0.50 total=${full}\n`;
+      const file = join(dir, 'psi.log');
+      writeFileSync(
+        file,
+        snap(0, '4.00', 9_000_000, 8_000_000) +
+          snap(1, '3.60', 9_000_000, 8_000_000) +
+          snap(2, '3.27', 9_000_000, 8_000_000) +
+          snap(3, '5.40', 9_250_000, 8_100_000),
+      );
+      const host = loadScenarioText(readFileSync(SCENARIO, 'utf8'), SCENARIO).scenario.host;
+      const run = { timeMs: [1000, 2000, 3000], host: { psiSomePct: [0, 0, 20], psiFullPct: [0, 0, 10] } };
+      const { observed } = compareObserved(
+        { host, observed: [{ kind: 'psi', file, offsetMs: 0, startTimeMs: t0 * 1000 }] },
+        run,
+      );
+      expect(observed.host.psiSomePct).toEqual([0, 0, 25]);
+      expect(observed.host.psiFullPct).toEqual([0, 0, 10]);
+      expect(observed.host.psiSomeAvg10Pct).toEqual([3.6, 3.27, 5.4]);
+      const some = observed.errors.find((e) => e.metric === 'psiSomePct');
+      expect([some?.observedColumn, some?.maeValue]).toEqual(['psi_some_stall_pct', 5 / 3]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

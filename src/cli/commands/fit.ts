@@ -1,5 +1,6 @@
 import { basename, join } from 'node:path';
 import { fitScenario, fittedScenarioText, parseObservedArg } from '../../engine/fit.js';
+import { type Shape, shapesOf } from '../../engine/observed.js';
 import { defaultJobs } from '../../engine/pool.js';
 import { renderFitHtml } from '../../report/fit/html.js';
 import { serializeResult } from '../../result/serialize.js';
@@ -97,6 +98,11 @@ export const fitCommand: FaultlineCommand<FitArgs> = {
         `  OOM kills: observed ${kills(r.best.oom.observed)}; fitted ${kills(r.best.oom.simulated)}\n`,
       );
     }
+    const shapes = shapesOf(outcome.best);
+    if (shapes.length > 0) {
+      process.stdout.write('shape, fitted / observed (5 s means; docs/postmortem.md, "Shape"):\n');
+      for (const s of shapes) process.stdout.write(`  ${shapeLine(s.metric, s.simulated, s.observed)}\n`);
+    }
     process.stdout.write(`identifiability: ${r.identifiability.note}\n`);
     process.stdout.write(
       `objective ${fmt(r.best.objective ?? Number.POSITIVE_INFINITY)} after ${r.runs} runs (${r.stoppedBecause}); wrote ${fittedFile}, fit.json, fit.html, result.json in ${out}\n`,
@@ -104,3 +110,14 @@ export const fitCommand: FaultlineCommand<FitArgs> = {
     return OK;
   },
 };
+
+const level = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3));
+const off = (a: number | null, b: number | null) =>
+  a === null || b === null || b === 0 ? '' : ` (${a >= b ? '+' : '−'}${Math.abs((a / b - 1) * 100).toFixed(0)} %)`;
+
+/** One line of the shape comparison: onset, peak and steady level, fitted against observed. */
+function shapeLine(metric: string, sim: Shape, obs: Shape): string {
+  const at = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).toFixed(0)} s`);
+  const lv = (x: number | null) => (x === null ? 'n/a' : level(x));
+  return `${metric}: onset ${at(sim.onsetMs)} / ${at(obs.onsetMs)}, peak ${lv(sim.peak)} / ${lv(obs.peak)}${off(sim.peak, obs.peak)}, steady ${lv(sim.steady)} / ${lv(obs.steady)}${off(sim.steady, obs.steady)}`;
+}
