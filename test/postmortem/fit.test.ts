@@ -78,7 +78,7 @@ describe('fit', () => {
     const reloaded = loadScenarioFile(join(dir, 'fitted.yaml')).scenario;
     expect(reloaded.processes[0]?.memory.anonBytes).toBe(fittedAnon);
     expect(reloaded.observed).toHaveLength(1);
-  });
+  }, 600_000); // a fit: minutes on two cores shared with other work
 });
 
 describe('the fit: section', () => {
@@ -134,7 +134,7 @@ describe('the fit: section', () => {
       jobs: 2,
     });
     expect(preset.report.parameters[0]).toMatchObject({ start: '80us', startFrom: 'default' });
-  });
+  }, 600_000); // a fit: minutes on two cores shared with other work
 
   it('is required when no --vary is given', async () => {
     await expect(fitScenario(SCENARIO, { vary: [], observed, budget: 2, jobs: 1 })).rejects.toThrow(
