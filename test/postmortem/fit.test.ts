@@ -184,16 +184,13 @@ describe('objective terms', () => {
   const term = (name: string) => ({ name, points: 10, mapePct: 10, normalisedError: 0.1 });
   const names = (list: string[], metrics?: string[]) => objectiveTerms(list.map(term), metrics).map((t) => t.name);
 
-  it("leaves PSI's avg10 out when the stall share from total= is compared for the same scope", () => {
-    const all = ['majorFaultsPerSec', 'psiSomeAvg10Pct', 'psiFullAvg10Pct', 'psiSomePct', 'psiFullPct'];
-    expect(names(all)).toEqual(['majorFaultsPerSec', 'psiSomePct', 'psiFullPct']);
-    // Without total= (a csv with avg10 only) avg10 stays; a cgroup's avg10 is not replaced by the host's share.
-    expect(names(['psiSomeAvg10Pct', 'cgroups.app.psiSomeAvg10Pct', 'psiSomePct'])).toEqual([
+  it('keeps the compared series but free memory, minor faults and the PSI stall share; --metric names them', () => {
+    const all = ['majorFaultsPerSec', 'psiSomeAvg10Pct', 'psiSomePct', 'psiFullPct', 'memFreeBytes'];
+    expect(names([...all, 'processes.app.minorFaultsPerSec', 'cgroups.app.psiSomeAvg10Pct'])).toEqual([
+      'majorFaultsPerSec',
+      'psiSomeAvg10Pct',
       'cgroups.app.psiSomeAvg10Pct',
-      'psiSomePct',
     ]);
-    expect(names(['psiSomeAvg10Pct', 'memFreeBytes', 'processes.app.minorFaultsPerSec'])).toEqual(['psiSomeAvg10Pct']);
-    // --metric names the terms as given.
-    expect(names(all, ['psiSomeAvg10Pct'])).toEqual(['psiSomeAvg10Pct']);
+    expect(names(all, ['psiSomePct', 'memFreeBytes'])).toEqual(['psiSomePct', 'memFreeBytes']);
   });
 });
