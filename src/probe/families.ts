@@ -26,12 +26,14 @@ import {
   type ServiceSpec,
   type SiblingsParams,
 } from './fixture.js';
+import { hostCounters } from './host-counters.js';
 import {
   type CgroupSpec,
   CgroupTree,
   describeMachine,
   diskOf,
   dmesgLines,
+  hostSnapshot,
   killAll,
   MIB,
   monoMs,
@@ -692,6 +694,7 @@ export async function measureFamily(family: FamilyId, opts: MeasureOptions): Pro
       for (let r = 0; r < opts.repeats; r++) {
         const seed = r + 1;
         const t = monoMs();
+        const before = hostSnapshot(machine.swap.disk);
         const rep =
           p.family === 'a'
             ? await repeatA(ctx, p, seed)
@@ -700,6 +703,7 @@ export async function measureFamily(family: FamilyId, opts: MeasureOptions): Pro
               : p.family === 'c'
                 ? await repeatC(ctx, p, seed)
                 : await repeatD(ctx, p, seed);
+        rep.host = hostCounters(before, hostSnapshot(machine.swap.disk));
         repeats.push(rep);
         opts.log(`  ${id} #${r + 1} (${((monoMs() - t) / 1000).toFixed(1)} s): ${brief(rep)}`);
       }

@@ -5,6 +5,8 @@
  * data: no clock or file access here.
  */
 
+import type { HostCounters } from './host-counters.js';
+
 export const FIXTURE_SCHEMA = 1;
 
 export type FamilyId = 'a' | 'b' | 'c' | 'd';
@@ -36,6 +38,8 @@ export interface Repeat {
   seriesStepMs?: number;
   /** What happened that the figures do not say (OOM lines from dmesg, a retried run). */
   notes?: string[];
+  /** The whole host over the repeat: load, swap readahead, LRU movement, the swap disk's IO (not compared). */
+  host?: HostCounters;
 }
 
 export interface AnonParams {

@@ -11,6 +11,7 @@ import { availableParallelism, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { FaultlineError } from '../util/errors.js';
 import type { Machine } from './fixture.js';
+import { type HostSnapshot, parseDiskStat, parseLoadAvg } from './host-counters.js';
 
 export const MIB = 2 ** 20;
 const PAGE = 4096;
@@ -82,6 +83,24 @@ export function cgroupV2Status(): string {
 
 export function vmstat(): Record<string, number> {
   return readKeyed('/proc/vmstat');
+}
+
+/** The host's load, /proc/vmstat and the swap disk's counters now (host-counters.ts says why). */
+export function hostSnapshot(disk: string): HostSnapshot {
+  const read = (f: string) => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const load = read('/proc/loadavg');
+  const stat = read(`/sys/block/${disk}/stat`);
+  return {
+    load1: load === undefined ? Number.NaN : parseLoadAvg(load),
+    vm: vmstat(),
+    disk: stat === undefined ? undefined : parseDiskStat(stat),
+  };
 }
 
 /** /proc/pressure/memory: avg10 (%) and total (µs) of `some` and `full`. */
