@@ -26,15 +26,14 @@ export const HOST_VMSTAT_KEYS = [
   'workingset_restore_anon',
 ] as const;
 
-/** Fields of /sys/block/<disk>/stat (Documentation/block/stat.rst): IOs completed and ms spent, per direction. */
-export interface DiskStat {
-  readIos: number;
-  readSectors: number;
-  readMs: number;
-  writeIos: number;
-  writeSectors: number;
-  writeMs: number;
-}
+/**
+ * The fields kept of a /sys/block/<disk>/stat line (Documentation/block/stat.rst), by position:
+ * IOs completed, sectors and ms spent, per direction (merges are left out).
+ */
+const DISK_FIELDS = { readIos: 0, readSectors: 2, readMs: 3, writeIos: 4, writeSectors: 6, writeMs: 7 } as const;
+type DiskField = keyof typeof DISK_FIELDS;
+export type DiskStat = Record<DiskField, number>;
+const DISK_KEYS = Object.keys(DISK_FIELDS) as DiskField[];
 
 export interface HostSnapshot {
   /** 1-minute load average (/proc/loadavg). */
@@ -65,17 +64,9 @@ export function parseDiskStat(text: string): DiskStat {
   if (f.length < 8 || f.slice(0, 8).some((x) => !Number.isFinite(x))) {
     throw new Error(`not a /sys/block/<disk>/stat line: ${JSON.stringify(text.slice(0, 80))}`);
   }
-  const [readIos, , readSectors, readMs, writeIos, , writeSectors, writeMs] = f as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  return { readIos, readSectors, readMs, writeIos, writeSectors, writeMs };
+  const out = {} as DiskStat;
+  for (const k of DISK_KEYS) out[k] = f[DISK_FIELDS[k]]!;
+  return out;
 }
 
 /** The counters of a repeat from the snapshots taken before and after it. */
@@ -84,17 +75,9 @@ export function hostCounters(before: HostSnapshot, after: HostSnapshot): HostCou
   for (const k of HOST_VMSTAT_KEYS) vmstat[k] = (after.vm[k] ?? 0) - (before.vm[k] ?? 0);
   const out: HostCounters = { loadAvg1Start: before.load1, loadAvg1End: after.load1, vmstat };
   if (before.disk && after.disk) {
-    const d = (k: keyof DiskStat) => after.disk![k] - before.disk![k];
-    const writeIos = d('writeIos');
-    out.disk = {
-      readIos: d('readIos'),
-      readSectors: d('readSectors'),
-      readMs: d('readMs'),
-      writeIos,
-      writeSectors: d('writeSectors'),
-      writeMs: d('writeMs'),
-      msPerWrite: writeIos > 0 ? Math.round((d('writeMs') / writeIos) * 1000) / 1000 : null,
-    };
+    const d = {} as DiskStat;
+    for (const k of DISK_KEYS) d[k] = after.disk[k] - before.disk[k];
+    out.disk = { ...d, msPerWrite: d.writeIos > 0 ? Math.round((d.writeMs / d.writeIos) * 1000) / 1000 : null };
   }
   return out;
 }

@@ -30,14 +30,19 @@ export function readNum(file: string): number {
   return Number(readFileSync(file, 'utf8').trim());
 }
 
+/** A file's text, or undefined when it cannot be read (a counter file this kernel lacks). */
+function readOptional(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 function readKeyed(file: string, sep = ' '): Record<string, number> {
   const out: Record<string, number> = {};
-  let text = '';
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return out;
-  }
+  const text = readOptional(file);
+  if (text === undefined) return out;
   for (const line of text.split('\n')) {
     const i = line.indexOf(sep);
     if (i <= 0) continue;
@@ -87,15 +92,8 @@ export function vmstat(): Record<string, number> {
 
 /** The host's load, /proc/vmstat and the swap disk's counters now (host-counters.ts says why). */
 export function hostSnapshot(disk: string): HostSnapshot {
-  const read = (f: string) => {
-    try {
-      return readFileSync(f, 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
-  const load = read('/proc/loadavg');
-  const stat = read(`/sys/block/${disk}/stat`);
+  const load = readOptional('/proc/loadavg');
+  const stat = readOptional(`/sys/block/${disk}/stat`);
   return {
     load1: load === undefined ? Number.NaN : parseLoadAvg(load),
     vm: vmstat(),
@@ -106,12 +104,8 @@ export function hostSnapshot(disk: string): HostSnapshot {
 /** /proc/pressure/memory: avg10 (%) and total (µs) of `some` and `full`. */
 export function memoryPressure(): { someAvg10: number; fullAvg10: number; someTotalUs: number; fullTotalUs: number } {
   const out = { someAvg10: 0, fullAvg10: 0, someTotalUs: 0, fullTotalUs: 0 };
-  let text = '';
-  try {
-    text = readFileSync('/proc/pressure/memory', 'utf8');
-  } catch {
-    return out;
-  }
+  const text = readOptional('/proc/pressure/memory');
+  if (text === undefined) return out;
   for (const line of text.split('\n')) {
     const kind = line.startsWith('some') ? 'some' : line.startsWith('full') ? 'full' : undefined;
     if (!kind) continue;
