@@ -203,15 +203,9 @@ export async function replayWhileReading(
 }
 
 /**
- * Policies whose per-page state is filled when created: replayed while a text trace is read,
- * they would fill arrays sized by its bound (one page per two bytes), not by its pages.
- */
-const FILLS_PAGE_STATE = new Set(['lfu', 'random']);
-
-/**
  * Streaming needs every size in frames (a percentage needs the final page count) and no
  * offline policy; with only a bound on the references (`exact` false: a text trace), no
- * policy that fills per-page state up to that bound.
+ * policy that fills per-page state up to that bound (one page per two bytes).
  */
 export function canReplayWhileReading(
   policies: readonly string[],
@@ -222,7 +216,7 @@ export function canReplayWhileReading(
     frames.every((f) => f.kind === 'frames') &&
     policies.every((p) => {
       const factory = parsePolicySpec(p).factory;
-      return !factory.needsStream && (exact || !FILLS_PAGE_STATE.has(factory.id));
+      return !factory.needsStream && (exact || !factory.fillsPageState);
     })
   );
 }

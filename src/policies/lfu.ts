@@ -107,5 +107,6 @@ class Lfu implements ReplacementPolicy {
 export const lfu: PolicyFactory = {
   id: 'lfu',
   params: [],
+  fillsPageState: true,
   create: (capacity, ctx, _params, spec) => new Lfu(capacity, ctx, spec),
 };

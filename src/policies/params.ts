@@ -27,6 +27,12 @@ export interface PolicyFactory {
   readonly params: readonly ParamDef[];
   /** Needs the whole stream in `ctx.stream` (OPT). */
   readonly needsStream?: boolean;
+  /**
+   * Fills per-page arrays of `ctx.maxPageId` entries when created (not left to the zeroed pages
+   * the OS maps lazily): given only a bound on the page ids, as while a text trace is still read,
+   * it would touch memory for the whole bound.
+   */
+  readonly fillsPageState?: boolean;
   /** `params` holds every declared key, validated; `spec` is the canonical spec. */
   create(capacity: number, ctx: PolicyContext, params: Params, spec: string): ReplacementPolicy;
 }

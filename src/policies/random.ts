@@ -67,5 +67,6 @@ export const random: PolicyFactory = {
   id: 'random',
   aliases: ['rand'],
   params: [],
+  fillsPageState: true,
   create: (capacity, ctx, _params, spec) => new RandomPolicy(capacity, ctx, spec),
 };
