@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { TELEMETRY_KINDS } from '../traces/telemetry/types.js';
-import { parseDuration, parseSize } from '../util/units.js';
+import { parseDuration, parseSize, sizeCaseHint } from '../util/units.js';
 import { FIT_RANGE_PATTERN } from './fit-range.js';
 
 export interface FieldMeta {
@@ -48,7 +48,7 @@ export const MAX_SIZE_BYTES = 2 ** 60;
 // a `\n` separates the message from the hint (see loader.ts).
 
 /** Kubernetes-style size: Ki/Mi/Gi/Ti/Pi are powers of 1024, K/M/G/T/P powers of 1000 (util/units.ts). */
-const SIZE_BODY = '[0-9]+(\\.[0-9]+)?\\s*([KkMmGgTtPp][Ii]?)?[Bb]?';
+const SIZE_BODY = '[0-9]+(\\.[0-9]+)?\\s*([KMGTP]i|[kKMGTP])?B?';
 const DURATION_BODY = '([0-9]+(\\.[0-9]+)?\\s*(us|µs|ms|s|min|m|h)\\s*)+';
 
 export function describeFound(input: unknown): string {
@@ -77,7 +77,7 @@ function unitString(kind: 'size' | 'duration', specials: readonly string[]) {
   const error = (input: unknown) => {
     const fix =
       typeof input !== 'number'
-        ? hint
+        ? (kind === 'size' && typeof input === 'string' && sizeCaseHint(input)) || hint
         : input === 0
           ? 'quote it: "0"'
           : `write "${input}${kind === 'size' ? 'Gi' : 's'}"?`;

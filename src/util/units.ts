@@ -1,14 +1,17 @@
 /**
  * Sizes and durations as people write them. Sizes follow Kubernetes conventions
  * (architecture.md): `Ki Mi Gi Ti Pi` (and `KiB`…) are powers of 1024, `K M G T P`
- * (and `KB`…) powers of 1000, `B` or no suffix on a string is bytes. A bare YAML
- * number is never a size: callers reject it so that nobody writes `ram: 64` meaning GiB.
+ * (and `KB`…) powers of 1000 (kilo also as `k`), `B` or no suffix on a string is bytes. A bare
+ * YAML number is never a size: callers reject it so that nobody writes `ram: 64` meaning GiB.
+ * Case matters, as in Kubernetes: `64gb` is refused rather than read as 64×10⁹ bytes, because
+ * whoever writes it for a 64 GiB machine would get one 7 % short without a word (and `b` is bits).
  */
 
 const BINARY: Record<string, number> = { ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40, pi: 2 ** 50 };
 const DECIMAL: Record<string, number> = { k: 1e3, m: 1e6, g: 1e9, t: 1e12, p: 1e15 };
 
-const SIZE_RE = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgtp]i?)?b?\s*$/i;
+const SIZE_RE = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGTP]i|[kKMGTP])?B?\s*$/;
+const SIZE_ANY_CASE_RE = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgtp])(i?)(b?)\s*$/i;
 
 /** Parses `64Gi`, `1.5G`, `512MiB`, `4096B`, `4096`; returns bytes or undefined if not a size. */
 export function parseSize(text: string): number | undefined {
@@ -20,6 +23,23 @@ export function parseSize(text: string): number | undefined {
   if (mult === undefined || !Number.isFinite(value)) return undefined;
   return Math.round(value * mult);
 }
+
+/**
+ * For a size refused only for its letters' case (`64gb`, `512mi`, `1Gb`): the two spellings it
+ * may have meant, to put in the error; undefined otherwise.
+ */
+export function sizeCaseHint(text: string): string | undefined {
+  if (parseSize(text) !== undefined) return undefined;
+  const m = SIZE_ANY_CASE_RE.exec(text);
+  if (!m) return undefined;
+  const [, n, prefix = '', , b] = m;
+  const p = prefix.toUpperCase();
+  const bits = b === 'b' ? '; a lowercase b would mean bits' : '';
+  return `sizes are case-sensitive: write "${n}${p}i" for ${n} × 2^${BINARY_EXP[p]} bytes or "${n}${p}" for ${n} × 10^${DECIMAL_EXP[p]}${bits}`;
+}
+
+const BINARY_EXP: Record<string, number> = { K: 10, M: 20, G: 30, T: 40, P: 50 };
+const DECIMAL_EXP: Record<string, number> = { K: 3, M: 6, G: 9, T: 12, P: 15 };
 
 const DURATION_UNITS: Record<string, number> = {
   us: 1e-3,

@@ -297,6 +297,24 @@ events:
     ]);
   });
 
+  it('refuses a size whose letters are in the wrong case, with both spellings it may have meant', () => {
+    const err = (() => {
+      try {
+        loadScenarioText('name: t\nduration: 1m\nhost: { ram: 64gb, cpus: 1 }\n', 'mem.yaml');
+      } catch (e) {
+        if (e instanceof DiagnosticsError) return e.diagnostics.find((d) => d.path === 'host.ram');
+        throw e;
+      }
+      return undefined;
+    })();
+    expect(err?.path).toBe('host.ram');
+    expect(err?.pos).toMatchObject({ line: 3, col: 14 });
+    expect(err?.message).toBe('expected a size with a unit such as "64Gi" or "512Mi", found "64gb"');
+    expect(err?.hint).toBe(
+      'sizes are case-sensitive: write "64Gi" for 64 × 2^30 bytes or "64G" for 64 × 10^9; a lowercase b would mean bits',
+    );
+  });
+
   it('accepts expectations as a check, a {threshold, level} object, or a list of them', () => {
     const { scenario } = load(`processes:
   db:

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatClock, formatDurationMs, parseDuration, parseSize } from '../../src/util/units.js';
+import {
+  formatBytes,
+  formatClock,
+  formatDurationMs,
+  parseDuration,
+  parseSize,
+  sizeCaseHint,
+} from '../../src/util/units.js';
 
 describe('parseSize', () => {
   it('reads binary suffixes as powers of 1024 and decimal ones as powers of 1000', () => {
@@ -17,6 +24,20 @@ describe('parseSize', () => {
 
   it('refuses what is not a size', () => {
     for (const bad of ['', 'Gi', '64 gigs', '-1Gi', '1e3', '64Gx', '1..5Mi']) expect(parseSize(bad)).toBeUndefined();
+  });
+
+  it('reads kilo as k or K and refuses other letters in the wrong case, naming both spellings', () => {
+    expect(parseSize('4k')).toBe(4000);
+    expect(parseSize('4kB')).toBe(4000);
+    for (const bad of ['64gb', '64Gb', '512mi', '1gi', '64GIB', '2m', '4kiB']) expect(parseSize(bad)).toBeUndefined();
+    expect(sizeCaseHint('64gb')).toBe(
+      'sizes are case-sensitive: write "64Gi" for 64 × 2^30 bytes or "64G" for 64 × 10^9; a lowercase b would mean bits',
+    );
+    expect(sizeCaseHint('512mi')).toBe(
+      'sizes are case-sensitive: write "512Mi" for 512 × 2^20 bytes or "512M" for 512 × 10^6',
+    );
+    expect(sizeCaseHint('64Gi')).toBeUndefined();
+    expect(sizeCaseHint('64 gigs')).toBeUndefined();
   });
 });
 
