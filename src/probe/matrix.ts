@@ -699,7 +699,43 @@ export function formatTable(t: FamilyTable): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * What a cell measures, from its name's unit: a count (faults per touch, pages, MiB, the
+ * victim), a rate (per second), a time (µs per touch, latencies, seconds until something) or
+ * a stall share (PSI). Counts repeat within a few per cent between sessions on this shared VM;
+ * times do not (docs/validation.md, Method), so the summary keeps them apart.
+ */
+export type MetricKind = 'count' | 'rate' | 'time' | 'stall';
+export function metricKind(metric: string): MetricKind {
+  if (/PerSec$/.test(metric)) return 'rate';
+  if (/UsPerTouch$|Ms$|Sec$/.test(metric)) return 'time';
+  if (/Pct|Avg10/.test(metric)) return 'stall';
+  return 'count';
+}
+
+const KINDS: readonly MetricKind[] = ['count', 'rate', 'time', 'stall'];
+
 export function summarize(tables: FamilyTable[]): string {
+  return `${summarizeFamilies(tables)}\n${summarizeKinds(tables)}`;
+}
+
+function summarizeKinds(tables: FamilyTable[]): string {
+  const lines = ['| kind of cell | compared | agree | per family (agree/compared) |', '|---|---|---|---|'];
+  for (const kind of KINDS) {
+    const per = tables.map((t) => {
+      const cells = t.cells.filter((c) => !c.verdict.startsWith('not expressible') && metricKind(c.metric) === kind);
+      return { family: t.family, n: cells.length, agree: cells.filter((c) => c.verdict === 'agree').length };
+    });
+    const n = per.reduce((a, p) => a + p.n, 0);
+    if (n === 0) continue;
+    const agree = per.reduce((a, p) => a + p.agree, 0);
+    const split = per.filter((p) => p.n > 0).map((p) => `${p.family} ${p.agree}/${p.n}`);
+    lines.push(`| ${kind} | ${n} | ${agree} | ${split.join(', ')} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function summarizeFamilies(tables: FamilyTable[]): string {
   const lines = [
     '| family | compared cells | agree | disagree | not expressible yet | regime checks holding |',
     '|---|---|---|---|---|---|',

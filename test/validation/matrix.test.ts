@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type FamilyFixture, parseFixture, spreadOf } from '../../src/probe/fixture.js';
-import { cellKey, compareFamily, type FamilyTable, orderCheck, verdictOf } from '../../src/probe/matrix.js';
+import { cellKey, compareFamily, type FamilyTable, metricKind, orderCheck, verdictOf } from '../../src/probe/matrix.js';
 import { AGREE_TODAY, REGIMES_TODAY } from './matrix-ratchet.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/kernel');
@@ -27,6 +27,22 @@ describe('kernel fixtures', () => {
       expect(f.calibration.swapReadUs).toBeGreaterThan(0);
       for (const c of f.cases) expect(c.repeats.length, `${f.family}/${c.id}`).toBeGreaterThanOrEqual(3);
     }
+  });
+});
+
+describe('kinds of cell', () => {
+  it('tell counts, rates, times and stall shares apart by the unit in the name', () => {
+    expect(
+      ['steadyMajorPerTouch', 'anonSwapMiBAtEnd', 'faultBackPages', 'victimIsLeak', 'swapInsPerMajor'].map(metricKind),
+    ).toEqual(['count', 'count', 'count', 'count', 'count']);
+    expect(['loop.majorPerSec', 'readerPagesPerSec'].map(metricKind)).toEqual(['rate', 'rate']);
+    expect(['steadyUsPerTouch', 'loop.p99Ms', 'oomAfterLeakStartSec', 'anonSwap16MiBSec'].map(metricKind)).toEqual([
+      'time',
+      'time',
+      'time',
+      'time',
+    ]);
+    expect(['psiSomePctLoop', 'psiFullPctLeak'].map(metricKind)).toEqual(['stall', 'stall']);
   });
 });
 
