@@ -123,20 +123,23 @@ export function countScan(s: HostState, c: number, n: number): void {
  * (`mem_cgroup_calculate_protection`, `effective_protection`, without memory_recursiveprot).
  */
 export function computeProtection(s: HostState, root: number): void {
-  const order = [root];
+  // The subtree in pre-order (precomputed: nothing allocated per reclaim): a parent's effective
+  // protection is set before its children's are computed from it.
+  const order = s.preorder[root]!;
   s.cgs[root]!.emin = 0;
   s.cgs[root]!.elow = 0;
   for (let i = 0; i < order.length; i++) {
     const c = s.cgs[order[i]!]!;
+    const children = c.children;
     let sumMin = 0;
     let sumLow = 0;
-    for (const ch of c.children) {
-      const k = s.cgs[ch]!;
+    for (let j = 0; j < children.length; j++) {
+      const k = s.cgs[children[j]!]!;
       sumMin += Math.min(k.usage, k.min);
       sumLow += Math.min(k.usage, k.low);
     }
-    for (const ch of c.children) {
-      const k = s.cgs[ch]!;
+    for (let j = 0; j < children.length; j++) {
+      const k = s.cgs[children[j]!]!;
       if (order[i] === root) {
         k.emin = k.min;
         k.elow = k.low;
@@ -144,7 +147,6 @@ export function computeProtection(s: HostState, root: number): void {
         k.emin = effectiveProtection(k.usage, k.min, c.emin, sumMin);
         k.elow = effectiveProtection(k.usage, k.low, c.elow, sumLow);
       }
-      order.push(ch);
     }
   }
 }

@@ -152,9 +152,9 @@ export class Generations {
       for (let seq = this.minSeq[c * 2 + type]!; seq < newSeq; seq++) {
         const src = this.list(c, type, seq);
         const sentinel = lists.sentinel(src);
-        let page = lists.prev[sentinel]!;
+        let page = lists.prev(sentinel);
         while (page !== sentinel) {
-          const prev = lists.prev[page]!;
+          const prev = lists.prev(page);
           const f = flags[page]!;
           if (f & young) {
             flags[page] = f & ~young;

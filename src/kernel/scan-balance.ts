@@ -117,7 +117,20 @@ export function sampledScan(s: HostState, realScan: number, slot: number, cap: n
 /** `prepare_scan_control`: may_deactivate, cache_trim_mode and file_is_tiny for the target lruvec (two-list LRU). */
 export function prepareScanControl(s: HostState, sc: ScanControl): void {
   const t = s.cgs[sc.target]!;
-  const [ia, aa, inf, af] = subtreeLists(s, sc.target);
+  // The four list sizes summed over the target's subtree (its pre-order: nothing allocated per call).
+  const size = s.lru.size;
+  const order = s.preorder[sc.target]!;
+  let ia = 0;
+  let aa = 0;
+  let inf = 0;
+  let af = 0;
+  for (let i = 0; i < order.length; i++) {
+    const base = order[i]! * LRU_LISTS;
+    ia += size[base + LRU_INACTIVE_ANON]!;
+    aa += size[base + LRU_ACTIVE_ANON]!;
+    inf += size[base + LRU_INACTIVE_FILE]!;
+    af += size[base + LRU_ACTIVE_FILE]!;
+  }
   sc.mayDeactAnon = t.refaultActivateAnon !== t.snapActivateAnon || inactiveIsLow(ia, aa, s.rate, s.pageSize);
   sc.mayDeactFile = t.refaultActivateFile !== t.snapActivateFile || inactiveIsLow(inf, af, s.rate, s.pageSize);
   // `size >> priority` of the real lists: a sampled list stands for scale times its pages.
@@ -127,25 +140,6 @@ export function prepareScanControl(s: HostState, sc: ScanControl): void {
   if (sc.global) {
     sc.fileTiny = af + inf + freeFrames(s) <= s.wmHigh && !sc.mayDeactAnon && ia * s.scale >= shift;
   }
-}
-
-/** The four list sizes summed over a cgroup's subtree. */
-function subtreeLists(s: HostState, cg: number): [number, number, number, number] {
-  let ia = 0;
-  let aa = 0;
-  let inf = 0;
-  let af = 0;
-  const stack = [cg];
-  while (stack.length > 0) {
-    const c = stack.pop()!;
-    const size = s.lru.size;
-    ia += size[c * LRU_LISTS + LRU_INACTIVE_ANON]!;
-    aa += size[c * LRU_LISTS + LRU_ACTIVE_ANON]!;
-    inf += size[c * LRU_LISTS + LRU_INACTIVE_FILE]!;
-    af += size[c * LRU_LISTS + LRU_ACTIVE_FILE]!;
-    for (const ch of s.cgs[c]!.children) stack.push(ch);
-  }
-  return [ia, aa, inf, af];
 }
 
 /**
