@@ -45,6 +45,7 @@ import {
   Sampler,
   startProbe,
   v1MemoryRoot,
+  vmstat,
 } from './lab.js';
 import { buildProbe } from './native.js';
 
@@ -248,6 +249,25 @@ interface Ctx {
   log: (s: string) => void;
 }
 
+/** /proc/vmstat counters recorded per phase in families c and d: swap-in, readahead and its hits (docs/validation.md item 10). */
+const PHASE_VM_KEYS = ['pswpin', 'pswpout', 'pgmajfault', 'swap_ra', 'swap_ra_hit'] as const;
+
+/**
+ * The host-wide /proc/vmstat deltas of each phase as metrics `<phase>.vm.<counter>`, from
+ * snapshots taken at the phases' bounds (`marks[i]` starts phase `names[i]`, the last one ends
+ * the last phase). Not compared: they say how many pages each major fault read and how many of
+ * those read ahead were used (`swap_ra_hit` / `swap_ra`), the swap readahead window's rule.
+ */
+function phaseVm(names: string[], marks: Record<string, number>[]): Repeat['metrics'] {
+  const out: Repeat['metrics'] = {};
+  names.forEach((name, i) => {
+    const a = marks[i] as Record<string, number>;
+    const b = marks[i + 1] as Record<string, number>;
+    for (const k of PHASE_VM_KEYS) out[`${name}.vm.${k}`] = (b[k] ?? 0) - (a[k] ?? 0);
+  });
+  return out;
+}
+
 async function inTree<T>(ctx: Ctx, specs: CgroupSpec[], body: (tree: CgroupTree) => Promise<T>): Promise<T> {
   const tree = new CgroupTree(ctx.parent, `${PREFIX}${process.pid}-${ctx.seq++}`, specs);
   try {
@@ -412,8 +432,10 @@ async function repeatC(ctx: Ctx, p: SiblingsParams, seed: number): Promise<Repea
     let batch: ProbeProcess | undefined;
     const sampler = new Sampler(tree, () => (batch ? [svc, batch] : [svc]), 100);
     const t0 = sampler.t0;
+    const marks = [vmstat()];
     await sleep(p.warmSeconds * 1000);
     const tBatch = monoMs() - t0;
+    marks.push(vmstat());
     batch = startProbe(
       'batch',
       ctx.bin,
@@ -426,14 +448,17 @@ async function repeatC(ctx: Ctx, p: SiblingsParams, seed: number): Promise<Repea
       procsOf(tree, batchPath),
     );
     const filled = await batch.waitFor((r) => r.ev === 'phase' && r.name === 'fill', 180_000);
+    marks.push(vmstat());
     const tFilled = n(filled, 't1') / 1e6 - t0;
     await sleep(p.loopSeconds * 1000);
     const atKill = sampler.take();
+    marks.push(vmstat());
     batch.kill();
     const tKill = monoMs() - t0;
     await batch.exited;
     await sleep(p.afterSeconds * 1000);
     const end = sampler.stop();
+    marks.push(vmstat());
     svc.kill();
     await svc.exited;
     const tEnd = end.t;
@@ -466,6 +491,10 @@ async function repeatC(ctx: Ctx, p: SiblingsParams, seed: number): Promise<Repea
       serviceSwapMiBAtKill: p.serviceCgroup ? mib(cgAt(atKill, 'service').stat.swap ?? 0) : null,
       batchSwapMiBAtKill: p.batchCgroup ? mib(cgAt(atKill, 'batch').stat.swap ?? 0) : null,
       serviceSwapMiBAtFill: p.serviceCgroup ? mib(cgAt(fillSample, 'service').stat.swap ?? 0) : null,
+      // v1 uncharges a page's swap once it is read into the swap cache: these are the pages read
+      // (ahead) and not yet faulted at the kill, on top of `swap`.
+      serviceSwapcachedMiBAtKill: p.serviceCgroup ? mib(cgAt(atKill, 'service').stat.swapcached ?? 0) : null,
+      batchSwapcachedMiBAtKill: p.batchCgroup ? mib(cgAt(atKill, 'batch').stat.swapcached ?? 0) : null,
       psiSomePctLoop: psiPct(fillSample, atKill, 'someTotalUs'),
       psiFullPctLoop: psiPct(fillSample, atKill, 'fullTotalUs'),
       psiSomeAvg10AtKill: atKill.psi.someAvg10,
@@ -491,6 +520,7 @@ async function repeatC(ctx: Ctx, p: SiblingsParams, seed: number): Promise<Repea
         (series[`${c}.refaultAnon`] ??= []).push(st.workingset_refault_anon ?? null);
       }
     }
+    Object.assign(metrics, phaseVm(['before', 'fill', 'loop', 'after'], marks));
     metrics.tBatchSec = round(tBatch / 1000);
     metrics.tFilledSec = round(tFilled / 1000);
     metrics.tKillSec = round(tKill / 1000);
@@ -507,8 +537,10 @@ async function repeatD(ctx: Ctx, p: LeakParams, seed: number): Promise<Repeat> {
     let leak: ProbeProcess | undefined;
     const sampler = new Sampler(tree, () => (leak ? [svc, leak] : [svc]), 100);
     const t0 = sampler.t0;
+    const marks = [vmstat()];
     await sleep(p.warmSeconds * 1000);
     const tLeak = monoMs() - t0;
+    marks.push(vmstat());
     leak = startProbe(
       'leak',
       ctx.bin,
@@ -519,11 +551,13 @@ async function repeatD(ctx: Ctx, p: LeakParams, seed: number): Promise<Repeat> {
     const leakExit = await Promise.race([leak.exited, svc.exited.then(() => leak?.exited)]);
     const tKill = (svc.exitInfo && !leak.exitInfo ? svc.exitInfo.atMs : (leakExit?.atMs ?? monoMs())) - t0;
     const atKill = sampler.take();
+    marks.push(vmstat());
     // Who the OOM killer took, read before the harness ends the survivor itself.
     const victim =
       leak.exitInfo?.signal === 'SIGKILL' && !svc.exitInfo?.signal ? 'leak' : svc.exitInfo?.signal ? 'service' : 'none';
     await sleep(p.afterSeconds * 1000);
     const end = sampler.stop();
+    marks.push(vmstat());
     svc.kill();
     leak.kill();
     await svc.exited;
@@ -552,11 +586,13 @@ async function repeatD(ctx: Ctx, p: LeakParams, seed: number): Promise<Repeat> {
       faultBackSec: round(faultBackMs(recs, t0, tKill, end.t, 2) / 1000),
       faultBackPages: afterTicks.reduce((s, r) => s + n(r, 'majflt'), 0),
       serviceSwapMiBAtKill: mib((atKill.cg[''] as NonNullable<Sample['cg'][string]>).stat.swap ?? 0),
+      swapcachedMiBAtKill: mib((atKill.cg[''] as NonNullable<Sample['cg'][string]>).stat.swapcached ?? 0),
       psiSomeAvg10Max: Math.max(...window.map((s) => s.psi.someAvg10)),
       psiFullAvg10Max: Math.max(...window.map((s) => s.psi.fullAvg10)),
       psiSomePctLeak: psiPct(s0, atKill, 'someTotalUs'),
       psiFullPctLeak: psiPct(s0, atKill, 'fullTotalUs'),
       tLeakSec: round(tLeak / 1000),
+      ...phaseVm(['before', 'leak', 'after'], marks),
     });
     const series: Record<string, (number | null)[]> = { serviceMajorPerSec: [], psiSomeAvg10: [], psiFullAvg10: [] };
     for (let t = 0; t + 200 <= end.t; t += 200) {
