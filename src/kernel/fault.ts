@@ -51,7 +51,7 @@ export function handleMmFault(s: HostState, p: ProcRt, page: number): number {
     if (f & SC) {
       // Swap-cache hit after readahead: a minor fault maps it and frees the slot (exclusive).
       flags[page] = (f & ~SC) | YOUNG;
-      releaseSlot(s, p, page);
+      releaseSlot(s, p, page, true);
       readaheadHit(s, p, page);
       minorFault(s, p);
       return 1;

@@ -94,7 +94,7 @@ export function exitProcess(s: HostState, p: ProcRt, killed: boolean): void {
       s.reclaim.remove(page);
       s.free++;
       charge(s, p.cg, -1);
-      if (f & SC) releaseSlot(s, p, page);
+      if (f & SC) releaseSlot(s, p, page, true);
     } else if (f & SWP) releaseSlot(s, p, page);
     s.flags[page] = f & (FILE | WRITABLE);
   }

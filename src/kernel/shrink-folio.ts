@@ -7,7 +7,7 @@
 import { queueWrites } from './io-queue.js';
 import { canSwap, charge } from './memcontrol.js';
 import { DIRTY, EVER, FILE, type HostState, SC, type ScanControl, SHADOW_WS, SWP, WRITABLE, WS } from './state.js';
-import { reportSwapFull, swapOut } from './swap-state.js';
+import { reportSwapFull, swapCacheDropped, swapOut } from './swap-state.js';
 
 /** The page was freed without IO (a clean file page, or a swap-cache page whose slot still holds it). */
 export const FOLIO_RECLAIMED = 0;
@@ -53,6 +53,7 @@ export function shrinkFolio(s: HostState, page: number, c: number, sc: ScanContr
   }
   if (f & SC) {
     evict(s, page, c, true);
+    swapCacheDropped(s, s.procs[s.owner[page]!]!);
     return FOLIO_RECLAIMED;
   }
   if (!sc.maySwap || !canSwap(s, c)) {

@@ -401,10 +401,21 @@ export interface HostState {
   readonly slotPage: Int32Array;
   /** Where the next slot search starts (slots are handed out in order). */
   slotCursor: number;
+  /**
+   * cgroup v1's memory controller (a cgroup sets v1 files, `do_memsw_account`): a page read into
+   * the swap cache gives its cgroup's swap charge back at once (`memcg1_swapin`: memory+swap
+   * already holds it), and takes it again when its clean copy is dropped (`memcg1_swapout` in
+   * `__remove_mapping`), so memory.stat's `swap` counts only pages whose one copy is on swap.
+   * On v2 the swap charge lives as long as the slot.
+   */
+  readonly memswAccount: boolean;
   /** Host-wide readahead state of cluster readahead: hits since the last fault, last fault's slot, last window. */
   raHits: number;
   raPrevOffset: number;
   raLastPages: number;
+  /** Pages swap readahead read besides the faulting ones, and those later faulted from the swap cache (vmstat `swap_ra`, `swap_ra_hit`), since the start. */
+  swapRaPages: number;
+  swapRaHits: number;
   readonly events: HostEvents;
   /** `host.policy: mglru`: the generations' bookkeeping; null otherwise. */
   readonly gen: Generations | null;

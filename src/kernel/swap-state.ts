@@ -41,14 +41,22 @@ export function swapOut(s: HostState, page: number, sc: ScanControl): void {
   sc.written++;
 }
 
-/** Frees the swap slot of `page`, owned by `p` (`swap_free`), uncharging its cgroup's swap. */
-export function releaseSlot(s: HostState, p: ProcRt, page: number): void {
+/**
+ * Frees the swap slot of `page`, owned by `p` (`swap_free`), uncharging its cgroup's swap
+ * unless the page sat in the swap cache on cgroup v1 (`inCache`), which gave it back already.
+ */
+export function releaseSlot(s: HostState, p: ProcRt, page: number, inCache = false): void {
   const slot = s.slotOf[page]!;
   s.slotPage[slot] = -1;
   s.slotOf[page] = -1;
   s.device.freeSlots(1);
-  chargeSwap(s, p.cg, -1);
+  if (!(inCache && s.memswAccount)) chargeSwap(s, p.cg, -1);
   p.swap -= 1;
+}
+
+/** A clean swap-cache page of `owner` was dropped by reclaim: on cgroup v1 its swap is charged again (`memcg1_swapout`). */
+export function swapCacheDropped(s: HostState, owner: ProcRt): void {
+  if (s.memswAccount) chargeSwap(s, owner.cg, 1);
 }
 
 /** The first time anonymous memory cannot go to swap for lack of slots: one event. */
@@ -66,6 +74,7 @@ export function readaheadHit(s: HostState, p: ProcRt, page: number): void {
   p.raHits++;
   p.raPrevPage = page;
   s.raHits++;
+  s.swapRaHits++;
 }
 
 /**
@@ -139,6 +148,7 @@ export function swapinReadahead(s: HostState, p: ProcRt, page: number, slot: num
   }
   // Read on behalf of the faulting process: its swap-ins count them, as the host's do.
   s.counters.swapInPages += read;
+  s.swapRaPages += read;
   p.tick.swapIn += read;
   return read;
 }
@@ -162,6 +172,7 @@ function readAheadPage(s: HostState, p: ProcRt, q: number): number {
   }
   s.free--;
   charge(s, owner.cg, 1);
+  if (s.memswAccount) chargeSwap(s, owner.cg, -1);
   // The slot stays allocated: the swap cache still backs the page until it is mapped.
   mapNew(s, owner, q, LRU_INACTIVE_ANON, (f & (EVER | WRITABLE)) | RES | SC);
   return 1;
