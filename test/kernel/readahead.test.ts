@@ -10,10 +10,10 @@ const events = { oomKill: () => {}, swapFull: () => {} };
  * Two processes in one memcg at its limit; their pages swapped out alternately (a0, b0, a1, b1,
  * …) so that slots and addresses disagree: neighbours in swap belong to the other process.
  */
-function interleaved(device: SwapDeviceKind, rotational: boolean) {
+function interleaved(device: SwapDeviceKind, rotational: boolean, origin: 'v1' | 'v2' = 'v2') {
   const sc = scenario({
     host: host({ ramBytes: 1024 * MiB, device }),
-    cgroups: [cgroup('box', { max: 4 * MiB })],
+    cgroups: [cgroup('box', { max: 4 * MiB, origin })],
     processes: [
       proc('a', { cgroup: 'box', memory: { anonBytes: 4 * MiB } }),
       proc('b', { cgroup: 'box', memory: { anonBytes: 4 * MiB } }),
@@ -45,6 +45,51 @@ describe('swap readahead (__swapin_nr_pages, swap_cluster_readahead, swap_vma_re
     // The window of 2 slots around a11's slot holds b11, not a12.
     expect(inCache(b, 11)).toBe(true);
     expect(inCache(a, 12)).toBe(false);
+  });
+
+  it('on cgroup v1 a page read into the swap cache gives back its swap charge, and takes it again when dropped', () => {
+    for (const origin of ['v1', 'v2'] as const) {
+      const { h, a, b } = interleaved('ssd', true, origin);
+      const box = h.state.cgs.find((c) => c.path === 'box')!;
+      h.touch(a, a.anonBase + 10);
+      h.touch(b, b.anonBase + 10);
+      const swapped = box.swap;
+      // a11's fault reads b11 with it (the window of 2 above): v1 uncharges both pages' swap
+      // (memcg1_swapin), v2 only a11's, whose slot is freed; b11 keeps its slot on both.
+      h.touch(a, a.anonBase + 11);
+      expect(h.state.flags[b.anonBase + 11]! & SC, origin).toBe(SC);
+      expect(box.swap, origin).toBe(swapped - (origin === 'v1' ? 2 : 1));
+      // Mapping b11 frees its slot: the charge v1 gave back already is not given back twice.
+      h.touch(b, b.anonBase + 11);
+      expect(box.swap, origin).toBe(swapped - 2);
+      // Through more faults with readahead and reclaim dropping clean swap-cache pages, the charge
+      // stays what each version counts: v1 the pages only on swap, v2 every page holding a slot.
+      for (let i = 12; i < 60; i++) h.touch(i % 2 ? a : b, (i % 2 ? a : b).anonBase + i);
+      const flags = h.state.flags;
+      const cached: number[] = [];
+      for (const p of [a, b])
+        for (let q = p.anonBase; q < p.anonBase + p.anonCap; q++) if (flags[q]! & SC) cached.push(q);
+      expect(cached.length, origin).toBeGreaterThan(0);
+      // Touches of the pages past 100 make reclaim drop some of them (never mapped).
+      for (let i = 100; i < 1024 && !cached.some((c) => !(flags[c]! & RES)); i++) {
+        h.touch(a, a.anonBase + i);
+        h.touch(b, b.anonBase + i);
+      }
+      expect(
+        cached.some((c) => !(flags[c]! & RES)),
+        origin,
+      ).toBe(true);
+      let onSwapOnly = 0;
+      let withSlot = 0;
+      for (const p of [a, b]) {
+        for (let q = p.anonBase; q < p.anonBase + p.anonCap; q++) {
+          if ((h.state.flags[q]! & (SWP | RES)) === SWP) onSwapOnly++;
+          if (h.state.slotOf[q]! >= 0) withSlot++;
+        }
+      }
+      expect(withSlot, origin).toBeGreaterThan(onSwapOnly);
+      expect(box.swap, origin).toBe(origin === 'v1' ? onSwapOnly : withSlot);
+    }
   });
 
   it('on a non-rotational disk reads the addresses after a forward fault, never another process’s pages', () => {
