@@ -5,6 +5,8 @@
  * simulated host series it measures. The rules are documented in docs/postmortem.md,
  * "The `observed` field"; the report draws overlays from `RunResult.observed`.
  */
+
+import { simulatedProcessSeries } from '../analysis/derived-series.js';
 import type {
   EventRecord,
   ObservedComparison,
@@ -112,11 +114,19 @@ export const CGROUP_MAPPINGS: readonly Mapping[] = [
   { metric: 'psiFullAvg10Pct', candidates: [same('psi_full_avg10_pct')], floor: 0.5 },
 ];
 
-/** Simulated process metric ← the suffix of a per-process column of ps or /proc/<pid>/stat (`<name>_<pid>_...`). */
+/**
+ * Simulated process metric ← suffixes of per-process columns of ps or /proc/<pid>/stat
+ * (`<name>_<pid>_...`, summed when several).
+ */
 export const PROCESS_MAPPINGS: readonly Mapping[] = [
   { metric: 'rssBytes', candidates: [same('rss_bytes')], floor: MIB },
   { metric: 'majorFaultsPerSec', candidates: [same('major_faults_per_sec')], floor: 1 },
   { metric: 'minorFaultsPerSec', candidates: [same('minor_faults_per_sec')], floor: 1 },
+  // Every fault of the process: first touches, swap-cache hits and swap reads. How a page that
+  // was reclaimed comes back (read by its own fault, a major one, or ahead of it, a minor one)
+  // is the readahead model's; that it comes back, once per touch that finds it gone, is the
+  // touch rate's: a process's rate shows here even when its majors are few.
+  { metric: 'faultsPerSec', candidates: [same('major_faults_per_sec', 'minor_faults_per_sec')], floor: 1 },
 ];
 
 /**
@@ -486,8 +496,8 @@ function compareTables(
       if (!simProcesses[name] || processes[name]) continue;
       for (const m of PROCESS_MAPPINGS) {
         const candidate = m.candidates[0] as Candidate;
-        const column = `${prefix}_${candidate.columns[0]}`;
-        const series = seriesFor(cfg, table, { ...candidate, columns: [column] }, pageSizeBytes, run);
+        const columns = candidate.columns.map((c) => `${prefix}_${c}`);
+        const series = seriesFor(cfg, table, { ...candidate, columns }, pageSizeBytes, run);
         if (!series) continue;
         (processes[name] ??= {})[m.metric] = series;
         scopedErrors.push({
@@ -495,8 +505,8 @@ function compareTables(
           owner: name,
           metric: m.metric,
           source,
-          observedColumn: column,
-          ...seriesError(simProcesses[name]?.[m.metric] ?? [], series, m.floor),
+          observedColumn: columns.join('+'),
+          ...seriesError(simulatedProcessSeries(simProcesses[name], m.metric) ?? [], series, m.floor),
         });
       }
     }

@@ -2,12 +2,13 @@
  * The contract of `faultline fit` (fit.json), between the search (engine/fit.ts) and its page
  * (report/fit/). Versioned on its own: FIT_SCHEMA_VERSION, and `upgradeFit` brings a file
  * written by an older faultline to it on read. Version 1 files (before the version field)
- * compared host series only and had no identifiability report.
+ * compared host series only and had no identifiability report; version 2 files searched every
+ * parameter on a linear scale.
  */
 import { InputError } from '../util/errors.js';
 import type { ObservedOomComparison } from './types.js';
 
-export const FIT_SCHEMA_VERSION = 2;
+export const FIT_SCHEMA_VERSION = 3;
 
 export interface FitIteration {
   run: number;
@@ -46,6 +47,8 @@ export interface FitParameter {
   low: number;
   high: number;
   unit: string;
+  /** The search's scale over the range: `log` for a rate spanning a factor of 4 or more (docs/postmortem.md, "Search"). */
+  scale: 'linear' | 'log';
   start: string | number;
   /** Where the start came from: the scenario as written, a device preset or schema default, or the middle of the range. */
   startFrom: 'scenario' | 'default' | 'middle';
@@ -123,6 +126,10 @@ export function upgradeFit(json: unknown, source = 'fit.json'): FitResult {
       tradeOffs: [],
       note: 'not computed: written by faultline before fit schema 2',
     };
+  }
+  if (version < 3) {
+    // v2 → v3: every parameter was searched on a linear scale.
+    for (const p of r.parameters as Json[]) p.scale ??= 'linear';
   }
   r.schemaVersion = FIT_SCHEMA_VERSION;
   return r as unknown as FitResult;

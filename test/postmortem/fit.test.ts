@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { fitScenario, fittedScenarioText, objectiveTerms, parseVary } from '../../src/engine/fit.js';
+import {
+  coordinateOf,
+  fitScenario,
+  fittedScenarioText,
+  objectiveTerms,
+  parseVary,
+  valueAt,
+} from '../../src/engine/fit.js';
 import { runVariant } from '../../src/engine/run-variant.js';
 import type { RunResult } from '../../src/result/types.js';
 import { loadScenarioFile, loadScenarioText } from '../../src/scenario/load.js';
@@ -169,6 +176,20 @@ describe('--vary', () => {
     });
   });
 
+  it('searches a rate spanning a factor of 4 or more on a log scale, sizes and narrow rates linearly', () => {
+    const touches = parseVary('processes.app.touchesPerSec=1000..64000', raw);
+    expect(touches.scale).toBe('log');
+    // Equal steps are equal factors: the middle of 1 000..64 000 is 8 000, a quarter 2 828.43.
+    expect([valueAt(touches, 0), valueAt(touches, 0.5), valueAt(touches, 0.25), valueAt(touches, 1)]).toEqual([
+      1000, 8000, 2828.43, 64000,
+    ]);
+    expect(coordinateOf(touches, 8000)).toBeCloseTo(0.5, 12);
+    expect(parseVary('processes.app.memory.leakPerSec=256Ki..4Mi', raw).scale).toBe('log');
+    expect(parseVary('processes.app.touchesPerSec=1000..3000', raw).scale).toBe('linear');
+    const anon = parseVary('processes.app.memory.anon=16Mi..256Mi', raw);
+    expect([anon.scale, valueAt(anon, 0.5)]).toEqual(['linear', '136Mi']);
+  });
+
   it('refuses unknown paths, units of two kinds, empty ranges and the sweep itself', () => {
     expect(() => parseVary('processes.app.memory.anom=1Mi..2Mi', raw)).toThrow(/names no field.*anon/);
     expect(() => parseVary('processes.app.memory.anon=1Mi..2ms', raw)).toThrow(
@@ -186,11 +207,22 @@ describe('objective terms', () => {
 
   it('keeps the compared series but free memory, minor faults and the PSI stall share; --metric names them', () => {
     const all = ['majorFaultsPerSec', 'psiSomeAvg10Pct', 'psiSomePct', 'psiFullPct', 'memFreeBytes'];
-    expect(names([...all, 'processes.app.minorFaultsPerSec', 'cgroups.app.psiSomeAvg10Pct'])).toEqual([
+    const scoped = [
+      'processes.app.minorFaultsPerSec',
+      'processes.app.majorFaultsPerSec',
+      'processes.app.faultsPerSec',
+      'cgroups.app.majorFaultsPerSec',
+      'cgroups.app.psiSomeAvg10Pct',
+    ];
+    // A process's majors give way to its faultsPerSec (majors + minors); a cgroup's stay.
+    expect(names([...all, ...scoped])).toEqual([
       'majorFaultsPerSec',
       'psiSomeAvg10Pct',
+      'processes.app.faultsPerSec',
+      'cgroups.app.majorFaultsPerSec',
       'cgroups.app.psiSomeAvg10Pct',
     ]);
+    expect(names(scoped, ['processes.app.majorFaultsPerSec'])).toEqual(['processes.app.majorFaultsPerSec']);
     expect(names(all, ['psiSomePct', 'memFreeBytes'])).toEqual(['psiSomePct', 'memFreeBytes']);
   });
 });

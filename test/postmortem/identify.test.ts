@@ -13,6 +13,7 @@ const param = (path: string): FitParam => ({
   high: 1,
   unit: '',
   integer: false,
+  scale: 'linear',
 });
 const PARAMS = [param('a'), param('b'), param('c')];
 const CENTRE = [0.5, 0.5, 0.5];

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { TopLevelSpec } from 'vega-lite';
+import { DERIVED_PROCESS_SERIES, simulatedProcessSeries } from '../../analysis/derived-series.js';
 import type { FitResult } from '../../result/fit.js';
 import type { RunResult, Series } from '../../result/types.js';
 import { renderSvg } from '../charts/render-svg.js';
@@ -26,10 +27,13 @@ function seriesOf(best: RunResult, term: string): { sim: Series; obs: Series; un
   }
   const [, scope, owner, metric] = m as unknown as [string, 'cgroups' | 'processes', string, string];
   const obs = o[scope]?.[owner]?.[metric];
-  const sim = best[scope][owner]?.[metric];
+  const sim =
+    scope === 'processes' ? simulatedProcessSeries(best.processes[owner], metric) : best[scope][owner]?.[metric];
+  // A derived series (a process's faultsPerSec) takes the unit of the first series it sums.
+  const unitOf = DERIVED_PROCESS_SERIES[metric]?.[0] ?? metric;
   return (
     obs &&
-    sim && { sim, obs, unit: best.metrics[`${scope === 'cgroups' ? 'cgroup' : 'process'}.${metric}`]?.unit ?? '' }
+    sim && { sim, obs, unit: best.metrics[`${scope === 'cgroups' ? 'cgroup' : 'process'}.${unitOf}`]?.unit ?? '' }
   );
 }
 
@@ -104,7 +108,7 @@ export async function renderFitHtml(report: FitResult, best: RunResult): Promise
     definition: report.objective.definition,
     parameters: report.parameters.map((p) => ({
       path: p.path,
-      range: `${p.low}${p.unit} – ${p.high}${p.unit}`,
+      range: `${p.low}${p.unit} – ${p.high}${p.unit}${p.scale === 'log' ? ' (log scale)' : ''}`,
       start: `${p.start} (${p.startFrom})`,
       value: String(p.value),
       profile: p.profile

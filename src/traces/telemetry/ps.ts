@@ -65,6 +65,95 @@ function processColumns(comm: string, pid: number): Record<'rss' | 'minor' | 'ma
   };
 }
 
+/** Snapshots in a row with no fault and the same RSS that make a process's RSS its working set. */
+const SETTLED_SAMPLES = 5;
+/** RSS within this share of the settled size counts as unchanged (ps rounds to a KiB; file pages come and go). */
+const SETTLED_SHARE = 0.005;
+/** Fewest faults after settling that an estimate of the touch rate rests on. */
+const RATE_MIN_FAULTS = 100;
+
+/**
+ * The mean of a share that moves from a to b exponentially over an interval: what is missing
+ * of a working set comes back at a rate proportional to what is missing (each touch finds its
+ * page gone with that probability), so between two snapshots it decays, it does not fall in a
+ * line: a 1 s sample spacing against a working set refaulted in about a second would
+ * otherwise count up to half again the missing time (leak-fast's web: 12 401/s for 15 000).
+ */
+function logMean(a: number, b: number): number {
+  if (a <= 0 || b <= 0) return (a + b) / 2;
+  return Math.abs(a - b) < 1e-9 * Math.max(a, b) ? a : (a - b) / Math.log(a / b);
+}
+
+/**
+ * A process's touch rate from its own series (docs/import.md, "Touch rates"). Once its RSS has
+ * held still without a fault for SETTLED_SAMPLES snapshots, that RSS is its working set, all
+ * resident. When part of it is later reclaimed, a touch spread uniformly over the working set
+ * faults with the probability that its page is missing, so over the intervals after settling
+ * faults (major + minor) = touches/s × ∫ missing share dt, the missing share being
+ * (settled − RSS) / settled, linear between snapshots. No estimate when the RSS never settles
+ * (a process that grows or leaks: its working set is not its RSS), when it later grows past
+ * the settled size, or when too few faults follow.
+ */
+class TouchRate {
+  private settled: number | undefined;
+  private quiet = 0;
+  private last: { timeMs: number; rss: number } | undefined;
+  /** Intervals since the RSS last settled: measured against the level it settles at next. */
+  private pending: { dtSec: number; from: number; to: number; faults: number }[] = [];
+  private faults = 0;
+  private missingSec = 0;
+  private grew = false;
+  private skipped = 0;
+
+  add(timeMs: number, rssBytes: number, faults: number): void {
+    const last = this.last;
+    this.last = { timeMs, rss: rssBytes };
+    if (!last) return;
+    const still = faults === 0 && Math.abs(rssBytes - last.rss) <= SETTLED_SHARE * last.rss && rssBytes > 0;
+    this.quiet = still ? this.quiet + 1 : 0;
+    if (this.settled === undefined) {
+      if (this.quiet >= SETTLED_SAMPLES) this.settled = rssBytes;
+      return;
+    }
+    if (rssBytes > this.settled * (1 + SETTLED_SHARE)) this.grew = true;
+    if (rssBytes === 0) return; // gone (or killed): no touches after it
+    this.pending.push({ dtSec: (timeMs - last.timeMs) / 1000, from: last.rss, to: rssBytes, faults });
+    // Settled again: reclaim took pages it never touches again (its binary's file pages), so what
+    // was missing of its working set is measured against the level it came back to.
+    if (this.quiet >= SETTLED_SAMPLES) this.flush(Math.min(this.settled, rssBytes));
+  }
+
+  private flush(ws: number): void {
+    const miss = (rss: number) => Math.max(0, (ws - rss) / ws);
+    for (const q of this.pending) {
+      // An interval in which RSS fell was cut by reclaim at a moment the snapshots do not show:
+      // what was missing over it, and so the faults it explains, are unknown. Intervals of
+      // refault (RSS coming back, or holding while reclaim and refault balance) carry the rate.
+      if (q.to < q.from * (1 - SETTLED_SHARE)) {
+        this.skipped++;
+        continue;
+      }
+      this.faults += q.faults;
+      this.missingSec += logMean(miss(q.from), miss(q.to)) * q.dtSec;
+    }
+    this.pending = [];
+  }
+
+  /** The note for a draft: the estimate and what it rests on, or why there is none. */
+  note(): string {
+    if (this.settled !== undefined) this.flush(this.settled);
+    const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    if (this.settled === undefined)
+      return `touchesPerSec not estimable: its RSS never held still without faults for ${SETTLED_SAMPLES} samples (it grew or faulted all along), so its working set is not its RSS`;
+    if (this.grew)
+      return `touchesPerSec not estimable: its RSS grew past the ${mib(this.settled)} it had settled at, so that was not its whole working set`;
+    if (this.faults < RATE_MIN_FAULTS || !(this.missingSec > 0))
+      return `touchesPerSec not estimable: ${this.faults.toFixed(0)} faults after its RSS settled at ${mib(this.settled)} (its pages stayed resident)`;
+    const rate = this.faults / this.missingSec;
+    return `touchesPerSec about ${Math.round(rate)}: its RSS settled at ${mib(this.settled)} without faults, then, over the intervals its RSS did not fall (${this.skipped} did), it faulted ${this.faults.toFixed(0)} times (major + minor) while the missing share of that size added up to ${this.missingSec.toFixed(3)} s; faults ÷ missing share, for touches spread uniformly over its working set`;
+  }
+}
+
 /**
  * Per-process series from successive snapshots of the process table (ps or /proc/<pid>/stat):
  * one set of columns per process, named by name and pid, never summed over a name. A pid
@@ -79,6 +168,7 @@ export class ProcessSeries {
   private readonly seen = new Map<number, Set<string>>();
   /** Per column prefix: first and last snapshot with the process, and its largest RSS. */
   private readonly spans = new Map<string, { comm: string; pid: number; first: number; last: number; peak: number }>();
+  private readonly rates = new Map<string, TouchRate>();
 
   constructor(private readonly table: TableBuilder) {}
 
@@ -103,13 +193,19 @@ export class ProcessSeries {
       this.spans.set(key, span);
       const before = prev?.procs.get(p.pid);
       const same = before && before.comm === p.comm && p.minflt >= before.minflt && p.majflt >= before.majflt;
+      const minor = p.minflt - (same ? before.minflt : 0);
+      const major = p.majflt - (same ? before.majflt : 0);
       this.table.set(timeMs, cols.rss, p.rssBytes);
-      this.table.set(timeMs, cols.minor, (p.minflt - (same ? before.minflt : 0)) / dtSec);
-      this.table.set(timeMs, cols.major, (p.majflt - (same ? before.majflt : 0)) / dtSec);
+      this.table.set(timeMs, cols.minor, minor / dtSec);
+      this.table.set(timeMs, cols.major, major / dtSec);
+      const rate = this.rates.get(key) ?? new TouchRate();
+      this.rates.set(key, rate);
+      rate.add(timeMs, p.rssBytes, minor + major);
     }
     for (const [key, cols] of this.columns) {
       if (present.has(key)) continue;
       for (const c of Object.values(cols)) this.table.set(timeMs, c, 0);
+      this.rates.get(key)?.add(timeMs, 0, 0);
     }
     this.prev = { timeMs, procs };
   }
@@ -121,6 +217,10 @@ export class ProcessSeries {
       notes.once(
         `${s.comm} (pid ${s.pid}): in ${at(s.first)} .. ${at(s.last)}, largest RSS ${(s.peak / 2 ** 20).toFixed(1)} MiB`,
       );
+    }
+    for (const [key, rate] of this.rates) {
+      const s = this.spans.get(key);
+      if (s) notes.once(`${s.comm} (pid ${s.pid}): ${rate.note()}`);
     }
     for (const [pid, names] of this.seen) {
       if (names.size > 1) notes.once(`pid ${pid} was ${[...names].join(', then ')}: separate columns for each`);
