@@ -28,6 +28,23 @@ describe('upgradeFit', () => {
     expect(old.best.errors).toBeDefined();
   });
 
+  it('reads a version 2 fit.json with every parameter searched on a linear scale', () => {
+    const v2 = {
+      schemaVersion: 2,
+      kind: 'fit',
+      objective: { definition: '', terms: [] },
+      best: { objective: 0.1, terms: [] },
+      parameters: [{ path: 'processes.app.touchesPerSec', low: 1000, high: 50000, unit: '', value: 8000 }],
+      iterations: [],
+    };
+    const r = upgradeFit(v2, 'v2.json');
+    expect([r.schemaVersion, r.parameters.map((p) => p.scale)]).toEqual([3, ['linear']]);
+    expect(v2.parameters[0]).not.toHaveProperty('scale');
+    // A v1 file goes through both steps.
+    const old = upgradeFit(JSON.parse(readFileSync(V1, 'utf8')), V1);
+    expect(new Set(old.parameters.map((p) => p.scale))).toEqual(new Set(['linear']));
+  });
+
   it('refuses what is not a fit result, or is newer than this faultline', () => {
     expect(() => upgradeFit({ kind: 'run' }, 'x.json')).toThrow(
       'x.json: not a faultline fit result (kind is not "fit")',
