@@ -63,13 +63,25 @@ describe('leak-oom: the documented fit, blind', () => {
     expect(within(oom?.simulated[0]?.timeMs as number, 126821)).toBe(true);
   });
 
-  it('leaves leaky touchesPerSec within ±25 % of the truth (10 000/s), where it started, the data not bounding it above', () => {
+  it("says leaky's touch rate is not bounded above by the data: its profile runs to the range's end", () => {
+    const p = fit.report.parameters.find((q) => q.path === 'processes.leaky.touchesPerSec');
+    expect([p?.scale, String(p?.profile?.high), p?.profile?.openHigh]).toEqual(['log', '50000', false]);
+  });
+
+  // Truth 10 000/s; the fit gives 50 000, the range's end (profile 39 155..50 000). Not the search's miss: the true
+  // values (leak 1 MiB/s, 48 MiB, 10 000/s) score 0.2138 against the fit's 0.1775. At the true rate the model
+  // reclaims more of leaky's working set at the limit than the kernel did (leaky's faultsPerSec error 0.135 at
+  // 10 000/s, 0.064 at 50 000 with the fitted sizes) and makes more host major faults (+42 % steady at the truth:
+  // no readahead hits), and a faster toucher keeps its pages. (With main's objective, before leaky's faultsPerSec and
+  // the log scale, it stayed at 11 208 near its 10 000 default start with a profile of 8 146..50 000: no information.)
+  it.fails('recovers leaky touchesPerSec within ±25 % (truth 10 000/s)', () => {
     const p = fit.report.parameters.find((q) => q.path === 'processes.leaky.touchesPerSec');
     expect(within(Number(p?.value), 10_000)).toBe(true);
-    // Its profile runs to the range's end (50 000): with the working sets resident it causes few faults, and the
-    // value found is the default start's neighbourhood, not information (leak-fast's is 41 833 for a truth of 8 000).
-    expect([String(p?.profile?.high), p?.profile?.openHigh]).toEqual(['50000', false]);
-    expect(Number(p?.profile?.low)).toBeLessThanOrEqual(10_000);
+  });
+
+  it("declares web's touch rate within ±25 % from its own series (truth 20 000/s; import ps: 20 780)", () => {
+    const web = loadScenarioFile(join(DIR, 'leak-oom', 'draft.yaml')).scenario.processes.find((p) => p.name === 'web');
+    expect(within(web?.touchesPerSec as number, 20_000)).toBe(true);
   });
 
   it('matches the onset of swapping and major faults within ±25 % (truth: 63–64 s)', () => {
@@ -79,15 +91,16 @@ describe('leak-oom: the documented fit, blind', () => {
     }
   });
 
-  // The kernel swapped out 880 pages/s in the burst when the limit was first reached, the fitted model 465:
-  // −47 % (pages read ahead, touched and written again; docs/postmortem.md, "What the model misses").
+  // The kernel swapped out 880 pages/s in the burst when the limit was first reached, the fitted model 283 (−68 %;
+  // 465 with main's fit, 309 at the true values: pages read ahead, touched and written again; docs/postmortem.md,
+  // "What the model misses").
   it.fails('matches steady swap-out pages/s within ±25 %', () => {
     const s = shape(fit.best, 'swapOutPagesPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
 
-  // The same burst read 583 swap pages/s for 315 major faults/s (readahead), the fitted model 427 for 409:
-  // −27 % (at the true values 473, −19 %: the fit trades it for the kill time).
+  // The same burst read 583 swap pages/s for 315 major faults/s (readahead), the fitted model 371 for 224 (−36 %;
+  // main's fit 427, −27 %; the true values 473, −19 %: the fit's faster leaky keeps its pages and reads fewer).
   it.fails('matches steady swap-in pages/s within ±25 %', () => {
     const s = shape(fit.best, 'swapInPagesPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
@@ -201,7 +214,7 @@ describe('service-batch: the fit recovers what the model can express', () => {
 describe('leak-fast: the leak workflow on a third incident, recorded after it was written (blind)', () => {
   // test/fixtures/postmortem/README.md: web 48 MiB at 15 000/s, leaky 24 MiB at 8 000/s leaking 2 MiB/s, limits
   // 128M / 192M, OOM kill of leaky 79.6 s after the first sample. fitted.yaml holds what docs/postmortem.md's leak
-  // command (the same three unknowns and ranges as leak-oom's) found from draft.yaml: objective 0.4022 after 88 runs.
+  // command (the same three unknowns and ranges as leak-oom's) found from draft.yaml: objective 0.2097 after 99 runs.
   let r: RunResult;
   let leaky: ReturnType<typeof loadScenarioFile>['scenario']['processes'][number] | undefined;
   beforeAll(() => {
@@ -210,12 +223,12 @@ describe('leak-fast: the leak workflow on a third incident, recorded after it wa
     leaky = loadScenarioFile(file).scenario.processes.find((p) => p.name === 'leaky');
   }, 600_000);
 
-  it('recovers the leak rate and the working set within ±25 % (fitted 2216Ki/s, 21Mi)', () => {
+  it('recovers the leak rate and the working set within ±25 % (fitted 1989.7Ki/s, 26Mi)', () => {
     expect(within(leaky?.memory.leakBytesPerSec as number, 2 * MIB)).toBe(true);
     expect(within(leaky?.memory.anonBytes as number, 24 * MIB)).toBe(true);
   });
 
-  it('puts the OOM kill on leaky within ±25 % of its time (80.1 s in the logs, 76.6 s fitted)', () => {
+  it('puts the OOM kill on leaky within ±25 % of its time (80.1 s in the logs, 80.5 s fitted)', () => {
     const oom = r.observed?.oom;
     expect(oom?.observed).toEqual([{ process: 'leaky', timeMs: 80064 }]);
     expect(oom?.victimsMatch).toBe(true);
@@ -229,16 +242,29 @@ describe('leak-fast: the leak workflow on a third incident, recorded after it wa
     }
   });
 
-  // The data do not bound it: its profile runs to the range's end (docs/postmortem.md, the third incident), and the
-  // fit stops where the search happened to: 41 833/s.
+  // The data bound it below only: its profile runs from 8 323 to the range's end (docs/postmortem.md, the third
+  // incident), and the fit stops where the search happened to: 22 132/s (main's objective: 41 833). The true
+  // values score 0.2390 against the fit's 0.2097: a model miss as in leak-oom, not the search's.
   it.fails('recovers leaky touchesPerSec within ±25 % (truth 8 000/s)', () => {
     expect(within(leaky?.touchesPerSec as number, 8000)).toBe(true);
   });
 
-  // The kernel took 1 487 of its 3 749 swap-ins as readahead hits (swap_ra_hit; minor faults), the model reads about
-  // one page a major fault: 506 major faults/s against 352 (+44 %) at the steady part of the limit.
-  it.fails('matches steady major faults/s within ±25 %', () => {
+  it("declares web's touch rate within ±25 % from its own series (truth 15 000/s; import ps: 14 526)", () => {
+    const web = loadScenarioFile(join(DIR, 'leak-fast', 'draft.yaml')).scenario.processes.find((p) => p.name === 'web');
+    expect(within(web?.touchesPerSec as number, 15_000)).toBe(true);
+  });
+
+  // 435 major faults/s against the kernel's 352 (+23 %; main's fit 506, +44 %). Only at the fitted values: at the
+  // true ones the model makes 485 (+38 %), since the kernel took 1 487 of its 3 749 swap-ins as readahead hits
+  // (swap_ra_hit; minor faults) and the model reads about one page a major fault.
+  it('matches steady major faults/s within ±25 %', () => {
     const s = shape(r, 'majorFaultsPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
+  });
+
+  // Peak 467 against 360 (+30 %; main's fit +57 %, the true values +49 %): readahead, as above.
+  it.fails('matches peak major faults/s within ±25 %', () => {
+    const s = shape(r, 'majorFaultsPerSec');
+    expect(rel(s.simulated.peak, s.observed.peak)).toBeLessThanOrEqual(0.25);
   });
 });
