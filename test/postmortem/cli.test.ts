@@ -38,7 +38,8 @@ describe('faultline fit', () => {
       /^processes\.app\.memory\.anon = \d+(\.\d+)?Mi \(start 448Mi from scenario, within 10%: .*Mi\.\..*Mi\+?\)$/m,
     );
     const report = JSON.parse(readFileSync(join(out, 'fit.json'), 'utf8'));
-    expect(report.schemaVersion).toBe(2);
+    expect(report.schemaVersion).toBe(3);
+    expect(report.parameters[0].scale).toBe('linear');
     // The budget caps the search; the profile adds at most 4 runs for one parameter (fewer when a point ran already).
     const phases = report.iterations.map((i: { phase: string }) => i.phase);
     expect(phases.filter((p: string) => p !== 'profile')).toHaveLength(4);

@@ -47,12 +47,12 @@ describe('docs/postmortem.md', () => {
     const vmstat = faultline('import', 'vmstat', 'vmstat.log', '--out', join(dir, 'vmstat.csv'));
     const stat = faultline('import', 'pid-stat', 'pidstat.log', '--out', join(dir, 'pidstat.csv'));
     const shown = [
-      ...ps.stderr.split('\n').filter((l) => l.includes('largest RSS')),
+      ...ps.stderr.split('\n').filter((l) => l.includes('largest RSS') || l.includes('touchesPerSec')),
       ...top.stderr.split('\n').filter((l) => l.includes('note: hierarchical_mem')),
       ...vmstat.stderr.split('\n').filter((l) => l.includes('never change')),
       ...stat.stderr.split('\n').filter((l) => l.includes('on a CPU')),
     ];
-    expect(shown).toHaveLength(7);
+    expect(shown).toHaveLength(9);
     for (const line of shown) expect(DOC).toContain(line);
   });
 

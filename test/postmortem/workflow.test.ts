@@ -113,9 +113,17 @@ describe('service-batch: the documented fitted scenario against the telemetry', 
     r = run(join(DIR, 'service-batch', 'fitted.yaml'));
   }, 600_000);
 
-  it('matches onset, peak and steady major faults/s within ±25 %', () => {
+  it('matches the onset of major faults within ±25 %', () => {
     const s = shape(r, 'majorFaultsPerSec');
     expect(rel(s.simulated.onsetMs, s.observed.onsetMs)).toBeLessThanOrEqual(0.25);
+  });
+
+  // 12 733 / 12 632 major faults/s against the kernel's 10 053 / 9 654 (+27 %, +31 %); main's fit, with the service's
+  // rate fitted to 14 375, −1 % and 0 %. With the service at its own rate (20 601, declared), the model reclaims it less
+  // than the kernel did (sibling reclaim, docs/postmortem.md) and the fit gives the batch job 29 113/s to make up the
+  // faults. At the true values the model makes 8 598/s steady (−11 %).
+  it.fails('matches peak and steady major faults/s within ±25 %', () => {
+    const s = shape(r, 'majorFaultsPerSec');
     expect(rel(s.simulated.peak, s.observed.peak)).toBeLessThanOrEqual(0.25);
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
@@ -128,7 +136,7 @@ describe('service-batch: the documented fitted scenario against the telemetry', 
   });
 
   // The share of each second stalled (PSI total=): the kernel 23.7 % some / 20.4 % full (5 s means, steady), the
-  // fitted run 19.9 % for both (−16 %, −2 %), since both processes keep their pace through the stalls.
+  // fitted run 20.8 % for both (−12 %, +2 %), since both processes keep their pace through the stalls.
   it('matches steady PSI some and full within ±25 %', () => {
     for (const m of ['psiSomePct', 'psiFullPct']) {
       const s = shape(r, m);
@@ -144,7 +152,8 @@ describe('service-batch: the documented fitted scenario against the telemetry', 
   });
 
   // The kernel read 1.80 swap pages per major fault (cluster readahead on a rotational disk), the
-  // fitted model 1.05: 10 318 against 17 356 pages/s, −41 %. Its cluster window rarely opens: pages
+  // fitted model 1.02: 12 878 against 17 356 pages/s, −26 % (main's fit −44 %, the true values −49 %: the fit's
+  // faster batch job faults more, and so reads more). Its cluster window rarely opens: pages
   // read ahead go to the inactive list without workingset_refault's test, few are touched before
   // they are reclaimed, and without readahead hits the window stays at one page
   // (docs/postmortem.md, "What the model misses": swap readahead).
@@ -153,10 +162,11 @@ describe('service-batch: the documented fitted scenario against the telemetry', 
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
 
-  // The kernel wrote 1.35 pages per major fault (pages read ahead and touched are written again), the
-  // fitted model about one: 9 787 against 13 013 pages/s (−24.8 %) on main at ecd02b3, −25.8 % after 955c8d9
-  // (folio_check_references keeps PG_referenced), with the values fitted on ecd02b3.
-  it.fails('matches steady swap-out pages/s within ±25 %', () => {
+  // The kernel wrote 1.35 pages per major fault (pages read ahead and touched are written again), the fitted model
+  // about one, but at 12 632 major faults/s: 12 739 against 13 013 pages/s (−2 %; main's fit −25.8 %, the true values
+  // −33 %). It holds because the fit's batch job faults 31 % more than the kernel's, not because the model writes
+  // as the kernel does.
+  it('matches steady swap-out pages/s within ±25 %', () => {
     const s = shape(r, 'swapOutPagesPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
@@ -166,20 +176,21 @@ describe('service-batch: the documented fitted scenario against the telemetry', 
     expect(within(fitted.processes.find((p) => p.name === 'batch')?.memory.anonBytes as number, 256 * MIB)).toBe(true);
   });
 
-  // Truth 20 000/s per second of wall time; the fit gives 14 375/s (−28 %). At the parent's limit the
-  // kernel reclaimed both children by size (the service 76.5 of 96 MiB resident, 3 470 major faults/s at
-  // 100–155 s); the model protects the pages touched more often, so at 20 000/s it keeps 86.6 MiB of the
-  // service resident and gives it 1 961 faults/s, and the fit lowers the service's rate until the model
-  // reclaims it as much (2 620/s at 14 375/s) (docs/postmortem.md, "What the model misses": sibling reclaim).
-  it.fails('recovers the service touch rate within ±25 % (truth 20 000/s)', () => {
+  // Truth 20 000/s per second of wall time; the draft declares import ps's 20 601 (docs/import.md, "Touch rates").
+  // Fitted, it came out at 14 375/s (−28 %): at the parent's limit the kernel reclaimed both children by size (the
+  // service 76.5 of 96 MiB resident, 3 470 major faults/s at 100–155 s); the model protects the pages touched more
+  // often, and the fit lowered the service's rate until the model reclaimed it as much (docs/postmortem.md, "What
+  // the model misses": sibling reclaim).
+  it('declares the service touch rate within ±25 % (truth 20 000/s)', () => {
     const fitted = loadScenarioFile(join(DIR, 'service-batch', 'fitted.yaml')).scenario;
     expect(within(fitted.processes.find((p) => p.name === 'service')?.touchesPerSec as number, 20_000)).toBe(true);
   });
 
   // Truth 20 000/s per second of wall time (the workload makes up its stalls: pacing wall-clock, which the
-  // pid-stat import notes). The fit gave 23 750/s (+19 %) with the model of the previous session and gives 26 094/s
-  // (+30 %) with main's (ecd02b3), its profile open on both sides (<=21 406..30 781+): the batch job's own faults
-  // (6 882/s at the true values against the kernel's 6 253, with 168 MiB resident against 143) pull it up.
+  // pid-stat import notes). The fit gives 29 113/s (+46 %, profile 27 879..34 621; main's fit 26 094, +30 %, with the
+  // service's rate fitted too). The true values score 0.2062 against the fit's 0.1471: the model's miss. With the
+  // service at its own rate the model reclaims it less than the kernel did, and the batch job's faster rate makes up
+  // the host's and the cgroup's faults (sibling reclaim, docs/postmortem.md).
   it.fails('recovers the batch job touch rate within ±25 %', () => {
     const fitted = loadScenarioFile(join(DIR, 'service-batch', 'fitted.yaml')).scenario;
     expect(within(fitted.processes.find((p) => p.name === 'batch')?.touchesPerSec as number, 20_000)).toBe(true);
@@ -192,7 +203,7 @@ describe('service-batch: the fit recovers what the model can express', () => {
     try {
       // fitted.yaml with the draft's guess for the size, and its observed files by absolute path.
       const text = readFileSync(join(DIR, 'service-batch', 'fitted.yaml'), 'utf8')
-        .replace('anon: 254Mi', 'anon: 512Mi')
+        .replace('anon: 258.667Mi', 'anon: 512Mi')
         .replace(/file: ([^,\s}]+)/g, (_, f: string) => `file: ${join(DIR, 'service-batch', f)}`);
       const file = join(dir, 'guess.yaml');
       writeFileSync(file, text);
