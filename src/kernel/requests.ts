@@ -57,6 +57,12 @@ export class RequestQueue {
    */
   wakeupBusyProb = 0;
   sliceMs = 0;
+  /**
+   * A thread that wakes for a request onto an idle CPU: its first read's completion finds
+   * that CPU idle again and waits for it to leave its idle state, seconds (`costs.idleWakeRead`).
+   * Later reads of the same request follow busy moments and do not pay it.
+   */
+  idleWakeReadSec = 0;
   cpuShare: number;
 
   constructor(
@@ -219,12 +225,14 @@ export class RequestQueue {
     // Woken into a host whose CPUs all run other tasks: the wait for the rest of a slice. A
     // request shorter than a slice then runs it through; a longer one's share of the waits is
     // the stretch already.
-    if (woken && this.wakeupBusyProb > 0 && this.rng.nextFloat() < this.wakeupBusyProb)
-      cpuMs = Math.max(cpuMs, m.cpuMs + this.rng.nextFloat() * this.sliceMs);
+    const busyCpu = woken && this.wakeupBusyProb > 0 && this.rng.nextFloat() < this.wakeupBusyProb;
+    if (busyCpu) cpuMs = Math.max(cpuMs, m.cpuMs + this.rng.nextFloat() * this.sliceMs);
     const majors = poisson(this.rng, pages * this.majorPerPage);
     const minors = poisson(this.rng, pages * this.minorPerPage);
     const reclaims = poisson(this.rng, pages * this.reclaimsPerPage);
-    const sec = majors * this.majorCostSec + minors * this.minorCostSec + reclaims * this.reclaimLumpSec;
+    // Woken onto an idle CPU: the first read's completion waits for that CPU to leave idle.
+    const idleWake = woken && !busyCpu && majors > 0 ? this.idleWakeReadSec : 0;
+    const sec = majors * this.majorCostSec + minors * this.minorCostSec + reclaims * this.reclaimLumpSec + idleWake;
     return cpuMs + sec * 1000;
   }
 

@@ -167,7 +167,11 @@ class Simulation {
     this.busyScratch = new Float64Array(sc.host.cpus + 1);
     // The slice a woken request waits out is the host's (sysctl_sched_base_slice), set once.
     const sliceMs = baseSliceMs(sc.host.cpus);
-    for (const rq of this.ctx.req) if (rq) rq.sliceMs = sliceMs;
+    for (const rq of this.ctx.req) {
+      if (!rq) continue;
+      rq.sliceMs = sliceMs;
+      rq.idleWakeReadSec = sc.host.costs.idleWakeReadUs * 1e-6;
+    }
   }
 
   run(): KernelOutput {

@@ -254,6 +254,7 @@ function resolveHost(h: HostSpecOutput, r: Reporter): HostConfig {
       majorFaultCpuUs: usOf(h.costs.majorFault),
       reclaimScanCpuUs: usOf(h.costs.reclaimScan),
       pageOutCpuUs: usOf(h.costs.pageOut),
+      idleWakeReadUs: usOf(h.costs.idleWakeRead),
     },
     kernel: {
       defPriority: h.kernel.defPriority,

@@ -282,6 +282,12 @@ const CostsSpec = z.strictObject({
     unit: 'duration',
     examples: ['10us'],
   }),
+  idleWakeRead: meta(duration().default('0us'), {
+    description:
+      'Extra time of the first read a request thread waits for after sleeping idle: the CPU it sleeps on has gone idle, and the read completion must bring it out of its idle state (a KVM guest with the haltpoll driver and no guest polling: the host wakes the halted vCPU). 0 on a host whose CPUs stay busy or wake at once. Measured on a 2-vCPU KVM guest with Linux 6.18 (O_DIRECT 4 KiB random reads of a virtio disk, 2 ms sleep before each group of four): the first read p50 104-106 µs against 50-52 µs back to back, the second 55-56 µs, the third and fourth as back to back.',
+    unit: 'duration',
+    examples: ['54us'],
+  }),
 });
 
 const KernelSpec = z.strictObject({

@@ -56,6 +56,8 @@ export interface HostCosts {
   reclaimScanCpuUs: number;
   /** CPU per page reclaim writes out (unmap, swap slot, IO submission). */
   pageOutCpuUs: number;
+  /** Extra wait of the first read a thread issues after sleeping idle (its CPU's exit from idle). */
+  idleWakeReadUs: number;
 }
 
 export interface KernelParams {

@@ -153,6 +153,32 @@ describe('closed-loop requests', () => {
     expect(got.throughputPerSec / (6000 / 25)).toBeLessThan(1.01);
   });
 
+  it('a thread woken onto an idle CPU pays the idle wakeup once, on requests that wait for a read', () => {
+    // One client thinking 11 ms between requests of 4 ms CPU and 100 pages at 0.02 majors a page
+    // (Poisson, mean 2) of 2 ms each: the thread sleeps before every request. With a 1 ms idle
+    // wakeup the mean is 4 + 2 × 2 + P(≥ 1 major) × 1 = 8 + (1 − e^−2) ms; with every CPU busy
+    // (woken onto a run queue, no CPU left idle) or no read, none is paid.
+    const latency = (idleWakeReadSec: number, busy: number, majorPerPage: number) => {
+      const q = new RequestQueue(closed(1, 11, 4), 1, 1, new Rng(1), 40_000, TICK_MS, 4000, 1000);
+      q.majorPerPage = majorPerPage;
+      q.majorCostSec = 0.002;
+      q.idleWakeReadSec = idleWakeReadSec;
+      q.wakeupBusyProb = busy;
+      for (let t = 0; t < 40_000; t++) q.advance(t, t * TICK_MS, 4_000_000);
+      const lat = q.all.view();
+      let sum = 0;
+      for (const v of lat) sum += v;
+      return sum / lat.length;
+    };
+    const expected = 8 + (1 - Math.exp(-2));
+    expect(latency(0.001, 0, 0.02) / expected).toBeGreaterThan(0.99);
+    expect(latency(0.001, 0, 0.02) / expected).toBeLessThan(1.01);
+    expect(latency(0.001, 0, 0.02) - latency(0, 0, 0.02)).toBeCloseTo(1 - Math.exp(-2), 1);
+    // sliceMs 0: a busy wakeup costs no run-queue wait here, so only the idle wakeup differs.
+    expect(latency(0.001, 1, 0.02)).toBeCloseTo(latency(0, 1, 0.02), 9);
+    expect(latency(0.001, 0, 0)).toBeCloseTo(4, 9);
+  });
+
   it('without think time the server never idles: throughput 1/S and latency N·S', () => {
     const got = run(closed(5, 0, 4), 1, 200);
     expect(got.throughputPerSec).toBeCloseTo(250, 0);
