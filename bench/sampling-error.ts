@@ -6,12 +6,13 @@
  * latency is printed per seed and rate, then the table's rows (one per rate: simulated frames,
  * seeds, signed lowest and highest error per metric) ready to paste into fidelity.ts.
  *
- *   npx tsx bench/sampling-error.ts [incident16|incident4|pcb] [seeds 1,2,3] [--rates 8,16,22.4,32,64,70.4,128]
+ *   npx tsx bench/sampling-error.ts [incident16|incident16cap|incident4|pcb] [seeds 1,2,3] [--rates 8,16,22.4,32,64,70.4,128]
  *
  * The table's page-cache-vs-batch rows add the other bundled scenarios' rates: --rates 1.12,2.52,4.03,….
  *
  * `incident16`/`incident4`: the bundled incident with every size divided by 16 or 4 (rates,
- * touches and the swap device unchanged), Spark starting at 20 s, 120 s long; `pcb`:
+ * touches and the swap device unchanged), Spark starting at 20 s, 120 s long; `incident16cap`: incident16
+ * with batch's memory.max at 36 GiB ÷ 16 (the fix the incident recommends: the db does not thrash); `pcb`:
  * page-cache-vs-batch, variant swappiness-60_device-ssd, as bundled. Minutes of CPU per scenario.
  *
  * Two more columns show where a bias comes from: `dev util` is the swap device's average
@@ -31,10 +32,10 @@ const inverseRates = (values.rates ?? '8,16,22.4,32,64,70.4,128').split(',').map
 const make =
   which === 'pcb'
     ? pageCacheVsBatch
-    : which === 'incident16' || which === 'incident4'
-      ? (seed: number) => scaledIncident(which === 'incident16' ? 16 : 4, seed)
+    : which === 'incident16' || which === 'incident4' || which === 'incident16cap'
+      ? (seed: number) => scaledIncident(which === 'incident4' ? 4 : 16, seed, which === 'incident16cap')
       : undefined;
-if (!make) throw new Error(`unknown scenario ${which}: incident16, incident4 or pcb`);
+if (!make) throw new Error(`unknown scenario ${which}: incident16, incident16cap, incident4 or pcb`);
 const tenant = which === 'pcb' ? 'fileserver' : 'db';
 
 // Signed: the direction of a bias matters as much as its size.
@@ -45,7 +46,12 @@ const shape = (o: KernelOutput) => ({
   util: mean(o.host.swapDeviceUtilPct ?? []),
   share: ((o.summary.processes[tenant]?.majorFaults ?? 0) / Math.max(1, o.summary.host.majorFaults)) * 100,
 });
-const rowName = which === 'pcb' ? 'page-cache-vs-batch' : `incident/${which.slice(8)}`;
+const rowName =
+  which === 'pcb'
+    ? 'page-cache-vs-batch'
+    : which === 'incident16cap'
+      ? 'incident/16 capped'
+      : `incident/${which.slice(8)}`;
 /** Per inverse rate: frames and each metric's signed errors over the seeds, for the table's rows. */
 const rows = new Map<number, { frames: number; errs: number[][] }>();
 const signed = (a: number, b: number) => (a / b - 1) * 100;
