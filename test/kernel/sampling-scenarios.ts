@@ -9,12 +9,17 @@ import type { Scenario } from '../../src/scenario/types.js';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const EXACT = { mode: 'exact' as const, sampleRate: null, timeBudgetMs: 60_000 };
 
-/** The incident with every size ÷ k (rates, touches and the swap device unchanged), Spark from 20 s, 120 s long. */
-export function scaledIncident(k: number, seed: number): Scenario {
+/**
+ * The incident with every size ÷ k (rates, touches and the swap device unchanged), Spark from 20 s,
+ * 120 s long; `capped`: with the fix the incident recommends, batch's memory.max at 36 GiB ÷ k
+ * (the db keeps its memory; its faults are file reads behind Spark's swap traffic).
+ */
+export function scaledIncident(k: number, seed: number, capped = false): Scenario {
   const sc = loadScenarioFile(`${ROOT}scenarios/incident-spark-120g-on-64g.yaml`).scenario;
   const h = sc.host;
   return {
     ...sc,
+    cgroups: sc.cgroups.map((c) => (capped && c.path === 'batch' ? { ...c, max: (36 * 2 ** 30) / k } : c)),
     seed,
     durationMs: 120_000,
     expect: [],
