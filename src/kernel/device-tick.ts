@@ -55,7 +55,13 @@ export class DeviceTick {
     this.lastReadIos = readIos;
     this.backlogReadIos = r.readIosBacklog;
     this.backlogWritePages = r.writeIosBacklog * cluster;
-    host.setDeviceBacklog(r.readIosBacklog * state.occReadUs + r.writeIosBacklog * state.occWriteUs);
+    // The backlog's requests: a write IO is one, a read IO as many as this tick's reads were split into.
+    const readRequests = (counters.swapReadIos + (disk ? counters.fileReadRequests : 0)) * ctx.scale;
+    const requestsPerRead = readIos > 0 ? readRequests / readIos : 1;
+    host.setDeviceBacklog(
+      r.readIosBacklog * state.occReadUs + r.writeIosBacklog * state.occWriteUs,
+      r.readIosBacklog * requestsPerRead + r.writeIosBacklog,
+    );
     recorder.device({ utilisation: r.utilisation, readIos, meanReadLatencyUs: r.meanReadLatencyUs });
   }
 }

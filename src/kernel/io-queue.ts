@@ -1,8 +1,8 @@
 /**
  * The swap (and file) device seen from inside one tick: a fluid FIFO of channel-µs of work
- * (§11 closed loop). A read issued now waits for the work ahead of it, so a burst of faults
- * slows itself down within the tick; the per-tick statistics and the backlog carried between
- * ticks are mechanisms/swap-device.ts's.
+ * (§11 closed loop), counted in requests too (mechanisms/block-queue.ts). A read issued now
+ * waits for the work ahead of it, so a burst of faults slows itself down within the tick; the
+ * per-tick statistics and the backlog carried between ticks are mechanisms/swap-device.ts's.
  */
 import type { HostState } from './state.js';
 
@@ -13,9 +13,25 @@ import type { HostState } from './state.js';
  */
 const FALLBACK_FILE_READ_SEC = 80e-6;
 
+/**
+ * The largest request the block layer builds by default (`BLK_DEF_MAX_SECTORS_CAP`, 2560
+ * sectors; a device may allow more, the lab's virtio disk 4 MiB): a readahead window is
+ * submitted as bios that are split into requests of at most this size (`bio_split_to_limits`).
+ */
+const MAX_REQUEST_BYTES = 1280 * 1024;
+
 /** Work ahead of an IO issued at `atUs` in the tick (by default now), µs per channel. */
 export function queueAheadUs(s: HostState, atUs = s.nowUs): number {
-  return Math.max(0, s.devQueueUs / s.channels - atUs);
+  return Math.max(0, s.devQueue.workUs / s.channels - atUs);
+}
+
+/**
+ * How long the submitter of the last request queued sleeps from now for one of `pool`
+ * request tags (`blk_mq_get_tag`): until at most `pool` requests are queued, its own
+ * included, µs. 0 when its request got a tag at once.
+ */
+export function tagWaitUs(s: HostState, pool: number): number {
+  return Math.max(0, s.devQueue.drainedWhenLeft(pool) / s.channels - s.nowUs);
 }
 
 /**
@@ -37,7 +53,8 @@ export function readWaitSec(s: HostState, pages = 1): number {
           ((sw.queueDepth * pages * s.pageSize) / sw.bandwidthBytesPerSec) * 1e6,
         )
       : s.occReadUs;
-  s.devQueueUs += occ * s.scale;
+  // A swap-in cluster is adjacent slots: one request.
+  s.devQueue.add(s.scale, occ);
   return wait;
 }
 
@@ -54,6 +71,8 @@ export function readRequests(
   atUs = s.nowUs,
 ): { startUs: number; latencyUs: number; pageUs: number } {
   s.counters.fileReadIos += requests * s.rate;
+  const split = Math.max(1, Math.ceil((pages * s.pageSize) / MAX_REQUEST_BYTES));
+  s.counters.fileReadRequests += requests * split * s.rate;
   if (!s.disk) return { startUs: 0, latencyUs: FALLBACK_FILE_READ_SEC * 1e6, pageUs: 0 };
   const sw = s.sc.host.swap;
   const occ = Math.max(
@@ -62,11 +81,13 @@ export function readRequests(
     ((sw.queueDepth * pages * s.pageSize) / sw.bandwidthBytesPerSec) * 1e6,
   );
   const startUs = queueAheadUs(s, atUs);
-  s.devQueueUs += occ * requests;
+  // Each window reaches the device as requests of at most MAX_REQUEST_BYTES, which share its work.
+  s.devQueue.add(requests * split, occ / split);
   return { startUs, latencyUs: sw.readLatencyUs, pageUs: (s.pageSize * 1e6) / sw.bandwidthBytesPerSec };
 }
 
 /** Queues the writes of `pages` simulated pages (swap-out or writeback clusters). */
 export function queueWrites(s: HostState, pages: number): void {
-  if (s.disk) s.devQueueUs += (s.occWriteUs * pages * s.scale) / s.sc.host.kernel.swapClusterMax;
+  // A swap-out cluster of SWAP_CLUSTER_MAX pages is one request.
+  if (s.disk) s.devQueue.add((pages * s.scale) / s.sc.host.kernel.swapClusterMax, s.occWriteUs);
 }

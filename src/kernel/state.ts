@@ -12,6 +12,7 @@ import type { MrcStream } from '../workload/mrc-stream.js';
 import type { RegionStream } from '../workload/stream.js';
 import type { TraceStream } from '../workload/trace-stream.js';
 import type { LruLists } from './lru.js';
+import type { BlockQueue } from './mechanisms/block-queue.js';
 import type { SwapDevice } from './mechanisms/swap-device.js';
 import type { Generations } from './mglru.js';
 
@@ -272,6 +273,8 @@ export class TickCounters {
   fileReadPages = 0;
   /** Read requests for file pages (a readahead window is one), simulated units. */
   fileReadIos = 0;
+  /** The block requests those windows were split into (mechanisms/block-queue.ts), simulated units. */
+  fileReadRequests = 0;
   fileWritePages = 0;
   scanKswapd = 0;
   scanDirect = 0;
@@ -282,6 +285,7 @@ export class TickCounters {
     this.swapOutPages = 0;
     this.fileReadPages = 0;
     this.fileReadIos = 0;
+    this.fileReadRequests = 0;
     this.fileWritePages = 0;
     this.scanKswapd = 0;
     this.scanDirect = 0;
@@ -439,11 +443,11 @@ export interface HostState {
   swapFullReported: boolean;
   readonly counters: TickCounters;
   /**
-   * The disk as a fluid FIFO within the tick (§11 closed loop): channel-µs of work queued
-   * since the tick started (carried backlog included). An IO issued at `nowUs` waits for the
-   * work ahead of it, so a burst of faults in one tick slows itself down at once.
+   * The disk as a fluid FIFO within the tick (§11 closed loop): the channel-µs of work and the
+   * requests queued since the tick started (carried backlog included). An IO issued at `nowUs`
+   * waits for the work ahead of it, so a burst of faults in one tick slows itself down at once.
    */
-  devQueueUs: number;
+  readonly devQueue: BlockQueue;
   /** Position of the task now running, µs into the tick. */
   nowUs: number;
   /** When the current tick started, µs since the run began. */
