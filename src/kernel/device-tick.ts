@@ -11,6 +11,9 @@ export class DeviceTick {
   private lastReadIos = 0;
   private backlogReadIos = 0;
   private backlogWritePages = 0;
+  /** File reads (readahead windows): channel-µs of the last tick's and of the backlog. */
+  private lastRaWorkUs = 0;
+  private backlogRaWorkUs = 0;
 
   constructor(ctx: SimContext) {
     this.ctx = ctx;
@@ -33,7 +36,11 @@ export class DeviceTick {
     const occRead = occ(s.readLatencyUs, 1);
     const occWrite = occ(s.writeLatencyUs, cluster);
     const capacityUs = s.queueDepth * ctx.tickMs * 1000;
-    const busyUs = (this.lastReadIos + this.backlogReadIos) * occRead + (this.backlogWritePages / cluster) * occWrite;
+    const busyUs =
+      (this.lastReadIos + this.backlogReadIos) * occRead +
+      (this.backlogWritePages / cluster) * occWrite +
+      this.lastRaWorkUs +
+      this.backlogRaWorkUs;
     const freeUs = Math.max(0, capacityUs - busyUs);
     return (freeUs / occWrite) * cluster * ctx.rate;
   }
@@ -47,21 +54,38 @@ export class DeviceTick {
     const counters = state.counters;
     const cluster = ctx.sc.host.kernel.swapClusterMax;
     const disk = ctx.sc.host.swap.device !== 'zram';
-    const readPages = (counters.swapInPages + (disk ? counters.fileReadPages : 0)) * ctx.scale;
-    const readIos = (counters.swapReadIos + (disk ? counters.fileReadIos : 0)) * ctx.scale;
+    const readPages = counters.swapInPages * ctx.scale;
+    const readIos = counters.swapReadIos * ctx.scale;
+    // File reads are readahead windows (large requests at the readahead bandwidth); with zram
+    // they are not the swap device's.
+    const raPages = disk ? counters.fileReadPages * ctx.scale : 0;
+    const raIos = disk ? counters.fileReadIos * ctx.scale : 0;
     const writePages = (counters.swapOutPages + (disk ? counters.fileWritePages : 0)) * ctx.scale;
     const writeIos = writePages / cluster;
-    const r = state.device.tick(ctx.tickMs * 1000, readIos, Math.max(readPages, readIos), writeIos, writePages);
+    const r = state.device.tick(
+      ctx.tickMs * 1000,
+      readIos,
+      Math.max(readPages, readIos),
+      writeIos,
+      writePages,
+      raIos,
+      Math.max(raPages, raIos),
+    );
     this.lastReadIos = readIos;
     this.backlogReadIos = r.readIosBacklog;
     this.backlogWritePages = r.writeIosBacklog * cluster;
-    // The backlog's requests: a write IO is one, a read IO as many as this tick's reads were split into.
-    const readRequests = (counters.swapReadIos + (disk ? counters.fileReadRequests : 0)) * ctx.scale;
-    const requestsPerRead = readIos > 0 ? readRequests / readIos : 1;
+    // Each class's backlog at its own occupancy: a file window's is that of its whole request
+    // (until 2026-12-06 it was carried as one page's, so a reader that outran the device left
+    // a backlog of requests that grew without bound while it queued almost nothing).
+    this.lastRaWorkUs = r.raOccupancyUs * raIos;
+    this.backlogRaWorkUs = r.raOccupancyUs * r.raIosBacklog;
+    // The backlog's requests: a swap read or write is one, a window as many as this tick's were split into.
+    const raRequests = disk ? counters.fileReadRequests * ctx.scale : 0;
+    const requestsPerWindow = raIos > 0 ? raRequests / raIos : 1;
     host.setDeviceBacklog(
-      r.readIosBacklog * state.occReadUs + r.writeIosBacklog * state.occWriteUs,
-      r.readIosBacklog * requestsPerRead + r.writeIosBacklog,
+      r.readIosBacklog * state.occReadUs + r.writeIosBacklog * state.occWriteUs + this.backlogRaWorkUs,
+      r.readIosBacklog + r.raIosBacklog * requestsPerWindow + r.writeIosBacklog,
     );
-    recorder.device({ utilisation: r.utilisation, readIos, meanReadLatencyUs: r.meanReadLatencyUs });
+    recorder.device({ utilisation: r.utilisation, readIos: readIos + raIos, meanReadLatencyUs: r.meanReadLatencyUs });
   }
 }

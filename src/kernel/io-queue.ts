@@ -60,9 +60,16 @@ export function readWaitSec(s: HostState, pages = 1): number {
 
 /**
  * `requests` real read requests of `pages` pages each, issued now one after another by one
- * reader (a readahead window): they occupy the device as readWaitSec's do. Returns when the
- * first can start (µs from now: the work ahead), the latency of each, and the transfer time
- * per page, so that the reader knows when each page arrives.
+ * reader (a readahead window): they occupy the device as readWaitSec's do, at the device's
+ * readahead bandwidth. Returns when the first can start (µs from now: the work ahead), the
+ * latency of each, and the transfer time per page, so that the reader knows when each page
+ * arrives.
+ *
+ * Why a bandwidth of its own: readahead (`page_cache_ra_unbounded` from `page_cache_sync_ra` /
+ * `page_cache_async_ra`) allocates large folios and submits the window as bios that blk-mq
+ * merges into requests of up to max_sectors_kb; on the lab's virtio disk such 4 MiB requests
+ * go at 2.2–3.0 GB/s where the 512 KiB requests a 4 KiB-page O_DIRECT buffer makes go at
+ * 1.0–1.4 GB/s, with one request in flight or four alike (docs/kernel.md, swap device).
  */
 export function readRequests(
   s: HostState,
@@ -78,12 +85,12 @@ export function readRequests(
   const occ = Math.max(
     sw.readLatencyUs,
     (sw.queueDepth / sw.iops) * 1e6,
-    ((sw.queueDepth * pages * s.pageSize) / sw.bandwidthBytesPerSec) * 1e6,
+    ((sw.queueDepth * pages * s.pageSize) / sw.readaheadBytesPerSec) * 1e6,
   );
   const startUs = queueAheadUs(s, atUs);
   // Each window reaches the device as requests of at most MAX_REQUEST_BYTES, which share its work.
   s.devQueue.add(requests * split, occ / split);
-  return { startUs, latencyUs: sw.readLatencyUs, pageUs: (s.pageSize * 1e6) / sw.bandwidthBytesPerSec };
+  return { startUs, latencyUs: sw.readLatencyUs, pageUs: (s.pageSize * 1e6) / sw.readaheadBytesPerSec };
 }
 
 /** Queues the writes of `pages` simulated pages (swap-out or writeback clusters). */

@@ -10,6 +10,8 @@ export interface DevicePreset {
   writeLatencyUs: number;
   iops: number;
   bandwidthBytesPerSec: number;
+  /** Throughput of readahead's large reads; the presets have no separate figure: their bandwidth. */
+  readaheadBytesPerSec: number;
   queueDepth: number;
   rotational: boolean;
   compressionRatio: number;
@@ -28,6 +30,7 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     writeLatencyUs: 10_000,
     iops: 120,
     bandwidthBytesPerSec: 150e6,
+    readaheadBytesPerSec: 150e6,
     queueDepth: 1,
     rotational: true,
     compressionRatio: 1,
@@ -39,6 +42,7 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     writeLatencyUs: 50,
     iops: 90_000,
     bandwidthBytesPerSec: 520e6,
+    readaheadBytesPerSec: 520e6,
     queueDepth: 32,
     rotational: false,
     compressionRatio: 1,
@@ -50,6 +54,7 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     writeLatencyUs: 30,
     iops: 500_000,
     bandwidthBytesPerSec: 3e9,
+    readaheadBytesPerSec: 3e9,
     queueDepth: 64,
     rotational: false,
     compressionRatio: 1,
@@ -61,6 +66,7 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     writeLatencyUs: 5,
     iops: Number.POSITIVE_INFINITY,
     bandwidthBytesPerSec: Number.POSITIVE_INFINITY,
+    readaheadBytesPerSec: Number.POSITIVE_INFINITY,
     queueDepth: 1,
     rotational: false,
     compressionRatio: 2.5,
@@ -72,6 +78,7 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     writeLatencyUs: 0,
     iops: 0,
     bandwidthBytesPerSec: 0,
+    readaheadBytesPerSec: 0,
     queueDepth: 1,
     rotational: false,
     compressionRatio: 1,

@@ -155,6 +155,13 @@ const SwapSpec = z.strictObject({
     defaultText: 'from device',
     examples: ['500M'],
   }),
+  readaheadBandwidth: meta(size().optional(), {
+    description:
+      'Throughput per second of the large sequential reads file readahead issues (read_ahead_kb windows in requests of max_sectors_kb). `faultline calibrate` measures it with O_DIRECT reads of that size from a huge-page buffer; a virtual disk often serves them twice as fast as smaller requests.',
+    unit: 'size per second',
+    defaultText: 'bandwidth',
+    examples: ['2.5G'],
+  }),
   queueDepth: meta(z.number().int().min(1).max(4096).optional(), {
     description: 'Parallel service channels for queueing: 1 for a disk, tens for NVMe.',
     unit: 'channels',

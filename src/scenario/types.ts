@@ -18,6 +18,13 @@ export interface SwapConfig {
   /** Maximum random 4 KiB operations per second the device sustains. */
   iops: number;
   bandwidthBytesPerSec: number;
+  /**
+   * Throughput of the large sequential reads page-cache readahead issues (`read_ahead_kb`
+   * windows split into requests of `max_sectors_kb`, from large folios, a window ahead of the
+   * reader). A virtual disk can serve these much faster than `bandwidth`, which is measured
+   * with 1 MiB O_DIRECT requests from a 4 KiB-page buffer (split into 512 KiB requests).
+   */
+  readaheadBytesPerSec: number;
   /** Parallel service channels for queueing (1 for a disk; tens for NVMe). */
   queueDepth: number;
   /**
