@@ -54,12 +54,13 @@ export class DeviceTick {
     const counters = state.counters;
     const cluster = ctx.sc.host.kernel.swapClusterMax;
     const disk = ctx.sc.host.swap.device !== 'zram';
-    const readPages = counters.swapInPages * ctx.scale;
-    const readIos = counters.swapReadIos * ctx.scale;
-    // File reads are readahead windows (large requests at the readahead bandwidth); with zram
-    // they are not the swap device's.
-    const raPages = disk ? counters.fileReadPages * ctx.scale : 0;
-    const raIos = disk ? counters.fileReadIos * ctx.scale : 0;
+    // Swap reads and file reads in small folios share the read class; asynchronous readahead
+    // windows (large folios, large requests at the readahead bandwidth) are their own. With
+    // zram, file reads are not the swap device's.
+    const readPages = (counters.swapInPages + (disk ? counters.fileReadPages : 0)) * ctx.scale;
+    const readIos = (counters.swapReadIos + (disk ? counters.fileReadIos : 0)) * ctx.scale;
+    const raPages = disk ? counters.raReadPages * ctx.scale : 0;
+    const raIos = disk ? counters.raReadIos * ctx.scale : 0;
     const writePages = (counters.swapOutPages + (disk ? counters.fileWritePages : 0)) * ctx.scale;
     const writeIos = writePages / cluster;
     const r = state.device.tick(
@@ -80,11 +81,13 @@ export class DeviceTick {
     this.lastRaWorkUs = r.raOccupancyUs * raIos;
     this.backlogRaWorkUs = r.raOccupancyUs * r.raIosBacklog;
     // The backlog's requests: a swap read or write is one, a window as many as this tick's were split into.
-    const raRequests = disk ? counters.fileReadRequests * ctx.scale : 0;
-    const requestsPerWindow = raIos > 0 ? raRequests / raIos : 1;
+    const readRequests = (counters.swapReadIos + (disk ? counters.fileReadRequests : 0)) * ctx.scale;
+    const raRequests = disk ? counters.raReadRequests * ctx.scale : 0;
+    const perRead = readIos > 0 ? readRequests / readIos : 1;
+    const perWindow = raIos > 0 ? raRequests / raIos : 1;
     host.setDeviceBacklog(
-      r.readIosBacklog * state.occReadUs + r.writeIosBacklog * state.occWriteUs + this.backlogRaWorkUs,
-      r.readIosBacklog + r.raIosBacklog * requestsPerWindow + r.writeIosBacklog,
+      r.readIosBacklog * r.readOccupancyUs + r.writeIosBacklog * state.occWriteUs + this.backlogRaWorkUs,
+      r.readIosBacklog * perRead + r.raIosBacklog * perWindow + r.writeIosBacklog,
     );
     recorder.device({ utilisation: r.utilisation, readIos: readIos + raIos, meanReadLatencyUs: r.meanReadLatencyUs });
   }

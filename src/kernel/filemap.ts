@@ -249,7 +249,6 @@ function readWindow(
     read++;
   }
   if (read === 0) return 0;
-  s.counters.fileReadPages += read;
   p.tick.fileIn += read;
   // The sampled pages read stand for read/R real pages, in reads of `size` pages, served one
   // after another: each page is ready when its part of the transfer is done (a reader waits
@@ -258,7 +257,9 @@ function readWindow(
   const requests = Math.max(1, realPages / size);
   // Issued when the reader has finished its earlier waits.
   const now = Math.max(s.tickStartUs + s.nowUs, p.ioUntilUs);
-  const io = readRequests(s, requests, Math.min(size, realPages), now - s.tickStartUs);
+  // `page_cache_ra_order`: a synchronous read (a stream's first window, read-around) is read in
+  // order-0 folios, an asynchronous window in folios two orders larger than the last.
+  const io = readRequests(s, read, requests, Math.min(size, realPages), now - s.tickStartUs, !sync);
   let j = 0;
   let wait = 0;
   for (let q = Math.min(lo, sync ? page : lo); q < hi; q++) {

@@ -59,38 +59,48 @@ export function readWaitSec(s: HostState, pages = 1): number {
 }
 
 /**
- * `requests` real read requests of `pages` pages each, issued now one after another by one
- * reader (a readahead window): they occupy the device as readWaitSec's do, at the device's
- * readahead bandwidth. Returns when the first can start (µs from now: the work ahead), the
- * latency of each, and the transfer time per page, so that the reader knows when each page
- * arrives.
+ * A readahead window of `pages` simulated pages: `requests` real reads of `size` pages each,
+ * issued now one after another by one reader. Returns when the first can start (µs from now:
+ * the work ahead), the latency of each, and the transfer time per page, so that the reader
+ * knows when each page arrives.
  *
- * Why a bandwidth of its own: readahead (`page_cache_ra_unbounded` from `page_cache_sync_ra` /
- * `page_cache_async_ra`) allocates large folios and submits the window as bios that blk-mq
- * merges into requests of up to max_sectors_kb; on the lab's virtio disk such 4 MiB requests
- * go at 2.2–3.0 GB/s where the 512 KiB requests a 4 KiB-page O_DIRECT buffer makes go at
- * 1.0–1.4 GB/s, with one request in flight or four alike (docs/kernel.md, swap device).
+ * Two bandwidths (docs/kernel.md, swap device): a window read in large folios (asynchronous
+ * readahead: `page_cache_async_ra` → `page_cache_ra_order` grows the folio order by 2 a window)
+ * reaches the device as requests of up to max_sectors_kb and goes at `readaheadBandwidth`; one
+ * read in order-0 folios (`page_cache_sync_ra`, mmap read-around) is limited to max_segments
+ * pages a request (1 MiB on the lab's virtio disk) and goes at the device's `bandwidth`.
  */
 export function readRequests(
   s: HostState,
-  requests: number,
   pages: number,
-  atUs = s.nowUs,
+  requests: number,
+  size: number,
+  atUs: number,
+  largeFolios: boolean,
 ): { startUs: number; latencyUs: number; pageUs: number } {
-  s.counters.fileReadIos += requests * s.rate;
-  const split = Math.max(1, Math.ceil((pages * s.pageSize) / MAX_REQUEST_BYTES));
-  s.counters.fileReadRequests += requests * split * s.rate;
+  const split = Math.max(1, Math.ceil((size * s.pageSize) / MAX_REQUEST_BYTES));
+  const c = s.counters;
+  if (largeFolios) {
+    c.raReadPages += pages;
+    c.raReadIos += requests * s.rate;
+    c.raReadRequests += requests * split * s.rate;
+  } else {
+    c.fileReadPages += pages;
+    c.fileReadIos += requests * s.rate;
+    c.fileReadRequests += requests * split * s.rate;
+  }
   if (!s.disk) return { startUs: 0, latencyUs: FALLBACK_FILE_READ_SEC * 1e6, pageUs: 0 };
   const sw = s.sc.host.swap;
+  const bw = largeFolios ? sw.readaheadBytesPerSec : sw.bandwidthBytesPerSec;
   const occ = Math.max(
     sw.readLatencyUs,
     (sw.queueDepth / sw.iops) * 1e6,
-    ((sw.queueDepth * pages * s.pageSize) / sw.readaheadBytesPerSec) * 1e6,
+    ((sw.queueDepth * size * s.pageSize) / bw) * 1e6,
   );
   const startUs = queueAheadUs(s, atUs);
   // Each window reaches the device as requests of at most MAX_REQUEST_BYTES, which share its work.
   s.devQueue.add(requests * split, occ / split);
-  return { startUs, latencyUs: sw.readLatencyUs, pageUs: (s.pageSize * 1e6) / sw.readaheadBytesPerSec };
+  return { startUs, latencyUs: sw.readLatencyUs, pageUs: (s.pageSize * 1e6) / bw };
 }
 
 /** Queues the writes of `pages` simulated pages (swap-out or writeback clusters). */

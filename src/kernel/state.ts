@@ -270,11 +270,16 @@ export class TickCounters {
   swapInPages = 0;
   swapReadIos = 0;
   swapOutPages = 0;
+  /** File pages read in small folios (a random read, an mmap fault's read-around, a stream's first window). */
   fileReadPages = 0;
-  /** Read requests for file pages (a readahead window is one), simulated units. */
+  /** Their reads (a window is one), simulated units. */
   fileReadIos = 0;
   /** The block requests those windows were split into (mechanisms/block-queue.ts), simulated units. */
   fileReadRequests = 0;
+  /** The same for asynchronous readahead windows, read in large folios. */
+  raReadPages = 0;
+  raReadIos = 0;
+  raReadRequests = 0;
   fileWritePages = 0;
   scanKswapd = 0;
   scanDirect = 0;
@@ -286,6 +291,9 @@ export class TickCounters {
     this.fileReadPages = 0;
     this.fileReadIos = 0;
     this.fileReadRequests = 0;
+    this.raReadPages = 0;
+    this.raReadIos = 0;
+    this.raReadRequests = 0;
     this.fileWritePages = 0;
     this.scanKswapd = 0;
     this.scanDirect = 0;

@@ -72,6 +72,8 @@ export interface SwapTickResult {
   /** File (readahead) reads carried to the next tick, and the channel occupancy of each, µs. */
   raIosBacklog: number;
   raOccupancyUs: number;
+  /** Channel occupancy of one read IO of the tick (swap reads and small file reads), µs. */
+  readOccupancyUs: number;
   /** Busy share of the device's channel time in this tick, 0..1 (0 for zram). */
   utilisation: number;
   /** Mean response time of a read (write) IO issued during this tick. */
@@ -213,6 +215,7 @@ export class SwapDevice {
         writeIosBacklog: 0,
         raIosBacklog: 0,
         raOccupancyUs: 0,
+        readOccupancyUs: 0,
         utilisation: 0,
         meanReadLatencyUs: 0,
         meanWriteLatencyUs: 0,
@@ -234,6 +237,7 @@ export class SwapDevice {
         writeIosBacklog: 0,
         raIosBacklog: 0,
         raOccupancyUs: 0,
+        readOccupancyUs: 0,
         utilisation: 0,
         meanReadLatencyUs: readLat,
         meanWriteLatencyUs: writeLat,
@@ -290,6 +294,7 @@ export class SwapDevice {
       writeIosBacklog: this.backlogWriteIos * down,
       raIosBacklog: this.backlogRaIos * down,
       raOccupancyUs: occA,
+      readOccupancyUs: occR,
       utilisation: Math.min(1, work / capacityUs),
       // Swap reads and file reads together, each at its own size and bandwidth.
       meanReadLatencyUs:
