@@ -203,6 +203,13 @@ export interface ProcRt {
    */
   ioUntilUs: number;
   /**
+   * The process's file pages still under IO on a device that completes on drain (filemap.ts
+   * `completeOnDrain`): sampled page ids [flightLo, flightHi), all done at flightEndUs (host µs).
+   */
+  flightLo: number;
+  flightHi: number;
+  flightEndUs: number;
+  /**
    * Sampled replay of a request-model process: queue (µs per channel) each real read of one of
    * its sampled faults waits for behind the process's own earlier reads at the same clock, which
    * the exact replay has and the sampled one loses (fidelity.ts `selfQueueUs`); 0 when exact.

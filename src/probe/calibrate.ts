@@ -264,6 +264,7 @@ export function presetYaml(
       `# device (O_DIRECT in ${device.dir}): 4 KiB read ${us(device.readLatencyUs)}, write ${us(device.writeLatencyUs)}; sequential read ${mbps(device.readBandwidthBps)}, write ${mbps(device.writeBandwidthBps)}`,
       `#   random 4 KiB reads: ${Math.round(device.serialIops)}/s from one thread, ${Math.round(device.parallelIops)}/s from eight`,
       `#   readahead-sized reads (${device.readaheadRequestBytes / 1024} KiB, two in flight, ${device.readaheadHugeBuffer ? 'from huge pages' : 'no huge pages: split like the sequential read'}): ${mbps(device.readaheadBps)}`,
+      `#   two such reads, the second queued halfway through the first, complete ${device.completionGap.toFixed(2)} of a read's time apart (${device.completesOnDrain ? 'together: completions when the queue drains' : 'one by one'})`,
     );
   }
   lines.push('host:', '  costs:', `    minorFault: ${us(minor.medianUs)}`);
@@ -285,6 +286,7 @@ export function presetYaml(
       `    queueDepth: ${device.queueDepth}`,
     );
     if (device.rotational !== null) lines.push(`    rotational: ${device.rotational}`);
+    if (device.completesOnDrain) lines.push('    completesOnDrain: true');
   } else if (!('skipped' in swapIn)) {
     lines.push('  swap:', `    readLatency: ${us(swapIn.medianUs)}`);
   }

@@ -1,8 +1,8 @@
 /**
  * The swap device as the model describes it (`host.swap`): latency of one 4 KiB read and
  * write, sequential bandwidth, the bandwidth of the large reads file readahead makes, how
- * many reads it serves at once, and whether the kernel treats it as rotational (which
- * decides swap readahead). Measured with O_DIRECT by native/devbench.c on a scratch file in
+ * many reads it serves at once, whether it signals completions only when its queue drains,
+ * and whether the kernel treats it as rotational (which decides swap readahead). Measured with O_DIRECT by native/devbench.c on a scratch file in
  * the swap file's filesystem, removed afterwards.
  */
 import { spawnSync } from 'node:child_process';
@@ -24,6 +24,14 @@ export interface DeviceMeasure {
   readaheadRequestBytes: number;
   /** Whether that buffer got huge pages (if not, its requests were split like readBandwidthBps's). */
   readaheadHugeBuffer: boolean;
+  /**
+   * Two readahead-sized reads, the second queued halfway through the first: how far apart they
+   * complete, in units of one read's time (devbench `completion_gap`): ~1 completing each
+   * request when done, ~0 signalling completions only when the queue drains.
+   */
+  completionGap: number;
+  /** completionGap below DRAIN_GAP: the device completes on drain (`host.swap.completesOnDrain`). */
+  completesOnDrain: boolean;
   serialIops: number;
   parallelIops: number;
   /** Reads served at once: parallel over serial IOPS, rounded, at least 1. */
@@ -31,6 +39,12 @@ export interface DeviceMeasure {
   /** /sys/block/<dev>/queue/rotational of the disk holding `dir`; null when it cannot be read. */
   rotational: boolean | null;
 }
+
+/**
+ * A completion gap below this is one interrupt for both reads: a FIFO device separates them by
+ * about one read's time, one serving both at once by half (the lab's virtio disk: 0.02–0.04).
+ */
+const DRAIN_GAP = 0.25;
 
 /** Measures the device holding `dir` with a scratch file of `bytes` (at least 4 MiB). */
 export function measureDevice(dir: string, bytes = 64 * 2 ** 20): DeviceMeasure {
@@ -47,9 +61,13 @@ export function measureDevice(dir: string, bytes = 64 * 2 ** 20): DeviceMeasure 
     if (run.status !== 0) {
       throw new FaultlineError(`the device probe failed in ${dir}: ${run.error?.message ?? run.stderr.trim()}`, 2);
     }
-    const m = JSON.parse(run.stdout) as Omit<DeviceMeasure, 'queueDepth' | 'rotational' | 'readaheadRequestBytes'>;
+    const m = JSON.parse(run.stdout) as Omit<
+      DeviceMeasure,
+      'queueDepth' | 'rotational' | 'readaheadRequestBytes' | 'completesOnDrain'
+    >;
     return {
       ...m,
+      completesOnDrain: m.completionGap < DRAIN_GAP,
       readaheadRequestBytes: request,
       queueDepth: Math.max(1, Math.min(64, Math.round(m.parallelIops / m.serialIops))),
       rotational: rotationalOf(dir),

@@ -14,6 +14,8 @@ export interface DevicePreset {
   readaheadBytesPerSec: number;
   queueDepth: number;
   rotational: boolean;
+  /** Completions signalled only when the queue drains: none of the presets (a VM's virtio disk can). */
+  completesOnDrain: boolean;
   compressionRatio: number;
   compressCpuUs: number;
   decompressCpuUs: number;
@@ -33,6 +35,7 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     readaheadBytesPerSec: 150e6,
     queueDepth: 1,
     rotational: true,
+    completesOnDrain: false,
     compressionRatio: 1,
     compressCpuUs: 0,
     decompressCpuUs: 0,
@@ -45,6 +48,7 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     readaheadBytesPerSec: 520e6,
     queueDepth: 32,
     rotational: false,
+    completesOnDrain: false,
     compressionRatio: 1,
     compressCpuUs: 0,
     decompressCpuUs: 0,
@@ -57,6 +61,7 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     readaheadBytesPerSec: 3e9,
     queueDepth: 64,
     rotational: false,
+    completesOnDrain: false,
     compressionRatio: 1,
     compressCpuUs: 0,
     decompressCpuUs: 0,
@@ -69,6 +74,7 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     readaheadBytesPerSec: Number.POSITIVE_INFINITY,
     queueDepth: 1,
     rotational: false,
+    completesOnDrain: false,
     compressionRatio: 2.5,
     compressCpuUs: 5,
     decompressCpuUs: 2,
@@ -81,6 +87,7 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     readaheadBytesPerSec: 0,
     queueDepth: 1,
     rotational: false,
+    completesOnDrain: false,
     compressionRatio: 1,
     compressCpuUs: 0,
     decompressCpuUs: 0,

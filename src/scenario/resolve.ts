@@ -305,6 +305,9 @@ function resolveSwap(s: SwapSpecOutput | undefined, r: Reporter): SwapConfig {
   if ((device === 'zram' || device === 'none') && s?.readaheadBandwidth !== undefined) {
     r.error(at('readaheadBandwidth'), `readaheadBandwidth applies to a disk, found device ${device}`);
   }
+  if ((device === 'zram' || device === 'none') && s?.completesOnDrain === true) {
+    r.error(at('completesOnDrain'), `completesOnDrain applies to a disk, found device ${device}`);
+  }
   if ((device === 'zram' || device === 'none') && s?.rotational === true) {
     r.error(at('rotational'), `device ${device} is not a block device that can be rotational`);
   }
@@ -326,6 +329,7 @@ function resolveSwap(s: SwapSpecOutput | undefined, r: Reporter): SwapConfig {
           : preset.readaheadBytesPerSec,
     queueDepth: s?.queueDepth ?? preset.queueDepth,
     rotational: s?.rotational ?? preset.rotational,
+    completesOnDrain: s?.completesOnDrain ?? preset.completesOnDrain,
     compressionRatio: s?.compressionRatio ?? preset.compressionRatio,
     compressCpuUs: s?.compressCpu !== undefined ? usOf(s.compressCpu) : preset.compressCpuUs,
     decompressCpuUs: s?.decompressCpu !== undefined ? usOf(s.decompressCpu) : preset.decompressCpuUs,

@@ -175,6 +175,13 @@ const SwapSpec = z.strictObject({
     defaultText: 'true for hdd, false otherwise',
     examples: [true],
   }),
+  completesOnDrain: meta(z.boolean().optional(), {
+    description:
+      "The disk signals its completions only when its queue drains (a virtio disk whose host backend serves the ring until it is empty and then interrupts once, as a Firecracker VM's does): a read finishes with the last request queued behind it. A read(2) reader then waits for two readahead windows at a time and copies the first while the disk idles.",
+    unit: 'flag',
+    defaultText: 'false',
+    examples: [true],
+  }),
   compressionRatio: meta(z.number().min(1).max(20).optional(), {
     description: 'zram only: uncompressed / compressed size (lz4 ≈ 2.6, zstd ≈ 3.5).',
     unit: 'ratio',

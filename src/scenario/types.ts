@@ -32,6 +32,12 @@ export interface SwapConfig {
    * then reads swap ahead by swap-slot cluster, not by virtual address (many VMs' disks say so).
    */
   rotational: boolean;
+  /**
+   * The disk signals completions only when its queue drains (a virtio backend that serves the
+   * ring until it is empty, then interrupts once): a read completes with the last request
+   * queued behind it (filemap.ts `completeOnDrain`).
+   */
+  completesOnDrain: boolean;
   /** zram only: uncompressed/compressed size ratio, and CPU per page for each direction. */
   compressionRatio: number;
   compressCpuUs: number;

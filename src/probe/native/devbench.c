@@ -9,8 +9,8 @@
  *                                the file is created, filled, measured and left for the caller
  *
  * Prints one JSON line: readLatencyUs, writeLatencyUs (medians), readBandwidthBps,
- * writeBandwidthBps, parallelIops (8 threads), serialIops (1 thread), readaheadBps and
- * readaheadHugeBuffer.
+ * writeBandwidthBps, parallelIops (8 threads), serialIops (1 thread), readaheadBps,
+ * readaheadHugeBuffer and completionGap (see completion_gap).
  *
  * Why readahead needs its own figure: page-cache readahead (`page_cache_ra_unbounded`)
  * fills large folios and blk-mq merges its bios into requests of up to max_sectors_kb. An
@@ -192,6 +192,63 @@ static double readahead_bw(long long req, int *huge) {
   return (t[passes / 2 - 1] + t[passes / 2]) / 2;
 }
 
+/* ---- completions: one per request, or all when the queue drains ---- */
+
+struct timed_read {
+  char *buf;
+  off_t off;
+  double start_us, done_us;
+};
+
+static void *timed_reader(void *arg) {
+  struct timed_read *r = arg;
+  while (now_us() < r->start_us) {
+  }
+  if (pread(fd, r->buf, ra_req, r->off) != ra_req) die("pread (completion)");
+  r->done_us = now_us();
+  return NULL;
+}
+
+/**
+ * How far apart two readahead-sized reads complete when the second is queued halfway through
+ * the first, in units of one read's own time: about 1 on a device that completes each request
+ * when it is done (FIFO), 0.5 on one that serves both at once, about 0 on one that signals
+ * completions only when its queue drains (a virtio backend that serves the ring until it is
+ * empty and then interrupts once). Median of 9 pairs, after 9 single reads for the unit.
+ */
+static double completion_gap(long long req) {
+  const int n = 9;
+  ra_req = req;
+  size_t len = (size_t)req * 2;
+  char *mem = mmap(NULL, len + (2 << 20), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) die("mmap");
+  char *aligned = (char *)(((uintptr_t)mem + (2 << 20) - 1) & ~(uintptr_t)((2 << 20) - 1));
+  madvise(aligned, len, MADV_HUGEPAGE);
+  memset(aligned, 5, len);
+  long long slots = pages * PAGE / req;
+  double one[9], gap[9];
+  for (int i = 0; i < n; i++) {
+    struct timed_read r = {aligned, (off_t)((i % slots) * req), now_us(), 0};
+    timed_reader(&r);
+    one[i] = r.done_us - r.start_us;
+  }
+  qsort(one, n, sizeof(double), cmp_double);
+  double unit = one[n / 2];
+  for (int i = 0; i < n; i++) {
+    double t0 = now_us() + 500;
+    struct timed_read a = {aligned, (off_t)(((2 * i) % slots) * req), t0, 0};
+    struct timed_read b = {aligned + req, (off_t)(((2 * i + 1) % slots) * req), t0 + unit / 2, 0};
+    pthread_t ta, tb;
+    if (pthread_create(&ta, NULL, timed_reader, &a) || pthread_create(&tb, NULL, timed_reader, &b)) die("pthread_create");
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    gap[i] = (b.done_us - a.done_us) / unit;
+  }
+  munmap(mem, len + (2 << 20));
+  qsort(gap, n, sizeof(double), cmp_double);
+  return gap[n / 2];
+}
+
 int main(int argc, char **argv) {
   if (argc != 3 && argc != 4) {
     fprintf(stderr, "usage: devbench <file> <bytes> [readahead request bytes]\n");
@@ -219,9 +276,11 @@ int main(int argc, char **argv) {
   double parallel = parallel_reads(THREADS, 500);
   int huge = 0;
   double raBw = readahead_bw(raReq, &huge);
+  double gap = completion_gap(raReq);
   close(fd);
   printf("{\"readLatencyUs\":%.1f,\"writeLatencyUs\":%.1f,\"readBandwidthBps\":%.0f,\"writeBandwidthBps\":%.0f,"
-         "\"serialIops\":%.0f,\"parallelIops\":%.0f,\"readaheadBps\":%.0f,\"readaheadHugeBuffer\":%s}\n",
-         readUs, writeUs, readBw, writeBw, serial, parallel, raBw, huge ? "true" : "false");
+         "\"serialIops\":%.0f,\"parallelIops\":%.0f,\"readaheadBps\":%.0f,\"readaheadHugeBuffer\":%s,"
+         "\"completionGap\":%.3f}\n",
+         readUs, writeUs, readBw, writeBw, serial, parallel, raBw, huge ? "true" : "false", gap);
   return 0;
 }
