@@ -281,7 +281,7 @@ function readWindow(
     end = ready;
     j++;
   }
-  if (s.sc.host.swap.completesOnDrain) wait = completeOnDrain(s, p, from, hi, now, end, page);
+  if (s.sc.host.swap.completesOnDrain) wait = completeOnDrain(s, p, from, hi, now, end, end - now - io.startUs, page);
   if (!sync) return 0;
   p.ioUntilUs = now + wait;
   return wait * 1e-6;
@@ -294,7 +294,10 @@ function readWindow(
  * the reader's pages of [from, hi) and those of its earlier windows still in flight complete
  * together when the last of them is done, at `end`. A read(2) reader that reaches the
  * PG_readahead page of a window still under IO queues the next one and then waits for both,
- * and copies the first while the disk idles. Returns the wait of `page` (−1: none) from `now`.
+ * and copies the first while the disk idles. The device serves the reader's requests in order:
+ * a window queued behind its own window still under IO ends no sooner than that one's end plus
+ * its own `serviceUs` (the in-tick queue alone would let it use the capacity the disk had while
+ * idle, docs/kernel.md). Returns the wait of `page` (−1: none) from `now`.
  */
 function completeOnDrain(
   s: HostState,
@@ -302,11 +305,14 @@ function completeOnDrain(
   from: number,
   hi: number,
   now: number,
-  end: number,
+  last: number,
+  serviceUs: number,
   page: number,
 ): number {
   const ready = s.readyUs;
+  let end = last;
   if (p.flightEndUs > now) {
+    end = Math.max(end, p.flightEndUs + serviceUs);
     for (let q = p.flightLo; q < p.flightHi; q++) if (ready[q]! > now) ready[q] = end;
     p.flightLo = Math.min(p.flightLo, from);
     p.flightHi = Math.max(p.flightHi, hi);
