@@ -106,8 +106,11 @@ describe('page-cache readahead (mm/readahead.c)', () => {
     // Reaching window N+1's PG_readahead page while N+1 is under IO queues N+2, and N+1
     // completes with it: 2 × 7.88 µs of disk then 5 µs copying N+1 with the disk idle, for
     // two windows: (2 × 7.88 + 5) / 2 µs a page, 96 K pages/s.
-    // The model: 131 K and 102 K pages/s, the ratio 0.78 against 7.88 / 10.38 = 0.76.
-    expect(onDrain / perRequest).toBeGreaterThan(0.74);
+    // The model: 131 K and 96 K pages/s, the ratio 0.735 against 7.88 / 10.38 = 0.76 (the pass
+    // is timed when its last window is queued, which flatters the per-request reader most).
+    expect(onDrain).toBeGreaterThan(0.95 * 96_300);
+    expect(onDrain).toBeLessThan(1.05 * 96_300);
+    expect(onDrain / perRequest).toBeGreaterThan(0.72);
     expect(onDrain / perRequest).toBeLessThan(0.8);
   });
 
