@@ -11,6 +11,7 @@ import { MrcStream } from '../workload/mrc-stream.js';
 import { RegionStream } from '../workload/stream.js';
 import { TraceStream } from '../workload/trace-stream.js';
 import { LruLists } from './lru.js';
+import { BlockQueue } from './mechanisms/block-queue.js';
 import { SwapDevice } from './mechanisms/swap-device.js';
 import { normPath } from './memcontrol.js';
 import { GEN_LISTS, Generations } from './mglru.js';
@@ -113,7 +114,7 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
     kswapdWriteBudget: 0,
     swapFullReported: false,
     counters: new TickCounters(),
-    devQueueUs: 0,
+    devQueue: new BlockQueue(),
     nowUs: 0,
     tickStartUs: 0,
     readyUs: new Float64Array(procs.some((p) => p.fileCap > 0) ? totalPages : 0),
@@ -211,6 +212,9 @@ function layOutProcesses(sc: Scenario, rate: number, cgs: CgroupRt[]): { procs: 
       ptDebt: 0,
       fixedFrames: 0,
       ioUntilUs: 0,
+      flightLo: 0,
+      flightHi: 0,
+      flightEndUs: 0,
       selfQueueUs: 0,
       tick: emptyStats(),
       total: emptyStats(),

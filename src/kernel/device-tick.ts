@@ -11,6 +11,9 @@ export class DeviceTick {
   private lastReadIos = 0;
   private backlogReadIos = 0;
   private backlogWritePages = 0;
+  /** File reads (readahead windows): channel-µs of the last tick's and of the backlog. */
+  private lastRaWorkUs = 0;
+  private backlogRaWorkUs = 0;
 
   constructor(ctx: SimContext) {
     this.ctx = ctx;
@@ -33,7 +36,11 @@ export class DeviceTick {
     const occRead = occ(s.readLatencyUs, 1);
     const occWrite = occ(s.writeLatencyUs, cluster);
     const capacityUs = s.queueDepth * ctx.tickMs * 1000;
-    const busyUs = (this.lastReadIos + this.backlogReadIos) * occRead + (this.backlogWritePages / cluster) * occWrite;
+    const busyUs =
+      (this.lastReadIos + this.backlogReadIos) * occRead +
+      (this.backlogWritePages / cluster) * occWrite +
+      this.lastRaWorkUs +
+      this.backlogRaWorkUs;
     const freeUs = Math.max(0, capacityUs - busyUs);
     return (freeUs / occWrite) * cluster * ctx.rate;
   }
@@ -47,15 +54,41 @@ export class DeviceTick {
     const counters = state.counters;
     const cluster = ctx.sc.host.kernel.swapClusterMax;
     const disk = ctx.sc.host.swap.device !== 'zram';
+    // Swap reads and file reads in small folios share the read class; asynchronous readahead
+    // windows (large folios, large requests at the readahead bandwidth) are their own. With
+    // zram, file reads are not the swap device's.
     const readPages = (counters.swapInPages + (disk ? counters.fileReadPages : 0)) * ctx.scale;
     const readIos = (counters.swapReadIos + (disk ? counters.fileReadIos : 0)) * ctx.scale;
+    const raPages = disk ? counters.raReadPages * ctx.scale : 0;
+    const raIos = disk ? counters.raReadIos * ctx.scale : 0;
     const writePages = (counters.swapOutPages + (disk ? counters.fileWritePages : 0)) * ctx.scale;
     const writeIos = writePages / cluster;
-    const r = state.device.tick(ctx.tickMs * 1000, readIos, Math.max(readPages, readIos), writeIos, writePages);
+    const r = state.device.tick(
+      ctx.tickMs * 1000,
+      readIos,
+      Math.max(readPages, readIos),
+      writeIos,
+      writePages,
+      raIos,
+      Math.max(raPages, raIos),
+    );
     this.lastReadIos = readIos;
     this.backlogReadIos = r.readIosBacklog;
     this.backlogWritePages = r.writeIosBacklog * cluster;
-    host.setDeviceBacklog(r.readIosBacklog * state.occReadUs + r.writeIosBacklog * state.occWriteUs);
-    recorder.device({ utilisation: r.utilisation, readIos, meanReadLatencyUs: r.meanReadLatencyUs });
+    // Each class's backlog at its own occupancy: a file window's is that of its whole request
+    // (until 2026-12-06 it was carried as one page's, so a reader that outran the device left
+    // a backlog of requests that grew without bound while it queued almost nothing).
+    this.lastRaWorkUs = r.raOccupancyUs * raIos;
+    this.backlogRaWorkUs = r.raOccupancyUs * r.raIosBacklog;
+    // The backlog's requests: a swap read or write is one, a window as many as this tick's were split into.
+    const readRequests = (counters.swapReadIos + (disk ? counters.fileReadRequests : 0)) * ctx.scale;
+    const raRequests = disk ? counters.raReadRequests * ctx.scale : 0;
+    const perRead = readIos > 0 ? readRequests / readIos : 1;
+    const perWindow = raIos > 0 ? raRequests / raIos : 1;
+    host.setDeviceBacklog(
+      r.readIosBacklog * r.readOccupancyUs + r.writeIosBacklog * state.occWriteUs + this.backlogRaWorkUs,
+      r.readIosBacklog * perRead + r.raIosBacklog * perWindow + r.writeIosBacklog,
+    );
+    recorder.device({ utilisation: r.utilisation, readIos: readIos + raIos, meanReadLatencyUs: r.meanReadLatencyUs });
   }
 }

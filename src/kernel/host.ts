@@ -58,9 +58,9 @@ export class Host {
     this.state.nowUs = nowUs;
   }
 
-  /** The device work carried into the next tick, channel-µs (mechanisms/swap-device.ts's backlog). */
-  setDeviceBacklog(us: number): void {
-    this.state.devQueueUs = us;
+  /** The device work carried into the next tick: channel-µs in `requests` requests (mechanisms/swap-device.ts's backlog). */
+  setDeviceBacklog(us: number, requests: number): void {
+    this.state.devQueue.reset(us, requests);
   }
 
   /** Pages kswapd may queue for writeback before it throttles. */

@@ -12,6 +12,7 @@ import type { MrcStream } from '../workload/mrc-stream.js';
 import type { RegionStream } from '../workload/stream.js';
 import type { TraceStream } from '../workload/trace-stream.js';
 import type { LruLists } from './lru.js';
+import type { BlockQueue } from './mechanisms/block-queue.js';
 import type { SwapDevice } from './mechanisms/swap-device.js';
 import type { Generations } from './mglru.js';
 
@@ -202,6 +203,13 @@ export interface ProcRt {
    */
   ioUntilUs: number;
   /**
+   * The process's file pages still under IO on a device that completes on drain (filemap.ts
+   * `completeOnDrain`): sampled page ids [flightLo, flightHi), all done at flightEndUs (host µs).
+   */
+  flightLo: number;
+  flightHi: number;
+  flightEndUs: number;
+  /**
    * Sampled replay of a request-model process: queue (µs per channel) each real read of one of
    * its sampled faults waits for behind the process's own earlier reads at the same clock, which
    * the exact replay has and the sampled one loses (fidelity.ts `selfQueueUs`); 0 when exact.
@@ -269,9 +277,16 @@ export class TickCounters {
   swapInPages = 0;
   swapReadIos = 0;
   swapOutPages = 0;
+  /** File pages read in small folios (a random read, an mmap fault's read-around, a stream's first window). */
   fileReadPages = 0;
-  /** Read requests for file pages (a readahead window is one), simulated units. */
+  /** Their reads (a window is one), simulated units. */
   fileReadIos = 0;
+  /** The block requests those windows were split into (mechanisms/block-queue.ts), simulated units. */
+  fileReadRequests = 0;
+  /** The same for asynchronous readahead windows, read in large folios. */
+  raReadPages = 0;
+  raReadIos = 0;
+  raReadRequests = 0;
   fileWritePages = 0;
   scanKswapd = 0;
   scanDirect = 0;
@@ -282,6 +297,10 @@ export class TickCounters {
     this.swapOutPages = 0;
     this.fileReadPages = 0;
     this.fileReadIos = 0;
+    this.fileReadRequests = 0;
+    this.raReadPages = 0;
+    this.raReadIos = 0;
+    this.raReadRequests = 0;
     this.fileWritePages = 0;
     this.scanKswapd = 0;
     this.scanDirect = 0;
@@ -439,11 +458,11 @@ export interface HostState {
   swapFullReported: boolean;
   readonly counters: TickCounters;
   /**
-   * The disk as a fluid FIFO within the tick (§11 closed loop): channel-µs of work queued
-   * since the tick started (carried backlog included). An IO issued at `nowUs` waits for the
-   * work ahead of it, so a burst of faults in one tick slows itself down at once.
+   * The disk as a fluid FIFO within the tick (§11 closed loop): the channel-µs of work and the
+   * requests queued since the tick started (carried backlog included). An IO issued at `nowUs`
+   * waits for the work ahead of it, so a burst of faults in one tick slows itself down at once.
    */
-  devQueueUs: number;
+  readonly devQueue: BlockQueue;
   /** Position of the task now running, µs into the tick. */
   nowUs: number;
   /** When the current tick started, µs since the run began. */

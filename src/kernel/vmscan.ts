@@ -7,7 +7,7 @@
  * scans is scan-balance.ts; the lists themselves are the host's Reclaim (lru-classic.ts,
  * lru-gen.ts).
  */
-import { queueAheadUs } from './io-queue.js';
+import { queueAheadUs, tagWaitUs } from './io-queue.js';
 import { computeProtection, largestSoftLimitExcess, memoryEvent } from './memcontrol.js';
 import { EV_LOW, freeFrames, type HostState, type ProcRt, type ScanControl } from './state.js';
 
@@ -98,16 +98,15 @@ function chargeReclaim(s: HostState, p: ProcRt, sc: ScanControl): void {
   const clusters = (sc.written * s.scale) / s.sc.host.kernel.swapClusterMax;
   // A memcg reclaimer submits its writes and goes on (perf on the lab VM, cgroup v1 and anon:
   // 0-0.1 % of its time asleep, nr_writeback and nr_immediate 0) unless the device's request
-  // pool is used up: `submit_bio` then sleeps for a tag (`blk_mq_get_tag`) until the queue
-  // has drained below BLKDEV_DEFAULT_RQ requests' worth.
-  let perCluster = 0;
-  if (s.disk) {
-    const ahead = queueAheadUs(s);
-    perCluster = sc.global
-      ? (ahead + s.sc.host.swap.writeLatencyUs) * 1e-6
-      : Math.max(0, ahead - (BLKDEV_DEFAULT_RQ * s.occWriteUs) / s.channels) * 1e-6;
+  // pool is used up: `submit_bio` then sleeps for a tag (`blk_mq_get_tag`) until fewer than
+  // BLKDEV_DEFAULT_RQ requests are queued, its own writes (queued already) counted.
+  let waitSec = 0;
+  if (s.disk && clusters > 0) {
+    waitSec = sc.global
+      ? clusters * (queueAheadUs(s) + s.sc.host.swap.writeLatencyUs) * 1e-6
+      : tagWaitUs(s, BLKDEV_DEFAULT_RQ) * 1e-6;
   }
-  const wait = Math.min(clusters * perCluster, 0.1 * clusters);
+  const wait = Math.min(waitSec, 0.1 * clusters);
   // consider_reclaim_throttle: a direct reclaimer that freed nothing sleeps a jiffy
   // (VMSCAN_THROTTLE_NOPROGRESS); cgroup reclaim never does.
   const noProgressWait = sc.reclaimed === 0 && sc.global ? 0.004 : 0;

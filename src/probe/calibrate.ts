@@ -263,6 +263,8 @@ export function presetYaml(
     lines.push(
       `# device (O_DIRECT in ${device.dir}): 4 KiB read ${us(device.readLatencyUs)}, write ${us(device.writeLatencyUs)}; sequential read ${mbps(device.readBandwidthBps)}, write ${mbps(device.writeBandwidthBps)}`,
       `#   random 4 KiB reads: ${Math.round(device.serialIops)}/s from one thread, ${Math.round(device.parallelIops)}/s from eight`,
+      `#   readahead-sized reads (${device.readaheadRequestBytes / 1024} KiB, two in flight, ${device.readaheadHugeBuffer ? 'from huge pages' : 'no huge pages: split like the sequential read'}): ${mbps(device.readaheadBps)}`,
+      `#   two such reads, the second queued halfway through the first, complete ${device.completionGap.toFixed(2)} of a read's time apart (${device.completesOnDrain ? 'together: completions when the queue drains' : 'one by one'})`,
     );
   }
   lines.push('host:', '  costs:', `    minorFault: ${us(minor.medianUs)}`);
@@ -280,9 +282,11 @@ export function presetYaml(
       `    writeLatency: ${us(device.writeLatencyUs)}`,
       `    iops: ${Math.round(device.parallelIops)}`,
       `    bandwidth: ${Math.round(Math.min(device.readBandwidthBps, device.writeBandwidthBps) / 1e6)}M`,
+      `    readaheadBandwidth: ${Math.round(device.readaheadBps / 1e6)}M`,
       `    queueDepth: ${device.queueDepth}`,
     );
     if (device.rotational !== null) lines.push(`    rotational: ${device.rotational}`);
+    if (device.completesOnDrain) lines.push('    completesOnDrain: true');
   } else if (!('skipped' in swapIn)) {
     lines.push('  swap:', `    readLatency: ${us(swapIn.medianUs)}`);
   }

@@ -647,6 +647,10 @@ async function calibrate(ctx: Ctx): Promise<Record<string, number>> {
   out['device.bandwidthBps'] = round(med3(dev.map((d) => Math.min(d.readBandwidthBps, d.writeBandwidthBps))));
   out['device.iops'] = round(med3(dev.map((d) => d.parallelIops)));
   out['device.queueDepth'] = med3(dev.map((d) => d.queueDepth));
+  // Readahead's large requests (max_sectors_kb from large folios): the file readers' device.
+  out['device.readaheadBps'] = round(med3(dev.map((d) => d.readaheadBps)));
+  // Whether the disk signals completions only when its queue drains (1) or one by one (0).
+  out['device.completesOnDrain'] = med3(dev.map((d) => (d.completesOnDrain ? 1 : 0)));
   return out;
 }
 

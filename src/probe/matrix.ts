@@ -110,10 +110,16 @@ function swapYaml(f: FamilyFixture): string {
   if (cal['device.iops'] === undefined) {
     return `  swap: { size: "${f.machine.swap.sizeBytes}", device: ssd, readLatency: ${cal.swapReadUs}us, ${rotational} }`;
   }
+  // Fixtures recorded before the readahead bandwidth was measured read ahead at the sequential bandwidth.
+  const readahead =
+    cal['device.readaheadBps'] === undefined ? '' : `readaheadBandwidth: "${cal['device.readaheadBps']}", `;
+  // Fixtures without the figure predate its measurement: per-request completions, as before it existed.
+  const drain = cal['device.completesOnDrain'] === 1 ? ', completesOnDrain: true' : '';
   return (
     `  swap: { size: "${f.machine.swap.sizeBytes}", device: custom, readLatency: ${cal.swapReadUs}us, ` +
     `writeLatency: ${cal['device.writeLatencyUs']}us, iops: ${cal['device.iops']}, bandwidth: "${cal['device.bandwidthBps']}", ` +
-    `queueDepth: ${cal['device.queueDepth']}, ${rotational} }`
+    readahead +
+    `queueDepth: ${cal['device.queueDepth']}, ${rotational}${drain} }`
   );
 }
 

@@ -10,8 +10,12 @@ export interface DevicePreset {
   writeLatencyUs: number;
   iops: number;
   bandwidthBytesPerSec: number;
+  /** Throughput of readahead's large reads; the presets have no separate figure: their bandwidth. */
+  readaheadBytesPerSec: number;
   queueDepth: number;
   rotational: boolean;
+  /** Completions signalled only when the queue drains: none of the presets (a VM's virtio disk can). */
+  completesOnDrain: boolean;
   compressionRatio: number;
   compressCpuUs: number;
   decompressCpuUs: number;
@@ -28,8 +32,10 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     writeLatencyUs: 10_000,
     iops: 120,
     bandwidthBytesPerSec: 150e6,
+    readaheadBytesPerSec: 150e6,
     queueDepth: 1,
     rotational: true,
+    completesOnDrain: false,
     compressionRatio: 1,
     compressCpuUs: 0,
     decompressCpuUs: 0,
@@ -39,8 +45,10 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     writeLatencyUs: 50,
     iops: 90_000,
     bandwidthBytesPerSec: 520e6,
+    readaheadBytesPerSec: 520e6,
     queueDepth: 32,
     rotational: false,
+    completesOnDrain: false,
     compressionRatio: 1,
     compressCpuUs: 0,
     decompressCpuUs: 0,
@@ -50,8 +58,10 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     writeLatencyUs: 30,
     iops: 500_000,
     bandwidthBytesPerSec: 3e9,
+    readaheadBytesPerSec: 3e9,
     queueDepth: 64,
     rotational: false,
+    completesOnDrain: false,
     compressionRatio: 1,
     compressCpuUs: 0,
     decompressCpuUs: 0,
@@ -61,8 +71,10 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     writeLatencyUs: 5,
     iops: Number.POSITIVE_INFINITY,
     bandwidthBytesPerSec: Number.POSITIVE_INFINITY,
+    readaheadBytesPerSec: Number.POSITIVE_INFINITY,
     queueDepth: 1,
     rotational: false,
+    completesOnDrain: false,
     compressionRatio: 2.5,
     compressCpuUs: 5,
     decompressCpuUs: 2,
@@ -72,8 +84,10 @@ export const DEVICE_PRESETS: Record<Exclude<SwapDeviceKind, 'custom'>, DevicePre
     writeLatencyUs: 0,
     iops: 0,
     bandwidthBytesPerSec: 0,
+    readaheadBytesPerSec: 0,
     queueDepth: 1,
     rotational: false,
+    completesOnDrain: false,
     compressionRatio: 1,
     compressCpuUs: 0,
     decompressCpuUs: 0,

@@ -303,19 +303,34 @@ function resolveSwap(s: SwapSpecOutput | undefined, r: Reporter): SwapConfig {
       if (s[k] !== undefined) r.error(at(k), `${k} applies only to device zram, found device ${device}`);
     }
   }
+  if ((device === 'zram' || device === 'none') && s?.readaheadBandwidth !== undefined) {
+    r.error(at('readaheadBandwidth'), `readaheadBandwidth applies to a disk, found device ${device}`);
+  }
+  if ((device === 'zram' || device === 'none') && s?.completesOnDrain === true) {
+    r.error(at('completesOnDrain'), `completesOnDrain applies to a disk, found device ${device}`);
+  }
   if ((device === 'zram' || device === 'none') && s?.rotational === true) {
     r.error(at('rotational'), `device ${device} is not a block device that can be rotational`);
   }
   const preset = DEVICE_PRESETS[device === 'custom' ? 'none' : device];
+  const bandwidthBytesPerSec = s?.bandwidth !== undefined ? bytesOf(s.bandwidth) : preset.bandwidthBytesPerSec;
   return {
     sizeBytes,
     device,
     readLatencyUs: s?.readLatency !== undefined ? usOf(s.readLatency) : preset.readLatencyUs,
     writeLatencyUs: s?.writeLatency !== undefined ? usOf(s.writeLatency) : preset.writeLatencyUs,
     iops: s?.iops ?? preset.iops,
-    bandwidthBytesPerSec: s?.bandwidth !== undefined ? bytesOf(s.bandwidth) : preset.bandwidthBytesPerSec,
+    bandwidthBytesPerSec,
+    // Without a figure of its own, readahead reads at the sequential bandwidth (as before it existed).
+    readaheadBytesPerSec:
+      s?.readaheadBandwidth !== undefined
+        ? bytesOf(s.readaheadBandwidth)
+        : s?.bandwidth !== undefined
+          ? bandwidthBytesPerSec
+          : preset.readaheadBytesPerSec,
     queueDepth: s?.queueDepth ?? preset.queueDepth,
     rotational: s?.rotational ?? preset.rotational,
+    completesOnDrain: s?.completesOnDrain ?? preset.completesOnDrain,
     compressionRatio: s?.compressionRatio ?? preset.compressionRatio,
     compressCpuUs: s?.compressCpu !== undefined ? usOf(s.compressCpu) : preset.compressCpuUs,
     decompressCpuUs: s?.decompressCpu !== undefined ? usOf(s.decompressCpu) : preset.decompressCpuUs,

@@ -155,6 +155,13 @@ const SwapSpec = z.strictObject({
     defaultText: 'from device',
     examples: ['500M'],
   }),
+  readaheadBandwidth: meta(size().optional(), {
+    description:
+      'Throughput per second of the large sequential reads file readahead issues (read_ahead_kb windows in requests of max_sectors_kb). `faultline calibrate` measures it with O_DIRECT reads of that size from a huge-page buffer; a virtual disk often serves them twice as fast as smaller requests.',
+    unit: 'size per second',
+    defaultText: 'bandwidth',
+    examples: ['2.5G'],
+  }),
   queueDepth: meta(z.number().int().min(1).max(4096).optional(), {
     description: 'Parallel service channels for queueing: 1 for a disk, tens for NVMe.',
     unit: 'channels',
@@ -166,6 +173,13 @@ const SwapSpec = z.strictObject({
       'The disk reports itself rotational (/sys/block/<dev>/queue/rotational): swap readahead then reads the swap-slot cluster around a fault instead of the pages around its address. Many virtual disks report 1.',
     unit: 'flag',
     defaultText: 'true for hdd, false otherwise',
+    examples: [true],
+  }),
+  completesOnDrain: meta(z.boolean().optional(), {
+    description:
+      "The disk signals its completions only when its queue drains (a virtio disk whose host backend serves the ring until it is empty and then interrupts once, as a Firecracker VM's does): a read finishes with the last request queued behind it. A read(2) reader then waits for two readahead windows at a time and copies the first while the disk idles.",
+    unit: 'flag',
+    defaultText: 'false',
     examples: [true],
   }),
   compressionRatio: meta(z.number().min(1).max(20).optional(), {

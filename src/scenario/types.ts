@@ -18,6 +18,13 @@ export interface SwapConfig {
   /** Maximum random 4 KiB operations per second the device sustains. */
   iops: number;
   bandwidthBytesPerSec: number;
+  /**
+   * Throughput of the large sequential reads page-cache readahead issues (`read_ahead_kb`
+   * windows split into requests of `max_sectors_kb`, from large folios, a window ahead of the
+   * reader). A virtual disk can serve these much faster than `bandwidth`, which is measured
+   * with 1 MiB O_DIRECT requests from a 4 KiB-page buffer (split into 512 KiB requests).
+   */
+  readaheadBytesPerSec: number;
   /** Parallel service channels for queueing (1 for a disk; tens for NVMe). */
   queueDepth: number;
   /**
@@ -25,6 +32,12 @@ export interface SwapConfig {
    * then reads swap ahead by swap-slot cluster, not by virtual address (many VMs' disks say so).
    */
   rotational: boolean;
+  /**
+   * The disk signals completions only when its queue drains (a virtio backend that serves the
+   * ring until it is empty, then interrupts once): a read completes with the last request
+   * queued behind it (filemap.ts `completeOnDrain`).
+   */
+  completesOnDrain: boolean;
   /** zram only: uncompressed/compressed size ratio, and CPU per page for each direction. */
   compressionRatio: number;
   compressCpuUs: number;

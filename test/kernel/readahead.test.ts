@@ -118,7 +118,7 @@ describe('swap readahead (__swapin_nr_pages, swap_cluster_readahead, swap_vma_re
       return n;
     };
     const cached = inCache();
-    h.setDeviceBacklog(0);
+    h.setDeviceBacklog(0, 0);
     const before = a.tick.ioWaitSec;
     h.touch(a, a.anonBase + 37);
     const ahead = inCache() - cached;

@@ -36,6 +36,8 @@ describe('the incident scenario', () => {
       writeLatencyUs: 1000,
       iops: 16_000,
       bandwidthBytesPerSec: 250e6,
+      // No figure of its own: readahead reads at the sequential bandwidth.
+      readaheadBytesPerSec: 250e6,
       queueDepth: 32,
     });
     expect(s.host.sysctl['vm.min_free_kbytes']).toBe(32768);

@@ -10,7 +10,8 @@
  *
  * Contract, per tick of `tickUs`:
  * - the caller offers read and write IOs (and the pages they carry: a readahead cluster is
- *   one IO of several pages) issued during the tick;
+ *   one IO of several pages) issued during the tick, and apart from them the page cache's
+ *   file reads (readahead windows), whose large requests go at `readaheadBytesPerSec`;
  * - the device serves at most its capacity: `queueDepth` channels, each IO occupying a
  *   channel for `max(serviceUs, queueDepth / iops, queueDepth · ioBytes / bandwidth)`, so
  *   served IOPS ≤ iops and served bytes/s ≤ bandwidth always;
@@ -68,6 +69,11 @@ export interface SwapTickResult {
   /** IOs carried to the next tick (offered but not served). */
   readIosBacklog: number;
   writeIosBacklog: number;
+  /** File (readahead) reads carried to the next tick, and the channel occupancy of each, µs. */
+  raIosBacklog: number;
+  raOccupancyUs: number;
+  /** Channel occupancy of one read IO of the tick (swap reads and small file reads), µs. */
+  readOccupancyUs: number;
   /** Busy share of the device's channel time in this tick, 0..1 (0 for zram). */
   utilisation: number;
   /** Mean response time of a read (write) IO issued during this tick. */
@@ -109,6 +115,8 @@ export class SwapDevice {
   private backlogReadPages = 0;
   private backlogWriteIos = 0;
   private backlogWritePages = 0;
+  private backlogRaIos = 0;
+  private backlogRaPages = 0;
 
   constructor(config: SwapConfig, options: SwapDeviceOptions = {}) {
     this.config = config;
@@ -160,30 +168,44 @@ export class SwapDevice {
     this.used = Math.max(0, this.used - pages);
   }
 
-  /** Unloaded response time of one IO carrying `pages` pages. */
-  unloadedLatencyUs(kind: 'read' | 'write', pages = 1): number {
+  /** Unloaded response time of one IO carrying `pages` pages (a file read: at the readahead bandwidth). */
+  unloadedLatencyUs(kind: 'read' | 'write' | 'readahead', pages = 1): number {
     const c = this.config;
-    if (this.kind === 'zram') return pages * (kind === 'read' ? c.decompressCpuUs : c.compressCpuUs);
+    if (this.kind === 'zram') return pages * (kind === 'write' ? c.compressCpuUs : c.decompressCpuUs);
     const extra = Math.max(0, pages * this.pageSizeBytes - REFERENCE_IO_BYTES);
-    return (kind === 'read' ? c.readLatencyUs : c.writeLatencyUs) + (extra / c.bandwidthBytesPerSec) * 1e6;
+    const bw = kind === 'readahead' ? c.readaheadBytesPerSec : c.bandwidthBytesPerSec;
+    return (kind === 'write' ? c.writeLatencyUs : c.readLatencyUs) + (extra / bw) * 1e6;
   }
 
-  /** Channel occupancy of one IO: the longest of its service time, the IOPS share and the bandwidth share. */
-  private occupancyUs(kind: 'read' | 'write', pagesPerIo: number): number {
+  /**
+   * Channel occupancy of one IO: the longest of its service time, the IOPS share and the
+   * bandwidth share (for a file read, of the readahead bandwidth, as io-queue.ts's
+   * `readRequests` occupies the in-tick queue).
+   */
+  occupancyUs(kind: 'read' | 'write' | 'readahead', pagesPerIo: number): number {
     const c = this.config;
     const iopsShare = (c.queueDepth / c.iops) * 1e6;
-    const bwShare = ((c.queueDepth * pagesPerIo * this.pageSizeBytes) / c.bandwidthBytesPerSec) * 1e6;
+    const bw = kind === 'readahead' ? c.readaheadBytesPerSec : c.bandwidthBytesPerSec;
+    const bwShare = ((c.queueDepth * pagesPerIo * this.pageSizeBytes) / bw) * 1e6;
     return Math.max(this.unloadedLatencyUs(kind, pagesPerIo), iopsShare, bwShare);
   }
 
   /** Serves one tick of IO; see the file comment for the model. */
-  tick(tickUs: number, readIos: number, readPages: number, writeIos: number, writePages: number): SwapTickResult {
+  tick(
+    tickUs: number,
+    readIos: number,
+    readPages: number,
+    writeIos: number,
+    writePages: number,
+    raIos = 0,
+    raPages = 0,
+  ): SwapTickResult {
     if (!(tickUs > 0)) throw new RangeError(`tickUs must be > 0, got ${tickUs}`);
-    if (readIos < 0 || writeIos < 0 || readPages < readIos || writePages < writeIos) {
+    if (readIos < 0 || writeIos < 0 || raIos < 0 || readPages < readIos || writePages < writeIos || raPages < raIos) {
       throw new RangeError('swap tick: IO counts must be ≥ 0 and pages ≥ IOs');
     }
     if (this.kind === 'none') {
-      if (readIos > 0 || writeIos > 0) throw new Error('swap IO offered to a host without swap');
+      if (readIos > 0 || writeIos > 0 || raIos > 0) throw new Error('swap IO offered to a host without swap');
       return {
         readIosServed: 0,
         writeIosServed: 0,
@@ -191,6 +213,9 @@ export class SwapDevice {
         writePagesServed: 0,
         readIosBacklog: 0,
         writeIosBacklog: 0,
+        raIosBacklog: 0,
+        raOccupancyUs: 0,
+        readOccupancyUs: 0,
         utilisation: 0,
         meanReadLatencyUs: 0,
         meanWriteLatencyUs: 0,
@@ -210,6 +235,9 @@ export class SwapDevice {
         writePagesServed: writePages,
         readIosBacklog: 0,
         writeIosBacklog: 0,
+        raIosBacklog: 0,
+        raOccupancyUs: 0,
+        readOccupancyUs: 0,
         utilisation: 0,
         meanReadLatencyUs: readLat,
         meanWriteLatencyUs: writeLat,
@@ -223,6 +251,11 @@ export class SwapDevice {
     readPages *= up;
     writeIos *= up;
     writePages *= up;
+    raIos *= up;
+    raPages *= up;
+    const aIos = raIos + this.backlogRaIos;
+    const aPages = raPages + this.backlogRaPages;
+    const occA = this.occupancyUs('readahead', aIos > 0 ? aPages / aIos : raIos > 0 ? raPages / raIos : 1);
     const rIos = readIos + this.backlogReadIos;
     const rPages = readPages + this.backlogReadPages;
     const wIos = writeIos + this.backlogWriteIos;
@@ -233,14 +266,14 @@ export class SwapDevice {
     const occW = this.occupancyUs('write', wIos > 0 ? wPages / wIos : writePpi);
     const channels = c.queueDepth;
     const capacityUs = channels * tickUs;
-    const backlogWork = this.backlogReadIos * occR + this.backlogWriteIos * occW;
-    const newWork = readIos * occR + writeIos * occW;
+    const backlogWork = this.backlogReadIos * occR + this.backlogWriteIos * occW + this.backlogRaIos * occA;
+    const newWork = readIos * occR + writeIos * occW + raIos * occA;
     const work = backlogWork + newWork;
     const servedFraction = work > capacityUs ? capacityUs / work : 1;
 
     // Queueing wait for an IO issued now: Erlang C at the tick's utilisation (mean occupancy as
     // service time), capped below 1, plus the fluid wait behind the backlog (§11 back-pressure).
-    const ios = rIos + wIos;
+    const ios = rIos + wIos + aIos;
     const meanOccUs = ios > 0 ? work / ios : (occR + occW) / 2;
     const rho = Math.min(work / capacityUs, this.maxRho);
     const queueUs = mmcWaitUs(channels, rho, meanOccUs) + fluidWaitUs(backlogWork, newWork, capacityUs, tickUs);
@@ -249,6 +282,8 @@ export class SwapDevice {
     this.backlogReadPages = rPages * (1 - servedFraction);
     this.backlogWriteIos = wIos * (1 - servedFraction);
     this.backlogWritePages = wPages * (1 - servedFraction);
+    this.backlogRaIos = aIos * (1 - servedFraction);
+    this.backlogRaPages = aPages * (1 - servedFraction);
     const down = this.sampleRate;
     return {
       readIosServed: rIos * servedFraction * down,
@@ -257,8 +292,17 @@ export class SwapDevice {
       writePagesServed: wPages * servedFraction * down,
       readIosBacklog: this.backlogReadIos * down,
       writeIosBacklog: this.backlogWriteIos * down,
+      raIosBacklog: this.backlogRaIos * down,
+      raOccupancyUs: occA,
+      readOccupancyUs: occR,
       utilisation: Math.min(1, work / capacityUs),
-      meanReadLatencyUs: this.unloadedLatencyUs('read', readPpi) + queueUs,
+      // Swap reads and file reads together, each at its own size and bandwidth.
+      meanReadLatencyUs:
+        (readIos > 0 || raIos > 0
+          ? (readIos * this.unloadedLatencyUs('read', readPpi) +
+              raIos * this.unloadedLatencyUs('readahead', raPages / raIos || 1)) /
+            (readIos + raIos)
+          : this.unloadedLatencyUs('read', readPpi)) + queueUs,
       meanWriteLatencyUs: this.unloadedLatencyUs('write', writePpi) + queueUs,
       cpuUs: 0,
     };

@@ -104,6 +104,40 @@ describe('SwapDevice queue', () => {
     expect(big.readPagesServed * 4096).toBeCloseTo(3e9, 0);
   });
 
+  it('file reads go at the readahead bandwidth and share the capacity; their backlog is whole requests', () => {
+    // A disk whose 4 MiB readahead requests go at 2.4 GB/s where its sequential bandwidth is 1.2 GB/s
+    // (the lab's virtio disk, docs/kernel.md): one channel, 1 s, 600 requests of 1024 pages offered.
+    const d = new SwapDevice({
+      ...SWAP_DEVICE_PRESETS.ssd,
+      device: 'custom',
+      sizeBytes: 8 * GiB,
+      queueDepth: 1,
+      bandwidthBytesPerSec: 1.2e9,
+      readaheadBytesPerSec: 2.4e9,
+    });
+    // One channel: a request occupies it for its latency (80 µs) plus the transfer beyond 4 KiB.
+    const occUs = 80 + ((4 * 2 ** 20 - 4096) / 2.4e9) * 1e6; // 1 825.9 µs
+    expect(d.occupancyUs('readahead', 1024)).toBeCloseTo(occUs, 6);
+    expect(d.occupancyUs('read', 1024)).toBeCloseTo(80 + ((4 * 2 ** 20 - 4096) / 1.2e9) * 1e6, 6);
+    const r = d.tick(1e6, 0, 0, 0, 0, 600, 600 * 1024);
+    // 1 s serves 1e6/1 825.9 = 547.7 requests: 52.3 carried as whole requests (not as single pages).
+    expect(r.raIosBacklog).toBeCloseTo(600 - 1e6 / occUs, 6);
+    expect(r.raOccupancyUs).toBeCloseTo(occUs, 6);
+    expect(r.utilisation).toBe(1);
+    // Swap reads offered with them wait behind the same queue.
+    const both = new SwapDevice({ ...SWAP_DEVICE_PRESETS.hdd, device: 'custom', sizeBytes: GiB }).tick(
+      1e6,
+      100,
+      100,
+      0,
+      0,
+      100,
+      100,
+    );
+    expect(both.readIosBacklog).toBeCloseTo(50, 9);
+    expect(both.raIosBacklog).toBeCloseTo(50, 9);
+  });
+
   it('mixed reads and writes share the capacity', () => {
     // HDD, 1 s: 100 reads + 100 writes, each occupying 10 000 µs → 2e6 µs of work on 1e6 µs: half served.
     const r = device('hdd').tick(1e6, 100, 100, 100, 100);
