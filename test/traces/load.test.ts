@@ -165,6 +165,15 @@ describe('CSV', () => {
     const swapped = await loadTrace(file('obj_id,time\n10,5\n11,6\n10,7.5\n12,8\n', 'swapped.csv'));
     expect([...swapped.stream]).toEqual([0, 1, 0, 2]);
     expect(swapped.info).toMatchObject({ timeFirst: 5, timeLast: 8 });
+    // The straight-line loop steps over the time digits and reads the first and last time from their lines.
+    for (const [name, text] of [
+      ['tid.csv', 'time,obj_id\n120,70\n3456,8\n98765,70\n'],
+      ['idt.csv', 'obj_id,time\n70,120\n8,3456\n70,98765\n'],
+    ]) {
+      const exact = await loadTrace(file(text!, name!));
+      expect([...exact.stream]).toEqual([0, 1, 0]);
+      expect(exact.info).toMatchObject({ references: 3, timeFirst: 120, timeLast: 98765 });
+    }
     // 16 digits leave the straight-line loop for the field loop, which keys them by value.
     expect(await ids('7\n1234567890123456\n7\n1234567890123456\n')).toEqual([0, 1, 0, 1]);
     expect(await failure('1\n2\n3\n4\n5\n6x\n')).toBe(
