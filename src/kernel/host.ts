@@ -14,14 +14,23 @@ import { cgroupIndex, memoryEvent, oomCgroups, setCgroupField } from './memcontr
 import { chargeFixed, setWatermarks } from './page-alloc.js';
 import { PolicyReclaim } from './policy-reclaim.js';
 import { cowSharedResident, exitProcess, fork, rss, warmInsert } from './process.js';
-import { freeFrames, type HostEvents, type HostState, type ProcRt, type TickCounters } from './state.js';
-import { kswapdRun, reclaimCgroup } from './vmscan.js';
+import {
+  freeFrames,
+  type HostEvents,
+  type HostState,
+  type ProcRt,
+  type ScanControl,
+  type TickCounters,
+} from './state.js';
+import { kswapdRun, newScanControl, reclaimCgroup } from './vmscan.js';
 
 export class Host {
   /** Read-only to callers: the simulation changes it through the methods below. */
   readonly state: HostState;
   /** One reference by `p` to `page`: 0 hit, 1 minor fault, 2 major fault, −1 when `p` died (OOM) serving it. */
   readonly touch: (p: ProcRt, page: number) => number;
+  /** kswapd's scan control, reset for each of its batches. */
+  private readonly kswapdSc: ScanControl;
 
   constructor(sc: Scenario, rate: number, events: HostEvents) {
     const s = buildHostState(sc, rate, events);
@@ -34,6 +43,7 @@ export class Host {
       s.reclaim = s.gen ? new GenerationsReclaim(s, s.gen) : new ClassicReclaim(s);
       this.touch = (p, page) => handleMmFault(s, p, page);
     }
+    this.kswapdSc = newScanControl(s, 0, true, 0);
   }
 
   /** A forked child's reference to its anon `page`, shared copy-on-write with its parent. */
@@ -70,7 +80,7 @@ export class Host {
 
   /** kswapd (`balance_pgdat`) for at most `maxBatches` batches; returns CPU seconds used. */
   kswapdRun(maxBatches: number): number {
-    return kswapdRun(this.state, maxBatches);
+    return kswapdRun(this.state, maxBatches, this.kswapdSc);
   }
 
   /** memcg reclaim in cgroup `cg` by `p` (memory.high), charged to `p`; returns pages reclaimed. */

@@ -67,7 +67,7 @@ export class ClassicReclaim implements Reclaim {
     const s = this.s;
     if (!(f & ACT) && f & REF) {
       s.flags[page] = (s.flags[page]! & ~REF) | ACT;
-      const l = s.lru.on[page]!;
+      const l = s.lru.listOf(page);
       s.lru.moveHead(l + 1, page);
       ageNonresident(s, Math.floor(l / LRU_LISTS));
     } else s.flags[page] = s.flags[page]! | REF;

@@ -2,26 +2,26 @@
  * Intrusive doubly linked lists over dense page ids, in one Int32Array: the kernel's `lruvec`
  * lists (LK `include/linux/mmzone.h`, `enum lru_list`) without a node object per page. List
  * `l` has a sentinel node `pages + l`; its next is the head (most recently added), its prev
- * the tail (where reclaim scans). A node's next and prev sit side by side (`link[2i]`,
- * `link[2i + 1]`): unlinking a cold page then misses the cache once for both, not once each
- * (reclaim's scans and a fault's insertion take pages at random addresses).
+ * the tail (where reclaim scans). A node's next, prev and list sit side by side
+ * (`node[3i]`, `node[3i + 1]`, `node[3i + 2]`): unlinking a cold page then misses the cache
+ * once for all three, not once each (reclaim's scans and a fault's insertion take pages at
+ * random addresses).
  */
 export class LruLists {
-  private readonly link: Int32Array;
+  private readonly node: Int32Array;
   readonly size: Int32Array;
-  /** Which list a page is on, −1 when on none. */
-  readonly on: Int16Array;
   private readonly base: number;
 
   constructor(pages: number, lists: number) {
     this.base = pages;
-    this.link = new Int32Array(2 * (pages + lists));
+    this.node = new Int32Array(3 * (pages + lists));
     this.size = new Int32Array(lists);
-    this.on = new Int16Array(pages).fill(-1);
+    for (let i = 0; i < pages; i++) this.node[3 * i + 2] = -1;
     for (let l = 0; l < lists; l++) {
-      const s = 2 * (pages + l);
-      this.link[s] = pages + l;
-      this.link[s + 1] = pages + l;
+      const s = 3 * (pages + l);
+      this.node[s] = pages + l;
+      this.node[s + 1] = pages + l;
+      this.node[s + 2] = l;
     }
   }
 
@@ -32,49 +32,54 @@ export class LruLists {
 
   /** The node before `node` (towards the tail): a page, or the sentinel when `node` is the tail. */
   prev(node: number): number {
-    return this.link[2 * node + 1]!;
+    return this.node[3 * node + 1]!;
+  }
+
+  /** Which list `page` is on, −1 when on none. */
+  listOf(page: number): number {
+    return this.node[3 * page + 2]!;
   }
 
   /** Tail page of list `l`, or −1 when empty. */
   tail(l: number): number {
     const s = this.base + l;
-    const t = this.link[2 * s + 1]!;
+    const t = this.node[3 * s + 1]!;
     return t === s ? -1 : t;
   }
 
   addHead(l: number, page: number): void {
-    const link = this.link;
+    const node = this.node;
     const s = this.base + l;
-    const h = link[2 * s]!;
-    link[2 * page] = h;
-    link[2 * page + 1] = s;
-    link[2 * h + 1] = page;
-    link[2 * s] = page;
-    this.on[page] = l;
+    const h = node[3 * s]!;
+    node[3 * page] = h;
+    node[3 * page + 1] = s;
+    node[3 * page + 2] = l;
+    node[3 * h + 1] = page;
+    node[3 * s] = page;
     this.size[l]!++;
   }
 
   addTail(l: number, page: number): void {
-    const link = this.link;
+    const node = this.node;
     const s = this.base + l;
-    const t = link[2 * s + 1]!;
-    link[2 * page + 1] = t;
-    link[2 * page] = s;
-    link[2 * t] = page;
-    link[2 * s + 1] = page;
-    this.on[page] = l;
+    const t = node[3 * s + 1]!;
+    node[3 * page + 1] = t;
+    node[3 * page] = s;
+    node[3 * page + 2] = l;
+    node[3 * t] = page;
+    node[3 * s + 1] = page;
     this.size[l]!++;
   }
 
   remove(page: number): void {
-    const l = this.on[page]!;
+    const node = this.node;
+    const l = node[3 * page + 2]!;
     if (l < 0) return;
-    const link = this.link;
-    const n = link[2 * page]!;
-    const p = link[2 * page + 1]!;
-    link[2 * p] = n;
-    link[2 * n + 1] = p;
-    this.on[page] = -1;
+    const n = node[3 * page]!;
+    const p = node[3 * page + 1]!;
+    node[3 * p] = n;
+    node[3 * n + 1] = p;
+    node[3 * page + 2] = -1;
     this.size[l]!--;
   }
 

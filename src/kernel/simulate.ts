@@ -81,6 +81,12 @@ class Simulation {
   /** Share of the tick each task (threads, then kswapd) was on a CPU, for run-queue waits. */
   private readonly taskBusy: Float64Array;
   private readonly busyScratch: Float64Array;
+  /**
+   * Each process's position in the tick (`position`), kept while others run: it changes only
+   * when the process itself runs (its own tick figures and chunk), so the scheduler recomputes
+   * the runner's alone after each chunk instead of every process's before each one.
+   */
+  private readonly pos: Float64Array;
 
   constructor(sc: Scenario, opts: SimulateOptions) {
     this.opts = opts;
@@ -150,6 +156,7 @@ class Simulation {
     this.reqFrac = new Float64Array(n);
     this.paceDebt = new Float64Array(n);
     this.paceClock = new Float64Array(n).fill(Number.NaN);
+    this.pos = new Float64Array(n);
     this.psi = new MemoryPsi(
       this.host.state.cgs.map((c) => c.parent),
       { cpus: sc.host.cpus },
@@ -220,16 +227,16 @@ class Simulation {
     this.kswapdCpuSec = 0;
     this.kswapdClock = 0;
     let kswapdStuck = false;
+    const pos = this.pos;
+    for (let i = 0; i < procs.length; i++) if (procs[i]!.alive) pos[i] = this.position(procs[i]!);
     // Interleave: always run the entity furthest behind in simulated time.
     for (;;) {
       let best = -1;
       let bestPos = tickSec;
       for (let i = 0; i < procs.length; i++) {
-        const p = procs[i]!;
-        if (!p.alive) continue;
-        const pos = this.position(p);
-        if (pos < bestPos) {
-          bestPos = pos;
+        if (!procs[i]!.alive) continue;
+        if (pos[i]! < bestPos) {
+          bestPos = pos[i]!;
           best = i;
         }
       }
@@ -262,6 +269,7 @@ class Simulation {
       }
       if (best < 0) break;
       this.runChunk(procs[best]!);
+      pos[best] = this.position(procs[best]!);
     }
     // Carry over what overshot the tick (a long stall spans ticks).
     for (const p of procs) {

@@ -35,6 +35,29 @@ export function newScanControl(s: HostState, target: number, global: boolean, nr
   };
 }
 
+/** `sc` as newScanControl(s, target, global, nr, maySwap) makes it: kswapd reuses one per host. */
+function resetScanControl(s: HostState, sc: ScanControl, target: number, global: boolean, nr: number): void {
+  sc.target = target;
+  sc.global = global;
+  sc.priority = s.sc.host.kernel.defPriority;
+  sc.nrToReclaim = nr;
+  sc.batch = nr;
+  sc.lruvecGoal = nr;
+  sc.reclaimed = 0;
+  sc.scanned = 0;
+  sc.written = 0;
+  sc.lowReclaim = false;
+  sc.lowSkipped = false;
+  sc.mayDeactAnon = false;
+  sc.mayDeactFile = false;
+  sc.cacheTrim = false;
+  sc.fileTiny = false;
+  sc.kswapd = false;
+  sc.throttled = false;
+  sc.maySwap = true;
+  sc.memcgFullWalk = false;
+}
+
 /** `try_to_free_pages` by `p`, which stalls for it; returns pages reclaimed. */
 export function directReclaim(s: HostState, p: ProcRt): number {
   const sc = newScanControl(s, 0, true, s.clusterPages);
@@ -56,8 +79,12 @@ export function reclaimCgroup(s: HostState, cg: number, pages: number, p: ProcRt
   return sc.reclaimed;
 }
 
-/** kswapd: reclaims toward the high watermark in SWAP_CLUSTER_MAX batches; returns CPU seconds used. */
-export function kswapdRun(s: HostState, maxBatches: number): number {
+/**
+ * kswapd: reclaims toward the high watermark in SWAP_CLUSTER_MAX batches; returns CPU seconds
+ * used. `sc` is scratch for the batches (one batch per page reclaimed at low sampling rates:
+ * not an object each).
+ */
+export function kswapdRun(s: HostState, maxBatches: number, sc: ScanControl = newScanControl(s, 0, true, 0)): number {
   let cpu = 0;
   s.kswapdProgress = false;
   for (let b = 0; b < maxBatches; b++) {
@@ -65,7 +92,7 @@ export function kswapdRun(s: HostState, maxBatches: number): number {
       s.kswapdAwake = false;
       break;
     }
-    const sc = newScanControl(s, 0, true, Math.min(s.clusterPages, s.wmHigh - freeFrames(s)));
+    resetScanControl(s, sc, 0, true, Math.min(s.clusterPages, s.wmHigh - freeFrames(s)));
     sc.kswapd = true;
     // For kswapd, reliable forward progress matters more than a quick return: full walks.
     sc.memcgFullWalk = true;

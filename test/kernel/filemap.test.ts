@@ -217,11 +217,11 @@ describe('references and refaults of mapped file pages (mm/rmap.c, mm/workingset
     h.touch(p, b + 100); // the fault refaults b+100; its window reads b+110 back too
     // Both refault within distance 2 of a working set of 16: both activated, b+110 unmapped.
     expect(cg.refaultActivateFile - before).toBe(2);
-    expect(s.lru.on[b + 110]).toBe(p.cg * LRU_LISTS + LRU_ACTIVE_FILE);
+    expect(s.lru.listOf(b + 110)).toBe(p.cg * LRU_LISTS + LRU_ACTIVE_FILE);
     expect(s.flags[b + 110]! & ACT).toBeTruthy();
     expect(s.flags[b + 110]! & UNMAPPED).toBeTruthy();
     // A page that was never evicted is read ahead inactive, as before.
-    expect(s.lru.on[b + 120] ?? -1).not.toBe(p.cg * LRU_LISTS + LRU_ACTIVE_FILE);
+    expect(s.lru.listOf(b + 120)).not.toBe(p.cg * LRU_LISTS + LRU_ACTIVE_FILE);
   });
 
   it('fault-around maps its block young (x86), except where MADV_SEQUENTIAL or MADV_RANDOM hide references', () => {

@@ -169,8 +169,8 @@ describe('MGLRU bookkeeping (mglru.ts)', () => {
     expect(g.nrGens(0, T_ANON)).toBe(MAX_NR_GENS);
     g.add(0, 1, true, T_ANON);
     g.add(0, 2, false, T_FILE);
-    expect(lists.on[1]).toBe(g.list(0, T_ANON, g.maxSeq[0]!));
-    expect(lists.on[2]).toBe(g.list(0, T_FILE, g.minSeq[1]! + 1));
+    expect(lists.listOf(1)).toBe(g.list(0, T_ANON, g.maxSeq[0]!));
+    expect(lists.listOf(2)).toBe(g.list(0, T_FILE, g.minSeq[1]! + 1));
   });
 
   it('aging moves accessed pages to a new youngest generation and clears the bit', () => {
@@ -180,11 +180,11 @@ describe('MGLRU bookkeeping (mglru.ts)', () => {
     flags[3] = 16;
     g.age(0, flags, 16);
     expect(g.maxSeq[0]).toBe(MIN_NR_GENS + 2);
-    expect(lists.on[3]).toBe(g.list(0, T_ANON, g.maxSeq[0]!));
+    expect(lists.listOf(3)).toBe(g.list(0, T_ANON, g.maxSeq[0]!));
     expect(flags[3]).toBe(0);
     // The window was full: the oldest generation was folded into the next one first.
     expect(g.minSeq[0]).toBe(1);
-    expect(lists.on[0]).toBe(g.list(0, T_ANON, 1));
+    expect(lists.listOf(0)).toBe(g.list(0, T_ANON, 1));
   });
 
   it('the PID controller scans the type with the lower refault rate, weighted by swappiness', () => {

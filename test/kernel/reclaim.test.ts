@@ -199,7 +199,7 @@ describe('refault detection and reclaim modes', () => {
     flags[used] = flags[used]! | YOUNG | REF;
     expect(h.reclaimCgroup(p.cg, 32, p)).toBeGreaterThanOrEqual(32);
     expect(flags[used]! & (ACT | REF | YOUNG)).toBe(ACT | REF);
-    expect(h.state.lru.on[used]).toBe(p.cg * LRU_LISTS + LRU_ACTIVE_ANON);
+    expect(h.state.lru.listOf(used)).toBe(p.cg * LRU_LISTS + LRU_ACTIVE_ANON);
   });
 
   it('kswapd throttled by writeback stops scanning instead of scanning on for nothing', () => {

@@ -316,11 +316,21 @@ export class MemoryPsi {
       this.taskCpu = new Int32Array(count);
       this.order = new Int32Array(count);
     }
-    const order = this.order.subarray(0, count);
-    for (let i = 0; i < count; i++) order[i] = i;
-    order.sort((a, b) => (nonIdleUs[b] as number) - (nonIdleUs[a] as number) || a - b);
+    // Insertion sort by non-idle time, longest first, ties by index: a total order, so the same
+    // placement as any sort, without a comparator closure and a subarray every tick.
+    const order = this.order;
+    for (let i = 0; i < count; i++) {
+      const w = nonIdleUs[i] as number;
+      let j = i;
+      while (j > 0 && (nonIdleUs[order[j - 1]!] as number) < w) {
+        order[j] = order[j - 1]!;
+        j--;
+      }
+      order[j] = i;
+    }
     this.cpuLoad.fill(0);
-    for (const i of order) {
+    for (let k = 0; k < count; k++) {
+      const i = order[k]!;
       let best = 0;
       for (let c = 1; c < this.cpus; c++) if (this.cpuLoad[c]! < this.cpuLoad[best]!) best = c;
       this.taskCpu[i] = best;
