@@ -721,6 +721,9 @@ export function metricKind(metric: string): MetricKind {
 
 const KINDS: readonly MetricKind[] = ['count', 'rate', 'time', 'stall'];
 
+/** A cell with a model figure to compare (not one the scenario language cannot express yet). */
+const isCompared = (c: Cell) => !c.verdict.startsWith('not expressible');
+
 export function summarize(tables: FamilyTable[]): string {
   return `${summarizeFamilies(tables)}\n${summarizeKinds(tables)}`;
 }
@@ -729,7 +732,7 @@ function summarizeKinds(tables: FamilyTable[]): string {
   const lines = ['| kind of cell | compared | agree | per family (agree/compared) |', '|---|---|---|---|'];
   for (const kind of KINDS) {
     const per = tables.map((t) => {
-      const cells = t.cells.filter((c) => !c.verdict.startsWith('not expressible') && metricKind(c.metric) === kind);
+      const cells = t.cells.filter((c) => isCompared(c) && metricKind(c.metric) === kind);
       return { family: t.family, n: cells.length, agree: cells.filter((c) => c.verdict === 'agree').length };
     });
     const n = per.reduce((a, p) => a + p.n, 0);
@@ -747,7 +750,7 @@ function summarizeFamilies(tables: FamilyTable[]): string {
     '|---|---|---|---|---|---|',
   ];
   for (const t of tables) {
-    const compared = t.cells.filter((c) => !c.verdict.startsWith('not expressible'));
+    const compared = t.cells.filter(isCompared);
     const agree = compared.filter((c) => c.verdict === 'agree').length;
     lines.push(
       `| ${t.family} | ${compared.length} | ${agree} | ${compared.length - agree} | ${t.cells.length - compared.length} | ${t.regimes.filter((r) => r.holds).length}/${t.regimes.length} |`,

@@ -7,8 +7,8 @@
  * whoever writes it for a 64 GiB machine would get one 7 % short without a word (and `b` is bits).
  */
 
-const BINARY: Record<string, number> = { ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40, pi: 2 ** 50 };
-const DECIMAL: Record<string, number> = { k: 1e3, m: 1e6, g: 1e9, t: 1e12, p: 1e15 };
+/** Each prefix's power: `Gi` is 1024³, `G` 1000³. */
+const PREFIX_POWER: Record<string, number> = { k: 1, m: 2, g: 3, t: 4, p: 5 };
 
 const SIZE_RE = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGTP]i|[kKMGTP])?B?\s*$/;
 const SIZE_ANY_CASE_RE = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgtp])(i?)(b?)\s*$/i;
@@ -19,9 +19,9 @@ export function parseSize(text: string): number | undefined {
   if (!m) return undefined;
   const value = Number(m[1]);
   const suffix = (m[2] ?? '').toLowerCase();
-  const mult = suffix === '' ? 1 : suffix.endsWith('i') ? BINARY[suffix] : DECIMAL[suffix];
-  if (mult === undefined || !Number.isFinite(value)) return undefined;
-  return Math.round(value * mult);
+  const power = suffix === '' ? 0 : PREFIX_POWER[suffix[0] as string];
+  if (power === undefined || !Number.isFinite(value)) return undefined;
+  return Math.round(value * (suffix.endsWith('i') ? 1024 : 1000) ** power);
 }
 
 /**
@@ -34,12 +34,10 @@ export function sizeCaseHint(text: string): string | undefined {
   if (!m) return undefined;
   const [, n, prefix = '', , b] = m;
   const p = prefix.toUpperCase();
+  const power = PREFIX_POWER[prefix.toLowerCase()] as number;
   const bits = b === 'b' ? '; a lowercase b would mean bits' : '';
-  return `sizes are case-sensitive: write "${n}${p}i" for ${n} × 2^${BINARY_EXP[p]} bytes or "${n}${p}" for ${n} × 10^${DECIMAL_EXP[p]}${bits}`;
+  return `sizes are case-sensitive: write "${n}${p}i" for ${n} × 2^${10 * power} bytes or "${n}${p}" for ${n} × 10^${3 * power}${bits}`;
 }
-
-const BINARY_EXP: Record<string, number> = { K: 10, M: 20, G: 30, T: 40, P: 50 };
-const DECIMAL_EXP: Record<string, number> = { K: 3, M: 6, G: 9, T: 12, P: 15 };
 
 const DURATION_UNITS: Record<string, number> = {
   us: 1e-3,
