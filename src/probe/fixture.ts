@@ -49,7 +49,7 @@ export interface AnonParams {
   limitBytes: number | null;
   /** The probe's pattern: seq, uniform, zipf:A, hotcold:F:P. */
   pattern: string;
-  passes: number;
+  /** One pass after the fill, then this long of steady touches timed as one phase. */
   steadySeconds: number;
 }
 

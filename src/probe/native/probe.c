@@ -3,7 +3,7 @@
  * latencies the harness (src/probe/lab.ts) measures inside memory cgroups. Compiled at run
  * time with the system's gcc (src/probe/native.ts); no binary is committed.
  *
- *   probe anon    --mib W --pattern P [--passes N] [--seconds T] [--rate R] [--report-ms M]
+ *   probe anon    --mib W --pattern P [--passes N] [--seconds T] [--steady S] [--rate R] [--report-ms M]
  *   probe file    --path F --mode mmap|read --order seq|random [--advice normal|random|sequential]
  *                 [--passes N] [--seconds T] [--drop] [--report-ms M]
  *   probe service --mib W --pattern P --k K [--cpu-us C] (--rate R | --think-us T) --seconds T
@@ -74,6 +74,9 @@ struct counts {
   uint64_t ns;
   long minflt, majflt;
   long long read_bytes;
+  /* The calling thread's time on a CPU and waiting for one (/proc/thread-self/schedstat): a shared
+   * machine's other tasks stretch wall time by the second, which no scenario holds. */
+  long long cpu_ns, run_delay_ns;
 };
 
 static long long proc_read_bytes(void) {
@@ -88,18 +91,30 @@ static long long proc_read_bytes(void) {
   return p ? atoll(p + 12) : -1;
 }
 
+static void thread_schedstat(long long *cpu_ns, long long *run_delay_ns) {
+  char buf[128];
+  *cpu_ns = *run_delay_ns = -1;
+  int fd = open("/proc/thread-self/schedstat", O_RDONLY);
+  if (fd < 0) return;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return;
+  buf[n] = 0;
+  sscanf(buf, "%lld %lld", cpu_ns, run_delay_ns);
+}
 static struct counts sample(void) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  struct counts c = {now_ns(), ru.ru_minflt, ru.ru_majflt, proc_read_bytes()};
+  struct counts c = {now_ns(), ru.ru_minflt, ru.ru_majflt, proc_read_bytes(), 0, 0};
+  thread_schedstat(&c.cpu_ns, &c.run_delay_ns);
   return c;
 }
 
 static void emit_phase(const char *name, struct counts a, struct counts b, uint64_t touches) {
   emit("{\"ev\":\"phase\",\"name\":\"%s\",\"t0\":%llu,\"t1\":%llu,\"touches\":%llu,\"minflt\":%ld,\"majflt\":%ld,"
-       "\"readBytes\":%lld}",
+       "\"readBytes\":%lld,\"cpuNs\":%lld,\"runDelayNs\":%lld}",
        name, (unsigned long long)a.ns, (unsigned long long)b.ns, (unsigned long long)touches, b.minflt - a.minflt,
-       b.majflt - a.majflt, b.read_bytes - a.read_bytes);
+       b.majflt - a.majflt, b.read_bytes - a.read_bytes, b.cpu_ns - a.cpu_ns, b.run_delay_ns - a.run_delay_ns);
 }
 
 /* Periodic cumulative counters, at most every report_ns. */
@@ -208,7 +223,7 @@ static uint64_t next_page(struct pattern *p) {
 
 struct opts {
   const char *mode, *pattern, *path, *fmode, *order, *advice;
-  double mib, seconds, rate, rate_mib, cpu_us, think_us;
+  double mib, seconds, steady, rate, rate_mib, cpu_us, think_us;
   long passes, k, report_ms;
   int drop;
   uint64_t seed;
@@ -230,6 +245,7 @@ static struct opts parse(int argc, char **argv) {
     else if (!strcmp(a, "--pattern")) o.pattern = v;
     else if (!strcmp(a, "--passes")) o.passes = atol(v);
     else if (!strcmp(a, "--seconds")) o.seconds = atof(v);
+    else if (!strcmp(a, "--steady")) o.steady = atof(v);
     else if (!strcmp(a, "--rate")) o.rate = atof(v);
     else if (!strcmp(a, "--rate-mib")) o.rate_mib = atof(v);
     else if (!strcmp(a, "--report-ms")) o.report_ms = atol(v);
@@ -302,6 +318,21 @@ static int anon_main(struct opts o) {
     snprintf(name, sizeof name, "pass%ld", pass);
     emit_phase(name, a, sample(), i);
     if (deadline && now_ns() >= deadline) break;
+  }
+  if (o.steady > 0) {
+    /* One phase of S seconds after the passes: a pass of a set that fits takes ~0.3 ms, too short
+     * to time against the machine's hiccups, so the steady state is timed as a whole. */
+    struct counts a = sample();
+    uint64_t i = 0, until = a.ns + (uint64_t)(o.steady * 1e9);
+    for (;; i++) {
+      m[next_page(&pat) * PAGE]++;
+      if ((i & 63) == 63) {
+        report(&r, total + i, NULL);
+        if (now_ns() >= until) break;
+      }
+    }
+    total += i + 1;
+    emit_phase("steady", a, sample(), i + 1);
   }
   emit("{\"ev\":\"end\",\"t\":%llu,\"touches\":%llu}", (unsigned long long)now_ns(), (unsigned long long)total);
   return 0;
