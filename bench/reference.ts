@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { judge, type Measurement, type Section } from './harness.js';
 import { writeCsv, writeOracleGeneral } from './trace-files.js';
@@ -16,6 +16,8 @@ import { writeCsv, writeOracleGeneral } from './trace-files.js';
  * ratio with its range. Each ratio is given twice: wall time, the target's measure, and CPU
  * time (user + system of the process and its threads), which other work on a shared
  * machine skews far less: under load a process gets a share of the cores, not the cores.
+ * Each run's 1-minute load average is printed beside its ratios, and their range in the
+ * note, since a ratio means little without the load it was measured at.
  */
 const CONVENTIONAL = [
   '/opt/libCacheSim/_build/bin/cachesim',
@@ -109,6 +111,7 @@ export const referenceSection: Section = {
     const reps = ctx.config.reps ?? 1;
     const out: Measurement[] = [];
     for (const c of cases) {
+      const loads: number[] = [];
       const wall: number[] = [];
       const cpu: number[] = [];
       const times = { ours: [] as number[], ref: [] as number[], oursCpu: [] as number[], refCpu: [] as number[] };
@@ -126,6 +129,7 @@ export const referenceSection: Section = {
           dir,
         );
         checkSameCounts(ours.stdout, ref.stdout, c.name);
+        loads.push(loadavg()[0]!);
         wall.push(ref.seconds / ours.seconds);
         cpu.push(ref.cpuSeconds / ours.cpuSeconds);
         times.ours.push(ours.seconds);
@@ -135,10 +139,10 @@ export const referenceSection: Section = {
         process.stderr.write(
           `  ${c.name}: faultline ${ours.seconds.toFixed(2)} s (CPU ${ours.cpuSeconds.toFixed(2)} s), ` +
             `cachesim ${ref.seconds.toFixed(2)} s (CPU ${ref.cpuSeconds.toFixed(2)} s): ` +
-            `${wall.at(-1)!.toFixed(1)}× wall, ${cpu.at(-1)!.toFixed(1)}× CPU\n`,
+            `${wall.at(-1)!.toFixed(1)}× wall, ${cpu.at(-1)!.toFixed(1)}× CPU, load ${loads.at(-1)!.toFixed(1)}\n`,
         );
       }
-      const spread = reps > 1 ? ` over ${reps} runs (ratio ${range(wall, 1)})` : '';
+      const spread = `${reps > 1 ? ` over ${reps} runs (ratio ${range(wall, 1)})` : ''}, load ${range(loads, 1)}`;
       out.push(
         judge({
           section: 'reference',
