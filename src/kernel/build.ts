@@ -83,7 +83,7 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
     pageCluster: h.sysctl['vm.page-cluster'],
     totalPages,
     flags: new Uint16Array(totalPages),
-    owner: new Uint16Array(totalPages),
+    ownerStart: Int32Array.from(procs, (p) => p.anonBase),
     shadow: new Uint32Array(totalPages),
     lru,
     scanCarry: new Float64Array(cgs.length * LRU_LISTS),
@@ -128,7 +128,6 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
   };
   setWatermarks(s);
   for (const p of procs) {
-    s.owner.fill(p.idx, p.anonBase, p.leakBase + p.leakCap);
     for (let i = 0; i < p.fileCap; i++) {
       const page = p.fileBase + i;
       s.flags[page] = FILE;
