@@ -84,7 +84,6 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
     totalPages,
     flags: new Uint16Array(totalPages),
     ownerStart: Int32Array.from(procs, (p) => p.anonBase),
-    shadow: new Uint32Array(totalPages),
     lru,
     scanCarry: new Float64Array(cgs.length * LRU_LISTS),
     procs,

@@ -406,7 +406,6 @@ export interface HostState {
    * than from a per-page array, whose read missed the cache on every page reclaim evicted.
    */
   readonly ownerStart: Int32Array;
-  readonly shadow: Uint32Array;
   readonly lru: LruLists;
   /** Per cgroup × list: the fraction of a sampled page get_scan_count's last target left over. */
   readonly scanCarry: Float64Array;
