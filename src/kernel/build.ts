@@ -83,8 +83,7 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
     pageCluster: h.sysctl['vm.page-cluster'],
     totalPages,
     flags: new Uint16Array(totalPages),
-    owner: new Uint16Array(totalPages),
-    shadow: new Uint32Array(totalPages),
+    ownerStart: Int32Array.from(procs, (p) => p.anonBase),
     lru,
     scanCarry: new Float64Array(cgs.length * LRU_LISTS),
     procs,
@@ -128,7 +127,6 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
   };
   setWatermarks(s);
   for (const p of procs) {
-    s.owner.fill(p.idx, p.anonBase, p.leakBase + p.leakCap);
     for (let i = 0; i < p.fileCap; i++) {
       const page = p.fileBase + i;
       s.flags[page] = FILE;

@@ -63,13 +63,13 @@ export class GenerationsReclaim implements Reclaim {
    */
   refault(c: number, page: number, f: number): number {
     const isFile = (f & FILE) !== 0;
-    const recent = this.gen.refault(c, isFile ? T_FILE : T_ANON, page, this.s.shadow[page]!, !isFile);
+    const recent = this.gen.refault(c, isFile ? T_FILE : T_ANON, page, this.s.lru.shadow(page), !isFile);
     return recent && this.gen.refs[page] === MAX_REFS ? REFAULT_WORKINGSET : 0;
   }
 
   evicted(page: number, c: number, f: number): void {
     this.s.lru.remove(page);
-    this.s.shadow[page] = this.gen.evict(c, f & FILE ? T_FILE : T_ANON, page);
+    this.s.lru.setShadow(page, this.gen.evict(c, f & FILE ? T_FILE : T_ANON, page));
   }
 
   remove(page: number): void {

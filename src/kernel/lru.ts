@@ -2,10 +2,12 @@
  * Intrusive doubly linked lists over dense page ids, in one Int32Array: the kernel's `lruvec`
  * lists (LK `include/linux/mmzone.h`, `enum lru_list`) without a node object per page. List
  * `l` has a sentinel node `pages + l`; its next is the head (most recently added), its prev
- * the tail (where reclaim scans). A node's next, prev and list sit side by side
- * (`node[3i]`, `node[3i + 1]`, `node[3i + 2]`): unlinking a cold page then misses the cache
- * once for all three, not once each (reclaim's scans and a fault's insertion take pages at
- * random addresses).
+ * the tail (where reclaim scans). A node's next, prev and list sit side by side with the
+ * page's shadow entry (`node[4i]` … `node[4i + 3]`), 16 bytes, so no node straddles two cache
+ * lines: unlinking a cold page then misses the cache once for all three links, and eviction
+ * (unlink, write the shadow) and a refault (read the shadow, link) once for both (reclaim's
+ * scans and faults take pages at random addresses). The shadow is stored as its 32 bits and
+ * read back unsigned, as the Uint32Array it replaces held it.
  */
 export class LruLists {
   private readonly node: Int32Array;
@@ -14,11 +16,11 @@ export class LruLists {
 
   constructor(pages: number, lists: number) {
     this.base = pages;
-    this.node = new Int32Array(3 * (pages + lists));
+    this.node = new Int32Array(4 * (pages + lists));
     this.size = new Int32Array(lists);
-    for (let i = 0; i < pages; i++) this.node[3 * i + 2] = -1;
+    for (let i = 0; i < pages; i++) this.node[4 * i + 2] = -1;
     for (let l = 0; l < lists; l++) {
-      const s = 3 * (pages + l);
+      const s = 4 * (pages + l);
       this.node[s] = pages + l;
       this.node[s + 1] = pages + l;
       this.node[s + 2] = l;
@@ -32,54 +34,63 @@ export class LruLists {
 
   /** The node before `node` (towards the tail): a page, or the sentinel when `node` is the tail. */
   prev(node: number): number {
-    return this.node[3 * node + 1]!;
+    return this.node[4 * node + 1]!;
   }
 
   /** Which list `page` is on, −1 when on none. */
   listOf(page: number): number {
-    return this.node[3 * page + 2]!;
+    return this.node[4 * page + 2]!;
+  }
+
+  /** The shadow entry of `page` (`workingset_eviction`'s stamp; 0 until one is recorded). */
+  shadow(page: number): number {
+    return this.node[4 * page + 3]! >>> 0;
+  }
+
+  setShadow(page: number, shadow: number): void {
+    this.node[4 * page + 3] = shadow;
   }
 
   /** Tail page of list `l`, or −1 when empty. */
   tail(l: number): number {
     const s = this.base + l;
-    const t = this.node[3 * s + 1]!;
+    const t = this.node[4 * s + 1]!;
     return t === s ? -1 : t;
   }
 
   addHead(l: number, page: number): void {
     const node = this.node;
     const s = this.base + l;
-    const h = node[3 * s]!;
-    node[3 * page] = h;
-    node[3 * page + 1] = s;
-    node[3 * page + 2] = l;
-    node[3 * h + 1] = page;
-    node[3 * s] = page;
+    const h = node[4 * s]!;
+    node[4 * page] = h;
+    node[4 * page + 1] = s;
+    node[4 * page + 2] = l;
+    node[4 * h + 1] = page;
+    node[4 * s] = page;
     this.size[l]!++;
   }
 
   addTail(l: number, page: number): void {
     const node = this.node;
     const s = this.base + l;
-    const t = node[3 * s + 1]!;
-    node[3 * page + 1] = t;
-    node[3 * page] = s;
-    node[3 * page + 2] = l;
-    node[3 * t] = page;
-    node[3 * s + 1] = page;
+    const t = node[4 * s + 1]!;
+    node[4 * page + 1] = t;
+    node[4 * page] = s;
+    node[4 * page + 2] = l;
+    node[4 * t] = page;
+    node[4 * s + 1] = page;
     this.size[l]!++;
   }
 
   remove(page: number): void {
     const node = this.node;
-    const l = node[3 * page + 2]!;
+    const l = node[4 * page + 2]!;
     if (l < 0) return;
-    const n = node[3 * page]!;
-    const p = node[3 * page + 1]!;
-    node[3 * p] = n;
-    node[3 * n + 1] = p;
-    node[3 * page + 2] = -1;
+    const n = node[4 * page]!;
+    const p = node[4 * page + 1]!;
+    node[4 * p] = n;
+    node[4 * n + 1] = p;
+    node[4 * page + 2] = -1;
     this.size[l]!--;
   }
 

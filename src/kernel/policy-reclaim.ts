@@ -21,6 +21,7 @@ import {
   FILE,
   freeFrames,
   type HostState,
+  ownerOf,
   type ProcRt,
   RES,
   type Reclaim,
@@ -129,7 +130,7 @@ export class PolicyReclaim implements Reclaim {
    */
   private reclaimVictim(victim: number, p: ProcRt): boolean {
     const s = this.s;
-    const owner = s.procs[s.owner[victim]!]!;
+    const owner = ownerOf(s, victim);
     const written = this.sc.written;
     let d = shrinkFolio(s, victim, owner.cg, this.sc);
     if (d === FOLIO_WRITEBACK) d = shrinkFolio(s, victim, owner.cg, this.sc);

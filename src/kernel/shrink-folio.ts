@@ -6,7 +6,19 @@
 
 import { queueWrites } from './io-queue.js';
 import { canSwap, charge } from './memcontrol.js';
-import { DIRTY, EVER, FILE, type HostState, SC, type ScanControl, SHADOW_WS, SWP, WRITABLE, WS } from './state.js';
+import {
+  DIRTY,
+  EVER,
+  FILE,
+  type HostState,
+  ownerOf,
+  SC,
+  type ScanControl,
+  SHADOW_WS,
+  SWP,
+  WRITABLE,
+  WS,
+} from './state.js';
 import { reportSwapFull, swapCacheDropped, swapOut } from './swap-state.js';
 
 /** The page was freed without IO (a clean file page, or a swap-cache page whose slot still holds it). */
@@ -23,7 +35,7 @@ export const FOLIO_THROTTLE = 3;
 /** Frees a resident page's frame; the LRU ordering records its shadow entry (`workingset_eviction`). */
 export function evict(s: HostState, page: number, c: number, toSwap: boolean): void {
   const f = s.flags[page]!;
-  const owner = s.procs[s.owner[page]!]!;
+  const owner = ownerOf(s, page);
   s.reclaim.evicted(page, c, f);
   let nf = (f & (FILE | EVER | WRITABLE)) | (f & WS ? SHADOW_WS : 0);
   if (toSwap) nf |= SWP;
@@ -53,7 +65,7 @@ export function shrinkFolio(s: HostState, page: number, c: number, sc: ScanContr
   }
   if (f & SC) {
     evict(s, page, c, true);
-    swapCacheDropped(s, s.procs[s.owner[page]!]!);
+    swapCacheDropped(s, ownerOf(s, page));
     return FOLIO_RECLAIMED;
   }
   if (!sc.maySwap || !canSwap(s, c)) {

@@ -400,8 +400,12 @@ export interface HostState {
   pageCluster: number;
   readonly totalPages: number;
   readonly flags: Uint16Array;
-  readonly owner: Uint16Array;
-  readonly shadow: Uint32Array;
+  /**
+   * Per process, by index: its first page id. Processes own consecutive ranges in index order
+   * (anon, file, leak), so a page's owner is found from these few starts (`ownerOf`) rather
+   * than from a per-page array, whose read missed the cache on every page reclaim evicted.
+   */
+  readonly ownerStart: Int32Array;
   readonly lru: LruLists;
   /** Per cgroup × list: the fraction of a sampled page get_scan_count's last target left over. */
   readonly scanCarry: Float64Array;
@@ -491,6 +495,19 @@ export interface HostState {
   readonly pageSize: number;
   /** zram swap: (de)compression is CPU of the faulting or reclaiming task, not a device wait (§8.2). */
   readonly zram: boolean;
+}
+
+/** The process owning `page`: the last one whose range starts at or before it (an empty process owns nothing). */
+export function ownerOf(s: HostState, page: number): ProcRt {
+  const start = s.ownerStart;
+  let lo = 0;
+  let hi = start.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (start[mid]! <= page) lo = mid;
+    else hi = mid - 1;
+  }
+  return s.procs[lo]!;
 }
 
 /** Free frames minus the RAM zram's compressed store occupies. */

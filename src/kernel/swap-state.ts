@@ -14,6 +14,7 @@ import {
   freeFrames,
   type HostState,
   LRU_INACTIVE_ANON,
+  ownerOf,
   type ProcRt,
   RES,
   SC,
@@ -32,7 +33,7 @@ export function swapOut(s: HostState, page: number, sc: ScanControl): void {
   slots[slot] = page;
   s.slotOf[page] = slot;
   s.slotCursor = slot + 1 < slots.length ? slot + 1 : 0;
-  const owner = s.procs[s.owner[page]!]!;
+  const owner = ownerOf(s, page);
   chargeSwap(s, owner.cg, 1);
   owner.swap++;
   s.counters.swapOutPages++;
@@ -162,7 +163,7 @@ function readAheadPage(s: HostState, p: ProcRt, q: number): number {
   const f = s.flags[q]!;
   if ((f & (SWP | RES)) !== SWP) return 0;
   if (freeFrames(s) <= s.wmMin) return -1;
-  const owner = s.procs[s.owner[q]!]!;
+  const owner = ownerOf(s, q);
   const over = overMax(s, owner.cg);
   if (over >= 0) {
     memoryEvent(s, overCgroup(over), EV_MAX);

@@ -25,14 +25,14 @@ export function ageNonresident(s: HostState, c: number): void {
 
 /** `workingset_eviction`: the shadow entry of `page`, evicted from `c`, is the lruvec's age. */
 export function recordShadow(s: HostState, page: number, c: number): void {
-  s.shadow[page] = s.cgs[c]!.nonresidentAge >>> 0;
+  s.lru.setShadow(page, s.cgs[c]!.nonresidentAge >>> 0);
   ageNonresident(s, c);
 }
 
 /** `workingset_refault` / `workingset_test_recent`: activate iff refault distance ≤ workingset size. */
 export function refaultActivates(s: HostState, page: number, c: number, f: number): boolean {
   const cg = s.cgs[c]!;
-  const dist = ((cg.nonresidentAge >>> 0) - s.shadow[page]!) >>> 0;
+  const dist = ((cg.nonresidentAge >>> 0) - s.lru.shadow(page)) >>> 0;
   const size = s.lru.size;
   const b = c * LRU_LISTS;
   const isFile = (f & FILE) !== 0;
