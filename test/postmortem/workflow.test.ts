@@ -38,21 +38,21 @@ const rel = (a: number | null, b: number | null) => (a === null || b === null ? 
 describe('leak-oom: the documented fit, blind', () => {
   let fit: Awaited<ReturnType<typeof fitScenario>>;
   beforeAll(async () => {
-    // docs/postmortem.md, "The second incident": the same unknowns and ranges, default budget and profile.
+    // docs/postmortem.md, "The second incident": the same unknowns and ranges, default budget and profile (and the
+    // fit's multi-start: three compass searches).
     fit = await fitScenario(join(DIR, 'leak-oom', 'draft.yaml'), {
-      vary: [
-        'processes.leaky.memory.leakPerSec=256Ki..4Mi',
-        'processes.leaky.memory.anon=16Mi..256Mi',
-        'processes.leaky.touchesPerSec=1000..50000',
-      ],
+      vary: ['processes.leaky.memory.anon=16Mi..256Mi', 'processes.leaky.touchesPerSec=1000..50000'],
       budget: 150,
       jobs: 2,
     });
   }, 1_800_000);
 
-  it('recovers the leak rate and the working set within ±25 % (truth: 1 MiB/s, 48 MiB)', () => {
+  it('declares the leak rate from leaky RSS and fits the working set within ±25 % (truth: 1 MiB/s, 48 MiB)', () => {
+    const leaky = loadScenarioFile(join(DIR, 'leak-oom', 'draft.yaml')).scenario.processes.find(
+      (p) => p.name === 'leaky',
+    );
+    expect(within(leaky?.memory.leakBytesPerSec as number, MIB, 0.01)).toBe(true);
     const value = (path: string) => String(fit.report.parameters.find((p) => p.path === path)?.value);
-    expect(within(parseSize(value('processes.leaky.memory.leakPerSec')) as number, MIB)).toBe(true);
     expect(within(parseSize(value('processes.leaky.memory.anon')) as number, 48 * MIB)).toBe(true);
   });
 
@@ -68,13 +68,12 @@ describe('leak-oom: the documented fit, blind', () => {
     expect([p?.scale, String(p?.profile?.high), p?.profile?.openHigh]).toEqual(['log', '50000', false]);
   });
 
-  // Truth 10 000/s; the fit gives 50 000, the range's end (profile 39 155..50 000). Not the search's miss: the true
-  // values (leak 1 MiB/s, 48 MiB, 10 000/s) score 0.2138 against the fit's 0.1775. At the true rate the model
-  // reclaims more of leaky's working set at the limit than the kernel did (leaky's faultsPerSec error 0.135 at
-  // 10 000/s, 0.064 at 50 000 with the fitted sizes) and makes more host major faults (+42 % steady at the truth:
-  // no readahead hits), and a faster toucher keeps its pages. (With main's objective, before leaky's faultsPerSec and
-  // the log scale, it stayed at 11 208 near its 10 000 default start with a profile of 8 146..50 000: no information.)
-  it.fails('recovers leaky touchesPerSec within ±25 % (truth 10 000/s)', () => {
+  // Truth 10 000/s; the fit gives 12 109 (+21 %), found by a later one of its three compass searches (multi-start: the
+  // first stopped at 47 614, objective 0.2576; this one at 0.2432). Within, but not because the data pin it: the profile
+  // runs from 9 482 to the range's end, and the search misses points that score better still (48 MiB at 33 770/s:
+  // 0.1710), because at the limit the model reclaims more of leaky's working set than the kernel did and reads one
+  // page a major fault (docs/postmortem.md, "Why the truth scores worse"). Session 6's fit: 50 000.
+  it('recovers leaky touchesPerSec within ±25 % (truth 10 000/s)', () => {
     const p = fit.report.parameters.find((q) => q.path === 'processes.leaky.touchesPerSec');
     expect(within(Number(p?.value), 10_000)).toBe(true);
   });
@@ -91,16 +90,16 @@ describe('leak-oom: the documented fit, blind', () => {
     }
   });
 
-  // The kernel swapped out 880 pages/s in the burst when the limit was first reached, the fitted model 283 (−68 %;
-  // 465 with main's fit, 309 at the true values: pages read ahead, touched and written again; docs/postmortem.md,
+  // The kernel swapped out 880 pages/s in the burst when the limit was first reached, the fitted model 405 (−54 %;
+  // 283 with session 6's fit, 309 at the true values: pages read ahead, touched and written again; docs/postmortem.md,
   // "What the model misses").
   it.fails('matches steady swap-out pages/s within ±25 %', () => {
     const s = shape(fit.best, 'swapOutPagesPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
 
-  // The same burst read 583 swap pages/s for 315 major faults/s (readahead), the fitted model 371 for 224 (−36 %;
-  // main's fit 427, −27 %; the true values 473, −19 %: the fit's faster leaky keeps its pages and reads fewer).
+  // The same burst read 583 swap pages/s for 315 major faults/s (readahead), the fitted model 423 for 401 (−27 %;
+  // session 6's fit 371, −36 %; the true values 473, −19 %): one page a major fault.
   it.fails('matches steady swap-in pages/s within ±25 %', () => {
     const s = shape(fit.best, 'swapInPagesPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
@@ -223,7 +222,8 @@ describe('service-batch: the fit recovers what the model can express', () => {
 describe('leak-fast: the leak workflow on a third incident, recorded after it was written (blind)', () => {
   // test/fixtures/postmortem/README.md: web 48 MiB at 15 000/s, leaky 24 MiB at 8 000/s leaking 2 MiB/s, limits
   // 128M / 192M, OOM kill of leaky 79.6 s after the first sample. fitted.yaml holds what docs/postmortem.md's leak
-  // command (the same three unknowns and ranges as leak-oom's) found from draft.yaml: objective 0.2097 after 99 runs.
+  // command (the same two unknowns and ranges as leak-oom's; the leak rate read off leaky's RSS and declared) found
+  // from draft.yaml: objective 0.2147 after 120 runs.
   let r: RunResult;
   let leaky: ReturnType<typeof loadScenarioFile>['scenario']['processes'][number] | undefined;
   beforeAll(() => {
@@ -232,12 +232,12 @@ describe('leak-fast: the leak workflow on a third incident, recorded after it wa
     leaky = loadScenarioFile(file).scenario.processes.find((p) => p.name === 'leaky');
   }, 600_000);
 
-  it('recovers the leak rate and the working set within ±25 % (fitted 1989.7Ki/s, 26Mi)', () => {
-    expect(within(leaky?.memory.leakBytesPerSec as number, 2 * MIB)).toBe(true);
+  it('declares the leak rate from its RSS and fits the working set within ±25 % (2050Ki/s declared, 25Mi fitted)', () => {
+    expect(within(leaky?.memory.leakBytesPerSec as number, 2 * MIB, 0.01)).toBe(true);
     expect(within(leaky?.memory.anonBytes as number, 24 * MIB)).toBe(true);
   });
 
-  it('puts the OOM kill on leaky within ±25 % of its time (80.1 s in the logs, 80.5 s fitted)', () => {
+  it('puts the OOM kill on leaky within ±25 % of its time (80.1 s in the logs, 79 s fitted)', () => {
     const oom = r.observed?.oom;
     expect(oom?.observed).toEqual([{ process: 'leaky', timeMs: 80064 }]);
     expect(oom?.victimsMatch).toBe(true);
@@ -251,10 +251,11 @@ describe('leak-fast: the leak workflow on a third incident, recorded after it wa
     }
   });
 
-  // The data bound it below only: its profile runs from 8 323 to the range's end (docs/postmortem.md, the third
-  // incident), and the fit stops where the search happened to: 22 132/s (main's objective: 41 833). The true
-  // values score 0.2390 against the fit's 0.2097: a model miss as in leak-oom, not the search's.
-  it.fails('recovers leaky touchesPerSec within ±25 % (truth 8 000/s)', () => {
+  // 9 957/s, +24.5 %: within, but not because the data pin it. Its profile runs from 7 798 to the range's end (the
+  // data bound it below only), and the first compass search stopped at 47 818 (objective 0.3053); the second of the
+  // multi-start's searches found 9 957 (0.2147). Session 6's fit, leak fitted too: 22 132. The true values score
+  // 0.2390 (leak 2 MiB/s, 24 MiB): docs/postmortem.md, "Why the truth scores worse".
+  it('recovers leaky touchesPerSec within ±25 % (truth 8 000/s)', () => {
     expect(within(leaky?.touchesPerSec as number, 8000)).toBe(true);
   });
 
@@ -263,15 +264,15 @@ describe('leak-fast: the leak workflow on a third incident, recorded after it wa
     expect(within(web?.touchesPerSec as number, 15_000)).toBe(true);
   });
 
-  // 435 major faults/s against the kernel's 352 (+23 %; main's fit 506, +44 %). Only at the fitted values: at the
-  // true ones the model makes 485 (+38 %), since the kernel took 1 487 of its 3 749 swap-ins as readahead hits
-  // (swap_ra_hit; minor faults) and the model reads about one page a major fault.
-  it('matches steady major faults/s within ±25 %', () => {
+  // 480 major faults/s against the kernel's 352 (+36 %; session 6's fit, at 22 132 touches/s, +23 %; the true values
+  // +38 %), since the kernel took 1 487 of its 3 749 swap-ins as readahead hits (swap_ra_hit; minor faults) and the
+  // model reads about one page a major fault.
+  it.fails('matches steady major faults/s within ±25 %', () => {
     const s = shape(r, 'majorFaultsPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
 
-  // Peak 467 against 360 (+30 %; main's fit +57 %, the true values +49 %): readahead, as above.
+  // Peak 504 against 360 (+40 %; session 6's fit +30 %, the true values +49 %): readahead, as above.
   it.fails('matches peak major faults/s within ±25 %', () => {
     const s = shape(r, 'majorFaultsPerSec');
     expect(rel(s.simulated.peak, s.observed.peak)).toBeLessThanOrEqual(0.25);
