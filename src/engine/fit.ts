@@ -120,6 +120,8 @@ export const TERM_CAP = 1;
 
 /** Smallest compass step, in normalised coordinates: below 1/128 of a range the simulation's noise dominates. */
 const MIN_STEP = 1 / 128;
+/** Compass searches after the first, from the best grid cells away from the winner (multi-start). */
+const RESTARTS = 2;
 /** A parameter value is "as good" when its objective is within this share of the best. */
 const PROFILE_TOLERANCE = 0.1;
 /**
@@ -405,19 +407,46 @@ export async function fitScenario(file: string, opts: FitOptions): Promise<FitOu
   }
   await evaluate(grid, 'grid');
 
-  let h = 1 / (2 * perDim);
   let stoppedBecause: FitResult['stoppedBecause'] = 'converged';
-  while (best && Number.isFinite(best.objective) && h >= MIN_STEP) {
-    if (iterations.length >= cap) {
-      stoppedBecause = 'budget';
-      break;
+  /** A compass search from `origin` (step h halved until MIN_STEP); its best point and objective. */
+  const compass = async (origin: { point: number[]; objective: number }) => {
+    let local = origin;
+    let h = 1 / (2 * perDim);
+    while (Number.isFinite(local.objective) && h >= MIN_STEP) {
+      if (iterations.length >= cap) {
+        stoppedBecause = 'budget';
+        break;
+      }
+      const pts = neighbours(local.point, h);
+      const ran = await evaluate(pts, 'search');
+      const next = pts.reduce((b, pt) => {
+        const o = cache.get(keyOf(pt)) ?? Number.POSITIVE_INFINITY;
+        return o < b.objective ? { point: pt, objective: o } : b;
+      }, local);
+      // A round whose points were all cached already says nothing new at this step: refine.
+      if (next === local || ran === 0) h /= 2;
+      local = next;
     }
-    const from = best;
-    const before = from.objective;
-    const ran = await evaluate(neighbours(from.point, h), 'search');
-    const improved = (best as { objective: number }).objective < before;
-    // A round whose points were all cached already says nothing new at this step: refine.
-    if (!improved || ran === 0) h /= 2;
+    return local;
+  };
+  if (best) await compass(best);
+  // The objective is not convex (a limit reached a second earlier or later moves every fault series), so one
+  // search can stop in a dip away from the best. More searches start from the best grid cells that are not the
+  // winner's or each other's neighbours (deterministic: the grid is fixed), within the same cap.
+  const seeds: number[][] = [];
+  const far = (a: readonly number[], b: readonly number[]) =>
+    a.some((u, j) => Math.abs(u - (b[j] as number)) > 1.5 / perDim);
+  const ranked = grid
+    .map((pt) => ({ point: pt, objective: cache.get(keyOf(pt)) ?? Number.POSITIVE_INFINITY }))
+    .filter((c) => Number.isFinite(c.objective))
+    .sort((a, b) => a.objective - b.objective);
+  for (const c of ranked) {
+    if (seeds.length >= RESTARTS) break;
+    if (best && far(c.point, best.point) && seeds.every((q) => far(c.point, q))) seeds.push(c.point);
+  }
+  for (const pt of seeds) {
+    if (iterations.length >= cap) break;
+    await compass({ point: pt, objective: cache.get(keyOf(pt)) as number });
   }
   if (!best) throw new InputError(`no candidate could be run: ${loadError ?? 'check the --vary ranges'}`);
   const winner = best as { point: number[]; objective: number; result: RunResult };

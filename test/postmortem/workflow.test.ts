@@ -38,21 +38,21 @@ const rel = (a: number | null, b: number | null) => (a === null || b === null ? 
 describe('leak-oom: the documented fit, blind', () => {
   let fit: Awaited<ReturnType<typeof fitScenario>>;
   beforeAll(async () => {
-    // docs/postmortem.md, "The second incident": the same unknowns and ranges, default budget and profile.
+    // docs/postmortem.md, "The second incident": the same unknowns and ranges, default budget and profile (and the
+    // fit's multi-start: three compass searches).
     fit = await fitScenario(join(DIR, 'leak-oom', 'draft.yaml'), {
-      vary: [
-        'processes.leaky.memory.leakPerSec=256Ki..4Mi',
-        'processes.leaky.memory.anon=16Mi..256Mi',
-        'processes.leaky.touchesPerSec=1000..50000',
-      ],
+      vary: ['processes.leaky.memory.anon=16Mi..256Mi', 'processes.leaky.touchesPerSec=1000..50000'],
       budget: 150,
       jobs: 2,
     });
   }, 1_800_000);
 
-  it('recovers the leak rate and the working set within ±25 % (truth: 1 MiB/s, 48 MiB)', () => {
+  it('declares the leak rate from leaky RSS and fits the working set within ±25 % (truth: 1 MiB/s, 48 MiB)', () => {
+    const leaky = loadScenarioFile(join(DIR, 'leak-oom', 'draft.yaml')).scenario.processes.find(
+      (p) => p.name === 'leaky',
+    );
+    expect(within(leaky?.memory.leakBytesPerSec as number, MIB, 0.01)).toBe(true);
     const value = (path: string) => String(fit.report.parameters.find((p) => p.path === path)?.value);
-    expect(within(parseSize(value('processes.leaky.memory.leakPerSec')) as number, MIB)).toBe(true);
     expect(within(parseSize(value('processes.leaky.memory.anon')) as number, 48 * MIB)).toBe(true);
   });
 
@@ -68,13 +68,12 @@ describe('leak-oom: the documented fit, blind', () => {
     expect([p?.scale, String(p?.profile?.high), p?.profile?.openHigh]).toEqual(['log', '50000', false]);
   });
 
-  // Truth 10 000/s; the fit gives 50 000, the range's end (profile 39 155..50 000). Not the search's miss: the true
-  // values (leak 1 MiB/s, 48 MiB, 10 000/s) score 0.2138 against the fit's 0.1775. At the true rate the model
-  // reclaims more of leaky's working set at the limit than the kernel did (leaky's faultsPerSec error 0.135 at
-  // 10 000/s, 0.064 at 50 000 with the fitted sizes) and makes more host major faults (+42 % steady at the truth:
-  // no readahead hits), and a faster toucher keeps its pages. (With main's objective, before leaky's faultsPerSec and
-  // the log scale, it stayed at 11 208 near its 10 000 default start with a profile of 8 146..50 000: no information.)
-  it.fails('recovers leaky touchesPerSec within ±25 % (truth 10 000/s)', () => {
+  // Truth 10 000/s; the fit gives 12 109 (+21 %), found by a later one of its three compass searches (multi-start: the
+  // first stopped at 47 614, objective 0.2576; this one at 0.2432). Within, but not because the data pin it: the profile
+  // runs from 9 482 to the range's end, and the search misses points that score better still (48 MiB at 33 770/s:
+  // 0.1710), because at the limit the model reclaims more of leaky's working set than the kernel did and reads one
+  // page a major fault (docs/postmortem.md, "Why the truth scores worse"). Session 6's fit: 50 000.
+  it('recovers leaky touchesPerSec within ±25 % (truth 10 000/s)', () => {
     const p = fit.report.parameters.find((q) => q.path === 'processes.leaky.touchesPerSec');
     expect(within(Number(p?.value), 10_000)).toBe(true);
   });
@@ -91,16 +90,16 @@ describe('leak-oom: the documented fit, blind', () => {
     }
   });
 
-  // The kernel swapped out 880 pages/s in the burst when the limit was first reached, the fitted model 283 (−68 %;
-  // 465 with main's fit, 309 at the true values: pages read ahead, touched and written again; docs/postmortem.md,
+  // The kernel swapped out 880 pages/s in the burst when the limit was first reached, the fitted model 405 (−54 %;
+  // 283 with session 6's fit, 309 at the true values: pages read ahead, touched and written again; docs/postmortem.md,
   // "What the model misses").
   it.fails('matches steady swap-out pages/s within ±25 %', () => {
     const s = shape(fit.best, 'swapOutPagesPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
 
-  // The same burst read 583 swap pages/s for 315 major faults/s (readahead), the fitted model 371 for 224 (−36 %;
-  // main's fit 427, −27 %; the true values 473, −19 %: the fit's faster leaky keeps its pages and reads fewer).
+  // The same burst read 583 swap pages/s for 315 major faults/s (readahead), the fitted model 423 for 401 (−27 %;
+  // session 6's fit 371, −36 %; the true values 473, −19 %): one page a major fault.
   it.fails('matches steady swap-in pages/s within ±25 %', () => {
     const s = shape(fit.best, 'swapInPagesPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
@@ -118,11 +117,10 @@ describe('service-batch: the documented fitted scenario against the telemetry', 
     expect(rel(s.simulated.onsetMs, s.observed.onsetMs)).toBeLessThanOrEqual(0.25);
   });
 
-  // 12 733 / 12 632 major faults/s against the kernel's 10 053 / 9 654 (+27 %, +31 %); main's fit, with the service's
-  // rate fitted to 14 375, −1 % and 0 %. With the service at its own rate (20 601, declared), the model reclaims it less
-  // than the kernel did (sibling reclaim, docs/postmortem.md) and the fit gives the batch job 29 113/s to make up the
-  // faults. At the true values the model makes 8 598/s steady (−11 %).
-  it.fails('matches peak and steady major faults/s within ±25 %', () => {
+  // 8 643 / 8 535 major faults/s against the kernel's 10 053 / 9 654 (−14 %, −12 %), with both rates read off the logs
+  // (the service 20 601/s from ps, the batch job 19 899/s from its cgroup's memory + swap). Session 6's fit, with the
+  // batch job's rate fitted to 29 113/s, made +27 % / +31 %.
+  it('matches peak and steady major faults/s within ±25 %', () => {
     const s = shape(r, 'majorFaultsPerSec');
     expect(rel(s.simulated.peak, s.observed.peak)).toBeLessThanOrEqual(0.25);
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
@@ -136,7 +134,7 @@ describe('service-batch: the documented fitted scenario against the telemetry', 
   });
 
   // The share of each second stalled (PSI total=): the kernel 23.7 % some / 20.4 % full (5 s means, steady), the
-  // fitted run 20.8 % for both (−12 %, +2 %), since both processes keep their pace through the stalls.
+  // fitted run 18.1 % for both (−24 %, −11 %), since both processes keep their pace through the stalls.
   it('matches steady PSI some and full within ±25 %', () => {
     for (const m of ['psiSomePct', 'psiFullPct']) {
       const s = shape(r, m);
@@ -152,8 +150,8 @@ describe('service-batch: the documented fitted scenario against the telemetry', 
   });
 
   // The kernel read 1.80 swap pages per major fault (cluster readahead on a rotational disk), the
-  // fitted model 1.02: 12 878 against 17 356 pages/s, −26 % (main's fit −44 %, the true values −49 %: the fit's
-  // faster batch job faults more, and so reads more). Its cluster window rarely opens: pages
+  // fitted model 1.01: 8 580 against 17 356 pages/s, −51 % (session 6's fit, whose batch job faulted 31 % more than
+  // the kernel's, −26 %). Its cluster window rarely opens: pages
   // read ahead go to the inactive list without workingset_refault's test, few are touched before
   // they are reclaimed, and without readahead hits the window stays at one page
   // (docs/postmortem.md, "What the model misses": swap readahead).
@@ -163,15 +161,15 @@ describe('service-batch: the documented fitted scenario against the telemetry', 
   });
 
   // The kernel wrote 1.35 pages per major fault (pages read ahead and touched are written again), the fitted model
-  // about one, but at 12 632 major faults/s: 12 739 against 13 013 pages/s (−2 %; main's fit −25.8 %, the true values
-  // −33 %). It holds because the fit's batch job faults 31 % more than the kernel's, not because the model writes
-  // as the kernel does.
-  it('matches steady swap-out pages/s within ±25 %', () => {
+  // about one: 8 553 against 13 013 pages/s (−34 %). Session 6's fit held (−2 %) only because its batch job, at
+  // 29 113 touches/s, faulted 31 % more than the kernel's.
+  it.fails('matches steady swap-out pages/s within ±25 %', () => {
     const s = shape(r, 'swapOutPagesPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
 
-  it('recovers the batch job final size within ±25 % (truth 256 MiB)', () => {
+  // Declared from its cgroup's memory + swap, which held at 256.2 MiB from 105.7 s (import memory-stat).
+  it('declares the batch job final size within ±25 % (truth 256 MiB)', () => {
     const fitted = loadScenarioFile(join(DIR, 'service-batch', 'fitted.yaml')).scenario;
     expect(within(fitted.processes.find((p) => p.name === 'batch')?.memory.anonBytes as number, 256 * MIB)).toBe(true);
   });
@@ -187,23 +185,22 @@ describe('service-batch: the documented fitted scenario against the telemetry', 
   });
 
   // Truth 20 000/s per second of wall time (the workload makes up its stalls: pacing wall-clock, which the
-  // pid-stat import notes). The fit gives 29 113/s (+46 %, profile 27 879..34 621; main's fit 26 094, +30 %, with the
-  // service's rate fitted too). The true values score 0.2062 against the fit's 0.1471: the model's miss. With the
-  // service at its own rate the model reclaims it less than the kernel did, and the batch job's faster rate makes up
-  // the host's and the cgroup's faults (sibling reclaim, docs/postmortem.md).
-  it.fails('recovers the batch job touch rate within ±25 %', () => {
+  // pid-stat import notes). Declared from its cgroup's memory + swap: 19 899/s (import memory-stat; docs/import.md).
+  // Fitted (session 6) it came out at 29 113/s, +46 %: the true values score worse than that (0.2055 against 0.1435
+  // today) because the model reclaims the service less than the kernel did (sibling reclaim, docs/postmortem.md).
+  it('declares the batch job touch rate within ±25 %', () => {
     const fitted = loadScenarioFile(join(DIR, 'service-batch', 'fitted.yaml')).scenario;
     expect(within(fitted.processes.find((p) => p.name === 'batch')?.touchesPerSec as number, 20_000)).toBe(true);
   });
 });
 
 describe('service-batch: the fit recovers what the model can express', () => {
-  it('finds the batch job final size within ±25 % from the draft guess (512 MiB), the other unknowns as fitted', async () => {
+  it('finds the batch job final size within ±25 % from a wrong guess (512 MiB), the other unknowns as fitted', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fl-workflow-'));
     try {
       // fitted.yaml with the draft's guess for the size, and its observed files by absolute path.
       const text = readFileSync(join(DIR, 'service-batch', 'fitted.yaml'), 'utf8')
-        .replace('anon: 258.667Mi', 'anon: 512Mi')
+        .replace('anon: 256.2Mi', 'anon: 512Mi')
         .replace(/file: ([^,\s}]+)/g, (_, f: string) => `file: ${join(DIR, 'service-batch', f)}`);
       const file = join(dir, 'guess.yaml');
       writeFileSync(file, text);
@@ -225,7 +222,8 @@ describe('service-batch: the fit recovers what the model can express', () => {
 describe('leak-fast: the leak workflow on a third incident, recorded after it was written (blind)', () => {
   // test/fixtures/postmortem/README.md: web 48 MiB at 15 000/s, leaky 24 MiB at 8 000/s leaking 2 MiB/s, limits
   // 128M / 192M, OOM kill of leaky 79.6 s after the first sample. fitted.yaml holds what docs/postmortem.md's leak
-  // command (the same three unknowns and ranges as leak-oom's) found from draft.yaml: objective 0.2097 after 99 runs.
+  // command (the same two unknowns and ranges as leak-oom's; the leak rate read off leaky's RSS and declared) found
+  // from draft.yaml: objective 0.2147 after 120 runs.
   let r: RunResult;
   let leaky: ReturnType<typeof loadScenarioFile>['scenario']['processes'][number] | undefined;
   beforeAll(() => {
@@ -234,12 +232,12 @@ describe('leak-fast: the leak workflow on a third incident, recorded after it wa
     leaky = loadScenarioFile(file).scenario.processes.find((p) => p.name === 'leaky');
   }, 600_000);
 
-  it('recovers the leak rate and the working set within ±25 % (fitted 1989.7Ki/s, 26Mi)', () => {
-    expect(within(leaky?.memory.leakBytesPerSec as number, 2 * MIB)).toBe(true);
+  it('declares the leak rate from its RSS and fits the working set within ±25 % (2050Ki/s declared, 25Mi fitted)', () => {
+    expect(within(leaky?.memory.leakBytesPerSec as number, 2 * MIB, 0.01)).toBe(true);
     expect(within(leaky?.memory.anonBytes as number, 24 * MIB)).toBe(true);
   });
 
-  it('puts the OOM kill on leaky within ±25 % of its time (80.1 s in the logs, 80.5 s fitted)', () => {
+  it('puts the OOM kill on leaky within ±25 % of its time (80.1 s in the logs, 79 s fitted)', () => {
     const oom = r.observed?.oom;
     expect(oom?.observed).toEqual([{ process: 'leaky', timeMs: 80064 }]);
     expect(oom?.victimsMatch).toBe(true);
@@ -253,10 +251,11 @@ describe('leak-fast: the leak workflow on a third incident, recorded after it wa
     }
   });
 
-  // The data bound it below only: its profile runs from 8 323 to the range's end (docs/postmortem.md, the third
-  // incident), and the fit stops where the search happened to: 22 132/s (main's objective: 41 833). The true
-  // values score 0.2390 against the fit's 0.2097: a model miss as in leak-oom, not the search's.
-  it.fails('recovers leaky touchesPerSec within ±25 % (truth 8 000/s)', () => {
+  // 9 957/s, +24.5 %: within, but not because the data pin it. Its profile runs from 7 798 to the range's end (the
+  // data bound it below only), and the first compass search stopped at 47 818 (objective 0.3053); the second of the
+  // multi-start's searches found 9 957 (0.2147). Session 6's fit, leak fitted too: 22 132. The true values score
+  // 0.2390 (leak 2 MiB/s, 24 MiB): docs/postmortem.md, "Why the truth scores worse".
+  it('recovers leaky touchesPerSec within ±25 % (truth 8 000/s)', () => {
     expect(within(leaky?.touchesPerSec as number, 8000)).toBe(true);
   });
 
@@ -265,15 +264,15 @@ describe('leak-fast: the leak workflow on a third incident, recorded after it wa
     expect(within(web?.touchesPerSec as number, 15_000)).toBe(true);
   });
 
-  // 435 major faults/s against the kernel's 352 (+23 %; main's fit 506, +44 %). Only at the fitted values: at the
-  // true ones the model makes 485 (+38 %), since the kernel took 1 487 of its 3 749 swap-ins as readahead hits
-  // (swap_ra_hit; minor faults) and the model reads about one page a major fault.
-  it('matches steady major faults/s within ±25 %', () => {
+  // 480 major faults/s against the kernel's 352 (+36 %; session 6's fit, at 22 132 touches/s, +23 %; the true values
+  // +38 %), since the kernel took 1 487 of its 3 749 swap-ins as readahead hits (swap_ra_hit; minor faults) and the
+  // model reads about one page a major fault.
+  it.fails('matches steady major faults/s within ±25 %', () => {
     const s = shape(r, 'majorFaultsPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
 
-  // Peak 467 against 360 (+30 %; main's fit +57 %, the true values +49 %): readahead, as above.
+  // Peak 504 against 360 (+40 %; session 6's fit +30 %, the true values +49 %): readahead, as above.
   it.fails('matches peak major faults/s within ±25 %', () => {
     const s = shape(r, 'majorFaultsPerSec');
     expect(rel(s.simulated.peak, s.observed.peak)).toBeLessThanOrEqual(0.25);

@@ -2,6 +2,7 @@ import { InputError } from '../../util/errors.js';
 import { type CatalogueName, column } from './columns.js';
 import { LineIssues, Notes, result, type SourceLine, splitSnapshots, TableBuilder } from './common.js';
 import { direct, RateEmitter, readKeyValues, refaultTotal } from './counters.js';
+import { GrowthRate, MemswTouchRate } from './growth.js';
 import type { ImportOptions, ImportResult, ObservedColumn } from './types.js';
 
 /** Sizes in bytes, cgroup v2 memory.stat then v1 memory.stat. */
@@ -92,6 +93,36 @@ function prefixed(col: ObservedColumn, prefix: string): ObservedColumn {
 }
 
 /**
+ * v1's memory + swap of a cgroup and its descendants (total_rss + total_swapcached + total_swap;
+ * own fields without total_) and its faults: the growth and touch rates a draft declares
+ * (growth.ts). v2's memory.stat has no swap (memory.swap.current does): no note.
+ */
+class Memsw {
+  private readonly growth = new GrowthRate();
+  private readonly touches = new MemswTouchRate();
+  private firstMs: number | undefined;
+  private lastFaults: number | undefined;
+
+  add(timeMs: number, values: Map<string, number>): void {
+    const p = values.has('total_rss') ? 'total_' : '';
+    const [rss, swapcached, swap, pgfault] = ['rss', 'swapcached', 'swap', 'pgfault'].map((k) => values.get(p + k));
+    if (rss === undefined || swapcached === undefined || swap === undefined || pgfault === undefined) return;
+    this.firstMs ??= timeMs;
+    const faults = this.lastFaults === undefined || pgfault < this.lastFaults ? 0 : pgfault - this.lastFaults;
+    this.lastFaults = pgfault;
+    this.growth.add(timeMs, rss + swapcached + swap);
+    this.touches.add(timeMs, rss, swapcached, swap, faults);
+  }
+
+  finish(notes: Notes): void {
+    if (this.firstMs === undefined) return;
+    const grew = this.growth.cgroupNote(this.firstMs);
+    if (grew) notes.once(grew);
+    notes.once(this.touches.note(this.firstMs));
+  }
+}
+
+/**
  * cgroup memory.stat (v1 or v2) and memory.events snapshots, each after a time line; one
  * snapshot may hold both files (and v1's memory.oom_control). Sizes become `<field>_bytes`,
  * event counters rates per second. Fields not listed here are left out and named in a note.
@@ -108,8 +139,10 @@ export function importMemoryStat(lines: Iterable<SourceLine>, opts: ImportOption
   /** The cgroup's v1 limits as the first snapshot has them: a draft scenario needs them. */
   const limits = new Map<string, number>();
   let count = 0;
+  const memsw = new Memsw();
   for (const snap of splitSnapshots(lines, issues, notes)) {
     const values = readKeyValues(snap, issues);
+    memsw.add(snap.timeMs, values);
     const vmstat = [...values.keys()].filter((k) => k.startsWith('nr_'));
     if (vmstat.length > 0) {
       throw new InputError(
@@ -154,5 +187,6 @@ export function importMemoryStat(lines: Iterable<SourceLine>, opts: ImportOption
     notes.once(`${key} ${value >= 2 ** 62 ? 'unlimited' : `${value} (${(value / 2 ** 20).toFixed(1)} MiB)`}`);
   }
   rates.finish(notes);
+  memsw.finish(notes);
   return result(table.build('memory-stat', opts), issues, notes);
 }

@@ -11,8 +11,12 @@ import {
   splitSnapshots,
   TableBuilder,
 } from './common.js';
+import { GrowthRate } from './growth.js';
 import { PeekableLines } from './lines.js';
 import type { ImportOptions, ImportResult, ObservedColumn } from './types.js';
+
+/** Kernel page size for /proc/<pid>/stat's rss (in pages) and a new page's bytes: the machines faultline imports from use 4 KiB. */
+const KERNEL_PAGE_BYTES = 4096;
 
 /** procps header labels of the fields the importer needs, for `ps -eo pid,comm,rss,min_flt,maj_flt`. */
 const NEEDED = ['PID', 'RSS', 'MINFL', 'MAJFL'] as const;
@@ -169,11 +173,14 @@ export class ProcessSeries {
   /** Per column prefix: first and last snapshot with the process, and its largest RSS. */
   private readonly spans = new Map<string, { comm: string; pid: number; first: number; last: number; peak: number }>();
   private readonly rates = new Map<string, TouchRate>();
+  private readonly growth = new Map<string, GrowthRate>();
+  private firstMs: number | undefined;
 
   constructor(private readonly table: TableBuilder) {}
 
   add(timeMs: number, procs: Map<number, Proc>): void {
     this.table.touch(timeMs);
+    this.firstMs ??= timeMs;
     const prev = this.prev;
     const dtSec = prev ? (timeMs - prev.timeMs) / 1000 : Number.NaN;
     const present = new Set<string>();
@@ -201,11 +208,15 @@ export class ProcessSeries {
       const rate = this.rates.get(key) ?? new TouchRate();
       this.rates.set(key, rate);
       rate.add(timeMs, p.rssBytes, minor + major);
+      const growth = this.growth.get(key) ?? new GrowthRate();
+      this.growth.set(key, growth);
+      growth.add(timeMs, p.rssBytes, minor, major);
     }
     for (const [key, cols] of this.columns) {
       if (present.has(key)) continue;
       for (const c of Object.values(cols)) this.table.set(timeMs, c, 0);
       this.rates.get(key)?.add(timeMs, 0, 0);
+      this.growth.get(key)?.add(timeMs, 0);
     }
     this.prev = { timeMs, procs };
   }
@@ -221,6 +232,11 @@ export class ProcessSeries {
     for (const [key, rate] of this.rates) {
       const s = this.spans.get(key);
       if (s) notes.once(`${s.comm} (pid ${s.pid}): ${rate.note()}`);
+    }
+    for (const [key, growth] of this.growth) {
+      const s = this.spans.get(key);
+      const note = growth.processNote(KERNEL_PAGE_BYTES, this.firstMs ?? 0);
+      if (s && note) notes.once(`${s.comm} (pid ${s.pid}): RSS ${note}`);
     }
     for (const [pid, names] of this.seen) {
       if (names.size > 1) notes.once(`pid ${pid} was ${[...names].join(', then ')}: separate columns for each`);
@@ -300,8 +316,6 @@ export function importPs(source: Iterable<SourceLine>, opts: ImportOptions): Imp
   return result(table.build('ps', opts), issues, notes);
 }
 
-/** Kernel page size for /proc/<pid>/stat's rss (in pages): the machines faultline imports from use 4 KiB. */
-const STAT_PAGE_BYTES = 4096;
 /** USER_HZ, the unit of utime and stime in /proc/<pid>/stat: 100 on every Linux architecture faultline reads. */
 const USER_HZ = 100;
 /** Below this CPU share while not faulting, a process sleeps more than it runs: a pace of its own. */
@@ -376,7 +390,7 @@ export function importPidStat(lines: Iterable<SourceLine>, opts: ImportOptions):
       const pid = Number(m[1]);
       if (procs.has(pid)) issues.bad(line, `pid ${pid} appears twice in one snapshot`);
       else {
-        procs.set(pid, { pid, comm: m[2] as string, rssBytes: rss * STAT_PAGE_BYTES, minflt, majflt });
+        procs.set(pid, { pid, comm: m[2] as string, rssBytes: rss * KERNEL_PAGE_BYTES, minflt, majflt });
         cpu.add(snap.timeMs, pid, m[2] as string, utime + stime, majflt);
       }
     }
