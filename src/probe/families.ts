@@ -189,7 +189,7 @@ function perTouch(recs: ProbeRecord[], names: string[]) {
     minor: sum('minflt'),
     majorPerTouch: round(sum('majflt') / touches),
     minorPerTouch: round(sum('minflt') / touches),
-    usPerTouch: round((ns - (runDelayNs >= 0 ? runDelayNs : 0)) / 1000 / touches),
+    usPerTouch: round((ns - Math.max(runDelayNs, 0)) / 1000 / touches),
     wallUsPerTouch: round(ns / 1000 / touches),
   };
 }
