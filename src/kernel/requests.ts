@@ -63,6 +63,12 @@ export class RequestQueue {
    * Later reads of the same request follow busy moments and do not pay it.
    */
   idleWakeReadSec = 0;
+  /**
+   * `wake: timer`: how late a thread's sleep until a request's due time ends (the timer slack),
+   * ms; and the wait of the request being served before its thread ran (`service`).
+   */
+  timerSlackMs = 0;
+  private wakeWaitMs = 0;
   cpuShare: number;
 
   constructor(
@@ -144,14 +150,23 @@ export class RequestQueue {
     for (let i = 0; i < this.freeAt.length; i++) if (this.freeAt[i]! > start) busy++;
     // A thread that was idle wakes for the request; one that was busy goes on running.
     const woken = this.freeAt[th]! < arrival;
-    const done = start + this.service(busy + 1, woken);
+    // wake: timer: the thread slept on its own timer until the request was due, which ends a
+    // timer slack late (hrtimer_nanosleep sets the range [due, due + timer_slack_ns] and the
+    // hrtimer's interrupt is programmed for its end), then waits for a CPU; the request counts
+    // from when the thread ran, as the process itself takes the time after waking.
+    const timer = woken && this.model.wake === 'timer';
+    this.wakeWaitMs = timer ? this.timerSlackMs : 0;
+    const run = this.service(busy + 1, woken, timer);
+    const begin = start + this.wakeWaitMs;
+    const done = begin + run;
     this.freeAt[th] = done;
-    this.schedulePages(tick, start, done);
+    this.schedulePages(tick, begin, done);
     if (done < endMs) {
+      const from = timer ? begin : arrival;
       this.completedAt.push(done);
-      this.all.push(done - arrival);
+      this.all.push(done - from);
       const step = Math.floor(done / this.stepMs);
-      if (step < this.byStep.length) this.byStep[step]!.push(done - arrival);
+      if (step < this.byStep.length) this.byStep[step]!.push(done - from);
     }
     return done;
   }
@@ -216,7 +231,8 @@ export class RequestQueue {
     if (st.reclaimCalls > 0) this.reclaimLumpSec += a * (st.reclaimStallSec / st.reclaimCalls - this.reclaimLumpSec);
   }
 
-  private service(running: number, woken: boolean): number {
+  /** The request's time once its thread runs, ms; a timer thread's run-queue wait goes to `wakeWaitMs`. */
+  private service(running: number, woken: boolean, timer: boolean): number {
     const m = this.model;
     const pages = m.pagesPerRequest;
     // More runnable threads than cores: each request's CPU is stretched (CFS time sharing).
@@ -226,7 +242,11 @@ export class RequestQueue {
     // request shorter than a slice then runs it through; a longer one's share of the waits is
     // the stretch already.
     const busyCpu = woken && this.wakeupBusyProb > 0 && this.rng.nextFloat() < this.wakeupBusyProb;
-    if (busyCpu) cpuMs = Math.max(cpuMs, m.cpuMs + this.rng.nextFloat() * this.sliceMs);
+    if (busyCpu) {
+      const waitMs = this.rng.nextFloat() * this.sliceMs;
+      if (timer) this.wakeWaitMs += waitMs;
+      else cpuMs = Math.max(cpuMs, m.cpuMs + waitMs);
+    }
     const majors = poisson(this.rng, pages * this.majorPerPage);
     const minors = poisson(this.rng, pages * this.minorPerPage);
     const reclaims = poisson(this.rng, pages * this.reclaimsPerPage);

@@ -177,6 +177,7 @@ class Simulation {
     for (const rq of this.ctx.req) {
       if (!rq) continue;
       rq.sliceMs = sliceMs;
+      rq.timerSlackMs = sc.host.kernel.timerSlackMs;
       rq.idleWakeReadSec = sc.host.costs.idleWakeReadUs * 1e-6;
     }
   }

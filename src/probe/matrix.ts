@@ -434,7 +434,8 @@ function serviceYaml(name: string, s: ServiceSpec, cgroup: string): string[] {
     `    cgroup: ${cgroup}`,
     `    memory: { anon: "${s.workingSetBytes}", ${fixedYaml(s.pattern, s.workingSetBytes)} }`,
     `    access: ${patternYaml(s.pattern)}`,
-    `    requests: { ratePerSec: ${s.ratePerSec}, cpu: ${s.cpuUs}us, pagesPerRequest: ${s.pagesPerQuery} }`,
+    // The probe sleeps until each query is due and times a query it slept for from its wake.
+    `    requests: { ratePerSec: ${s.ratePerSec}, cpu: ${s.cpuUs}us, pagesPerRequest: ${s.pagesPerQuery}, wake: timer }`,
   ];
 }
 

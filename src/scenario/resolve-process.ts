@@ -288,7 +288,7 @@ function resolveRequests(p: ProcessSpecOutput, at: (...k: string[]) => FieldPath
   const q = p.requests;
   if (!q) return null;
   const cpuMs = msOf(q.cpu);
-  const base = { cpuMs, pagesPerRequest: q.pagesPerRequest };
+  const base = { cpuMs, pagesPerRequest: q.pagesPerRequest, wake: q.wake };
   if (q.ratePerSec !== undefined && q.clients !== undefined) {
     r.error(
       at('requests', 'clients'),
@@ -298,6 +298,13 @@ function resolveRequests(p: ProcessSpecOutput, at: (...k: string[]) => FieldPath
   }
   if (q.thinkTime !== undefined && q.clients === undefined) {
     r.error(at('requests', 'thinkTime'), 'applies only with clients (closed loop)', 'set clients, or remove thinkTime');
+  }
+  if (q.clients !== undefined && q.wake === 'timer') {
+    r.error(
+      at('requests', 'wake'),
+      'timer applies only to an open loop (ratePerSec): a closed-loop client sends its next request after a reply',
+      'remove wake, or give ratePerSec instead of clients',
+    );
   }
   if (q.clients !== undefined) {
     const thinkTimeMs = q.thinkTime !== undefined ? msOf(q.thinkTime) : 0;

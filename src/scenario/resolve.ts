@@ -262,6 +262,7 @@ function resolveHost(h: HostSpecOutput, r: Reporter): HostConfig {
       maxReclaimRetries: h.kernel.maxReclaimRetries,
       memoryHighMaxDelayMs: msOf(h.kernel.memoryHighMaxDelay),
       tickMs: msOf(h.kernel.tick),
+      timerSlackMs: msOf(h.kernel.timerSlack),
     },
     reservedBytes,
   };

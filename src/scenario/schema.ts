@@ -330,6 +330,12 @@ const KernelSpec = z.strictObject({
     unit: 'duration',
     examples: ['50ms'],
   }),
+  timerSlack: meta(duration().default('50us'), {
+    description:
+      "A task's timer slack (`timer_slack_ns`: 50 µs unless prctl(PR_SET_TIMERSLACK) changes it). A sleep until a due time (clock_nanosleep) may end up to this late, and ends this late when no other timer on its CPU fires first: an hrtimer's interrupt is programmed for the end of its slack range. Applies to request threads with `wake: timer`.",
+    unit: 'duration',
+    examples: ['50us'],
+  }),
 });
 
 const HostSpec = z.strictObject({
@@ -845,6 +851,12 @@ const RequestsSpec = z.strictObject({
     description: "Pages each request touches, drawn from the process's access pattern.",
     unit: 'pages',
     examples: [1500],
+  }),
+  wake: meta(z.enum(['event', 'timer']).default('event'), {
+    description:
+      "Open loop: how an idle thread learns of its next request. event: the request's arrival wakes it (a socket, a queue) and the request's latency counts from its arrival. timer: the process sleeps until each request is due (clock_nanosleep, as a runner of periodic work or a load generator with its own timer) and wakes host.kernel.timerSlack late, plus any run-queue wait; a request it woke for counts from its wake, one that waited for a busy thread from when it was due.",
+    unit: 'mode',
+    examples: ['timer'],
   }),
 });
 

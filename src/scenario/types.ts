@@ -84,6 +84,8 @@ export interface KernelParams {
   memoryHighMaxDelayMs: number;
   /** Internal simulation tick, ms (output series use `stepMs`). */
   tickMs: number;
+  /** A task's timer slack (`timer_slack_ns`), ms: how late a sleep until a due time ends. */
+  timerSlackMs: number;
 }
 
 export interface HostConfig {
@@ -223,6 +225,11 @@ export interface RequestModel {
   pagesPerRequest: number;
   /** Closed loop: clients that wait for each reply, then think (exponential, this mean); null: open loop. */
   closed: { clients: number; thinkTimeMs: number } | null;
+  /**
+   * How an idle thread learns of a request: woken by its arrival (`event`), or by its own timer
+   * set to the due time (`timer`: it wakes a timer slack late, and the request counts from its wake).
+   */
+  wake: 'event' | 'timer';
 }
 
 export type Advice = 'normal' | 'random' | 'sequential' | 'hugepage' | 'nohugepage';

@@ -34,7 +34,14 @@ export function host(over: Partial<HostConfig> & { swapBytes?: number; device?: 
     },
     policy: 'linux',
     costs: { minorFaultCpuUs: 1, majorFaultCpuUs: 10, reclaimScanCpuUs: 0.2, pageOutCpuUs: 0, idleWakeReadUs: 0 },
-    kernel: { defPriority: 12, swapClusterMax: 32, maxReclaimRetries: 16, memoryHighMaxDelayMs: 2000, tickMs: 100 },
+    kernel: {
+      defPriority: 12,
+      swapClusterMax: 32,
+      maxReclaimRetries: 16,
+      memoryHighMaxDelayMs: 2000,
+      tickMs: 100,
+      timerSlackMs: 0.05,
+    },
     reservedBytes: 0,
     ...rest,
   };

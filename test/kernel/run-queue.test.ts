@@ -22,7 +22,7 @@ describe('run-queue wait at wakeup (EEVDF base slice, idle-CPU selection)', () =
   const service = () =>
     proc('svc', {
       memory: { anonBytes: 8 * MiB },
-      requests: { ratePerSec: 200, cpuMs: 0.5, pagesPerRequest: 8, closed: null },
+      requests: { ratePerSec: 200, cpuMs: 0.5, pagesPerRequest: 8, closed: null, wake: 'event' },
     });
   // A touch rate spends a whole core on its touches: a CPU-bound task that never faults.
   const hog = (name: string) => proc(name, { memory: { anonBytes: 8 * MiB } });

@@ -50,6 +50,7 @@ describe('the incident scenario', () => {
       cpuMs: 180,
       pagesPerRequest: 1500,
       closed: null,
+      wake: 'event',
     });
   });
 

@@ -68,9 +68,12 @@ describe('workload fields resolve', () => {
       cpuMs: 5,
       pagesPerRequest: 100,
       closed: { clients: 8, thinkTimeMs: 15 },
+      wake: 'event',
     });
     const open = proc('  db: { requests: { ratePerSec: 40, cpu: 5ms, pagesPerRequest: 100 } }\n');
     expect(open.requests?.closed).toBeNull();
+    const timer = proc('  db: { requests: { ratePerSec: 40, cpu: 5ms, pagesPerRequest: 100, wake: timer } }\n');
+    expect(timer.requests?.wake).toBe('timer');
   });
 
   it('file access as written', () => {
