@@ -68,6 +68,9 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
     if (parent) child.anon.adoptLayout(parent.anon);
   }
   const mglru = h.policy === 'mglru';
+  // zram's writes are synchronous (SWP_SYNCHRONOUS_IO): reclaim frees the page at once, as it
+  // does in the generations and policy modes, which keep their own order.
+  const asyncPageout = h.policy === 'linux' && disk;
   const lru = new LruLists(totalPages, cgs.length * (mglru ? GEN_LISTS : LRU_LISTS));
   const s: HostState = {
     sc,
@@ -114,9 +117,18 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
     swapFullReported: false,
     counters: new TickCounters(),
     devQueue: new BlockQueue(),
+    devWriteBacklogUs: 0,
     nowUs: 0,
     tickStartUs: 0,
     readyUs: new Float64Array(procs.some((p) => p.fileCap > 0) ? totalPages : 0),
+    asyncPageout,
+    wbRing: new Int32Array(asyncPageout ? 1024 : 0),
+    wbHead: 0,
+    wbLen: 0,
+    wbPlugged: 0,
+    wbOuterPlug: false,
+    wbDoneUs: new Float64Array(asyncPageout ? totalPages : 0),
+    reclaimClockUs: 0,
     channels: disk ? sw.queueDepth : 1,
     occReadUs: disk ? occ(sw.readLatencyUs, 1) : 0,
     clusterPages: Math.max(1, Math.round(h.kernel.swapClusterMax * rate)),

@@ -39,6 +39,11 @@ export const WRITABLE = 2048;
 export const RA_MARK = 4096;
 /** A file page read ahead into the page cache and not yet mapped by its mmap reader. */
 export const UNMAPPED = 8192;
+/**
+ * With SC: an anon page reclaim unmapped and wrote to swap, still in the swap cache until a
+ * later reclaim frees it (writeback.ts); its swap charge waits for that.
+ */
+export const WB = 16384;
 
 /**
  * List index within a cgroup's lruvec (LK `enum lru_list`); the active list of a type is its
@@ -323,6 +328,8 @@ export interface ScanControl {
   reclaimed: number;
   scanned: number;
   written: number;
+  /** µs this reclaim waited for swap writes in flight (writeback.ts). */
+  waitUs: number;
   lowReclaim: boolean;
   lowSkipped: boolean;
   mayDeactAnon: boolean;
@@ -467,6 +474,8 @@ export interface HostState {
    * waits for the work ahead of it, so a burst of faults in one tick slows itself down at once.
    */
   readonly devQueue: BlockQueue;
+  /** Writes queued behind the reads (mq-deadline), channel-µs: only writers wait for them. */
+  devWriteBacklogUs: number;
   /** Position of the task now running, µs into the tick. */
   nowUs: number;
   /** When the current tick started, µs since the run began. */
@@ -476,6 +485,24 @@ export interface HostState {
    * began (a page read ahead is resident at once but locked until then: a touch waits).
    */
   readonly readyUs: Float64Array;
+  /** Anon pageout is asynchronous (writeback.ts): the two-list LRU swapping to a disk. */
+  readonly asyncPageout: boolean;
+  /** Swap writes in flight, in submission order: a ring of page ids (writeback.ts). */
+  wbRing: Int32Array;
+  wbHead: number;
+  wbLen: number;
+  /** The last entries of the ring, written in the running `shrink_lruvec`, not yet submitted. */
+  wbPlugged: number;
+  /** A swap-in's readahead plug is open: reclaim's own plugs are nested in it (writeback.ts). */
+  wbOuterPlug: boolean;
+  /** Per page with WB: when its write completes, µs since the run began. */
+  readonly wbDoneUs: Float64Array;
+  /**
+   * The running reclaim's clock, µs since the run began: it starts at the reclaiming task's
+   * time and moves on by its scanning, writing and waiting, so that writes it issued early in
+   * a long scan complete before it ends (as on the kernel, where a priority-0 scan takes ms).
+   */
+  reclaimClockUs: number;
   readonly channels: number;
   /** Occupancy of one swap read IO, µs. */
   readonly occReadUs: number;

@@ -23,9 +23,16 @@ import {
   WRITABLE,
 } from './state.js';
 import { reclaimCgroup } from './vmscan.js';
+import { finishSwapinPlug, startSwapinPlug } from './writeback.js';
 
-/** Allocates a swap slot for an anonymous page being reclaimed and queues its write (`add_to_swap`, `pageout`). */
-export function swapOut(s: HostState, page: number, sc: ScanControl): void {
+/**
+ * Allocates a swap slot for an anonymous page being reclaimed and queues its write
+ * (`add_to_swap`, `pageout`). Written asynchronously (`inCache`: it stays in the swap cache
+ * until a later reclaim frees it, writeback.ts), on cgroup v1 its swap is charged only when
+ * it leaves the cache (`memcg1_swapout` from `__remove_mapping`: swapCacheDropped), and its
+ * write is queued when its plug is flushed.
+ */
+export function swapOut(s: HostState, page: number, sc: ScanControl, inCache = false): void {
   s.device.allocSlots(1);
   const slots = s.slotPage;
   let slot = s.slotCursor;
@@ -34,10 +41,11 @@ export function swapOut(s: HostState, page: number, sc: ScanControl): void {
   s.slotOf[page] = slot;
   s.slotCursor = slot + 1 < slots.length ? slot + 1 : 0;
   const owner = ownerOf(s, page);
-  chargeSwap(s, owner.cg, 1);
+  if (!(inCache && s.memswAccount)) chargeSwap(s, owner.cg, 1);
   owner.swap++;
   s.counters.swapOutPages++;
-  queueWrites(s, 1);
+  // mq-deadline dispatches reads before writes: an asynchronous pageout does not hold up reads.
+  if (!inCache) queueWrites(s, 1);
   if (sc.kswapd) s.kswapdWriteBudget--;
   sc.written++;
 }
@@ -118,6 +126,7 @@ export function swapinReadahead(s: HostState, p: ProcRt, page: number, slot: num
     if (win <= 1) return 0;
     const start = slot - (slot % win);
     const end = Math.min(start + win, s.slotPage.length);
+    startSwapinPlug(s);
     for (let o = start; o < end; o++) {
       const q = o === slot ? -1 : s.slotPage[o]!;
       if (q < 0) continue;
@@ -125,6 +134,7 @@ export function swapinReadahead(s: HostState, p: ProcRt, page: number, slot: num
       if (r < 0) break;
       read += r;
     }
+    finishSwapinPlug(s);
   } else {
     // swap_vma_readahead: a window of the region around the faulting address, forward when
     // the faults move forward, backward when they move backward, centred otherwise.
@@ -140,12 +150,14 @@ export function swapinReadahead(s: HostState, p: ProcRt, page: number, slot: num
     const pmdStart = p.anonBase + (page - p.anonBase - ((page - p.anonBase) % pmd));
     const start = Math.max(left, p.anonBase, pmdStart);
     const end = Math.min(left + win, p.anonBase + p.anonCap, pmdStart + pmd);
+    startSwapinPlug(s);
     for (let q = start; q < end; q++) {
       if (q === page) continue;
       const r = readAheadPage(s, p, q);
       if (r < 0) break;
       read += r;
     }
+    finishSwapinPlug(s);
   }
   // Read on behalf of the faulting process: its swap-ins count them, as the host's do.
   s.counters.swapInPages += read;

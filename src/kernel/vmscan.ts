@@ -10,6 +10,7 @@
 import { queueAheadUs, tagWaitUs } from './io-queue.js';
 import { computeProtection, largestSoftLimitExcess, memoryEvent } from './memcontrol.js';
 import { EV_LOW, freeFrames, type HostState, type ProcRt, type ScanControl } from './state.js';
+import { startReclaimClock } from './writeback.js';
 
 export function newScanControl(s: HostState, target: number, global: boolean, nr: number, maySwap = true): ScanControl {
   return {
@@ -22,6 +23,7 @@ export function newScanControl(s: HostState, target: number, global: boolean, nr
     reclaimed: 0,
     scanned: 0,
     written: 0,
+    waitUs: 0,
     lowReclaim: false,
     lowSkipped: false,
     mayDeactAnon: false,
@@ -115,9 +117,10 @@ export function kswapdRun(s: HostState, maxBatches: number, sc: ScanControl = ne
 const BLKDEV_DEFAULT_RQ = 128;
 
 /**
- * CPU of scanning (the process's CPU, once), plus, in global reclaim, waiting for the writes
- * it issued (reclaim_throttle on writeback, §1.2: thread time off CPU). The whole episode is
- * one lump for the request model and a memory stall for PSI.
+ * CPU of scanning (the process's CPU, once), plus waiting for writes: with asynchronous
+ * pageout the waits for writes in flight that reclaim met (writeback.ts); otherwise, in
+ * global reclaim, for the writes it issued (reclaim_throttle on writeback, §1.2: thread time
+ * off CPU). The whole episode is one lump for the request model and a memory stall for PSI.
  */
 function chargeReclaim(s: HostState, p: ProcRt, sc: ScanControl): void {
   const cpu = reclaimCpuSec(s, sc);
@@ -129,11 +132,12 @@ function chargeReclaim(s: HostState, p: ProcRt, sc: ScanControl): void {
   // BLKDEV_DEFAULT_RQ requests are queued, its own writes (queued already) counted.
   let waitSec = 0;
   if (s.disk && clusters > 0) {
-    waitSec = sc.global
-      ? clusters * (queueAheadUs(s) + s.sc.host.swap.writeLatencyUs) * 1e-6
-      : tagWaitUs(s, BLKDEV_DEFAULT_RQ) * 1e-6;
+    waitSec =
+      sc.global && !s.asyncPageout
+        ? clusters * (queueAheadUs(s) + s.sc.host.swap.writeLatencyUs) * 1e-6
+        : tagWaitUs(s, BLKDEV_DEFAULT_RQ) * 1e-6;
   }
-  const wait = Math.min(waitSec, 0.1 * clusters);
+  const wait = Math.min(waitSec, 0.1 * clusters) + sc.waitUs * 1e-6;
   // consider_reclaim_throttle: a direct reclaimer that freed nothing sleeps a jiffy
   // (VMSCAN_THROTTLE_NOPROGRESS); cgroup reclaim never does.
   const noProgressWait = sc.reclaimed === 0 && sc.global ? 0.004 : 0;
@@ -156,6 +160,7 @@ function reclaimCpuSec(s: HostState, sc: ScanControl): number {
  */
 export function doTryToFreePages(s: HostState, sc: ScanControl): void {
   computeProtection(s, sc.target);
+  if (s.asyncPageout) startReclaimClock(s);
   const def = s.sc.host.kernel.defPriority;
   for (;;) {
     let soft = 0;
