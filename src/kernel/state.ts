@@ -493,6 +493,10 @@ export interface HostState {
   wbLen: number;
   /** The last entries of the ring, written in the running `shrink_lruvec`, not yet submitted. */
   wbPlugged: number;
+  /** Requests those plugged writes make, the pages of the last one and its last slot (writeback.ts). */
+  wbPlugRequests: number;
+  wbPlugLastPages: number;
+  wbPlugLastSlot: number;
   /** A swap-in's readahead plug is open: reclaim's own plugs are nested in it (writeback.ts). */
   wbOuterPlug: boolean;
   /** Per page with WB: when its write completes, µs since the run began. */

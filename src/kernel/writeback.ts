@@ -41,27 +41,45 @@ export function advanceReclaimClock(s: HostState, us: number): void {
 }
 
 /**
- * Pages of one write request: the single-page swap bios merge into a request of up to the
- * queue's `max_segments` (254 on the lab's virtio disk, measured with block:block_rq_issue).
+ * Pages of one write request: the single-page swap bios of adjacent slots merge into the
+ * plug's last request (`blk_attempt_plug_merge`) up to the queue's `max_segments` (254 on the
+ * lab's virtio disk, measured with block:block_rq_issue).
  */
 const REQUEST_PAGES = 254;
 /** `BLK_MAX_REQUEST_COUNT`: a plug holding this many requests is flushed when the next one starts. */
 const BLK_MAX_REQUEST_COUNT = 32;
+/** `BLK_PLUG_FLUSH_SIZE` (128 KiB): a plug whose last request is this large is flushed when the next one starts. */
+const BLK_PLUG_FLUSH_BYTES = 128 * 1024;
 
 /**
- * `pageout` of anon `page`, whose slot and write swapOut queued: it stays resident and
- * unmapped in the swap cache until its write is done. The write waits in the reclaimer's
- * block plug until the plug is flushed (finishReclaimPlug, finishSwapinPlug) or holds
- * BLK_MAX_REQUEST_COUNT full requests (`blk_add_rq_to_plug`).
+ * `pageout` of anon `page`, whose slot swapOut allocated: it stays resident and unmapped in
+ * the swap cache until its write is done. The write waits in the reclaimer's block plug: it
+ * merges into the plug's last request when its slot follows that request's last one and the
+ * request has room; otherwise it starts a request, and the plug is flushed first when it holds
+ * BLK_MAX_REQUEST_COUNT requests or its last one reached BLK_PLUG_FLUSH_SIZE
+ * (`blk_add_rq_to_plug`). A reclaimer writing adjacent slots therefore sends each full
+ * request to the device as it starts the next; the rest goes when the plug ends
+ * (finishReclaimPlug, finishSwapinPlug).
  */
 export function startPageout(s: HostState, page: number): void {
   s.flags[page] = (s.flags[page]! & ~(YOUNG | REF)) | SC | WB;
   s.wbDoneUs[page] = Number.POSITIVE_INFINITY;
+  const slot = s.slotOf[page]!;
+  const perRequest = Math.max(1, Math.round(REQUEST_PAGES * s.rate));
+  if (s.wbPlugged > 0 && slot === s.wbPlugLastSlot + 1 && s.wbPlugLastPages < perRequest) {
+    s.wbPlugLastPages++;
+  } else {
+    const flushPages = Math.max(1, Math.round((BLK_PLUG_FLUSH_BYTES / s.pageSize) * s.rate));
+    if (s.wbPlugged > 0 && (s.wbPlugRequests >= BLK_MAX_REQUEST_COUNT || s.wbPlugLastPages >= flushPages))
+      unplugWriteback(s);
+    s.wbPlugRequests++;
+    s.wbPlugLastPages = 1;
+  }
+  s.wbPlugLastSlot = slot;
   if (s.wbLen === s.wbRing.length) growRing(s);
   s.wbRing[(s.wbHead + s.wbLen) % s.wbRing.length] = page;
   s.wbLen++;
   s.wbPlugged++;
-  if (s.wbPlugged >= Math.max(1, Math.round(BLK_MAX_REQUEST_COUNT * REQUEST_PAGES * s.rate))) unplugWriteback(s);
 }
 
 /**
@@ -107,6 +125,7 @@ function unplugWriteback(s: HostState): void {
     if (s.wbDoneUs[page] === Number.POSITIVE_INFINITY) s.wbDoneUs[page] = startUs + k * pageUs;
   }
   s.wbPlugged = 0;
+  s.wbPlugRequests = 0;
 }
 
 /**
