@@ -117,7 +117,6 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
     swapFullReported: false,
     counters: new TickCounters(),
     devQueue: new BlockQueue(),
-    devWriteBacklogUs: 0,
     nowUs: 0,
     tickStartUs: 0,
     readyUs: new Float64Array(procs.some((p) => p.fileCap > 0) ? totalPages : 0),

@@ -85,15 +85,9 @@ export class DeviceTick {
     const raRequests = disk ? counters.raReadRequests * ctx.scale : 0;
     const perRead = readIos > 0 ? readRequests / readIos : 1;
     const perWindow = raIos > 0 ? raRequests / raIos : 1;
-    // mq-deadline dispatches queued reads before queued writes (`dd_dispatch_request`; measured
-    // on the lab's VM: reads 0.05 ms from insert to issue, swap writes 2-6 ms): with
-    // asynchronous pageout a read waits for the read backlog and the writes already on the
-    // device, one per channel at most; writers also for the rest (chargeReclaim).
-    const writesAhead = state.asyncPageout ? Math.min(r.writeIosBacklog, state.channels) : r.writeIosBacklog;
     host.setDeviceBacklog(
-      r.readIosBacklog * r.readOccupancyUs + writesAhead * state.occWriteUs + this.backlogRaWorkUs,
-      r.readIosBacklog * perRead + r.raIosBacklog * perWindow + writesAhead,
-      (r.writeIosBacklog - writesAhead) * state.occWriteUs,
+      r.readIosBacklog * r.readOccupancyUs + r.writeIosBacklog * state.occWriteUs + this.backlogRaWorkUs,
+      r.readIosBacklog * perRead + r.raIosBacklog * perWindow + r.writeIosBacklog,
     );
     recorder.device({ utilisation: r.utilisation, readIos: readIos + raIos, meanReadLatencyUs: r.meanReadLatencyUs });
   }

@@ -68,14 +68,9 @@ export class Host {
     this.state.nowUs = nowUs;
   }
 
-  /**
-   * The device work carried into the next tick: channel-µs in `requests` requests
-   * (mechanisms/swap-device.ts's backlog), what a read waits behind; and the queued writes
-   * only writers wait behind (`writesUs`, mq-deadline: reads are dispatched first).
-   */
-  setDeviceBacklog(us: number, requests: number, writesUs = 0): void {
+  /** The device work carried into the next tick: channel-µs in `requests` requests (mechanisms/swap-device.ts's backlog). */
+  setDeviceBacklog(us: number, requests: number): void {
     this.state.devQueue.reset(us, requests);
-    this.state.devWriteBacklogUs = writesUs;
   }
 
   /** Pages kswapd may queue for writeback before it throttles. */

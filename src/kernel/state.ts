@@ -474,8 +474,6 @@ export interface HostState {
    * waits for the work ahead of it, so a burst of faults in one tick slows itself down at once.
    */
   readonly devQueue: BlockQueue;
-  /** Writes queued behind the reads (mq-deadline), channel-µs: only writers wait for them. */
-  devWriteBacklogUs: number;
   /** Position of the task now running, µs into the tick. */
   nowUs: number;
   /** When the current tick started, µs since the run began. */

@@ -44,7 +44,7 @@ export function swapOut(s: HostState, page: number, sc: ScanControl, inCache = f
   if (!(inCache && s.memswAccount)) chargeSwap(s, owner.cg, 1);
   owner.swap++;
   s.counters.swapOutPages++;
-  // mq-deadline dispatches reads before writes: an asynchronous pageout does not hold up reads.
+  // Written asynchronously, its write reaches the device when its plug is flushed (writeback.ts).
   if (!inCache) queueWrites(s, 1);
   if (sc.kswapd) s.kswapdWriteBudget--;
   sc.written++;

@@ -132,10 +132,9 @@ function chargeReclaim(s: HostState, p: ProcRt, sc: ScanControl): void {
   // BLKDEV_DEFAULT_RQ requests are queued, its own writes (queued already) counted.
   let waitSec = 0;
   if (s.disk && clusters > 0) {
-    waitSec =
-      sc.global && !s.asyncPageout
-        ? clusters * (queueAheadUs(s) + s.sc.host.swap.writeLatencyUs) * 1e-6
-        : tagWaitUs(s, BLKDEV_DEFAULT_RQ) * 1e-6;
+    waitSec = sc.global
+      ? clusters * (queueAheadUs(s) + s.sc.host.swap.writeLatencyUs) * 1e-6
+      : tagWaitUs(s, BLKDEV_DEFAULT_RQ) * 1e-6;
   }
   const wait = Math.min(waitSec, 0.1 * clusters) + sc.waitUs * 1e-6;
   // consider_reclaim_throttle: a direct reclaimer that freed nothing sleeps a jiffy

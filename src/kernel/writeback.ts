@@ -9,6 +9,7 @@
  * often touched again before they go: on the kernel a sequential loop a little larger than
  * its cgroup keeps part of its pages that way, where an exact LRU misses every one.
  */
+import { queueWrites } from './io-queue.js';
 import {
   ACT,
   type HostState,
@@ -124,6 +125,7 @@ function unplugWriteback(s: HostState): void {
     const page = ring[(s.wbHead + i) % ring.length]!;
     if (s.wbDoneUs[page] === Number.POSITIVE_INFINITY) s.wbDoneUs[page] = startUs + k * pageUs;
   }
+  queueWrites(s, s.wbPlugged);
   s.wbPlugged = 0;
   s.wbPlugRequests = 0;
 }
