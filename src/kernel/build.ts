@@ -12,6 +12,7 @@ import { RegionStream } from '../workload/stream.js';
 import { TraceStream } from '../workload/trace-stream.js';
 import { LruLists } from './lru.js';
 import { BlockQueue } from './mechanisms/block-queue.js';
+import { SwapClusters } from './mechanisms/swap-cluster.js';
 import { SwapDevice } from './mechanisms/swap-device.js';
 import { normPath } from './memcontrol.js';
 import { GEN_LISTS, Generations } from './mglru.js';
@@ -72,6 +73,7 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
   // does in the generations and policy modes, which keep their own order.
   const asyncPageout = h.policy === 'linux' && disk;
   const lru = new LruLists(totalPages, cgs.length * (mglru ? GEN_LISTS : LRU_LISTS));
+  const slotPage = new Int32Array(device.totalSlots).fill(-1);
   const s: HostState = {
     sc,
     rate,
@@ -95,8 +97,9 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
     iterPos: new Int32Array(cgs.length).fill(-1),
     device,
     slotOf: new Int32Array(totalPages).fill(-1),
-    slotPage: new Int32Array(device.totalSlots).fill(-1),
-    slotCursor: 0,
+    slotPage,
+    // SWAPFILE_CLUSTER is HPAGE_PMD_NR slots (x86-64 with THP swap).
+    swapClusters: new SwapClusters(slotPage, (HPAGE_PMD_SIZE / h.pageSizeBytes) * rate),
     memswAccount: sc.cgroups.some((c) => c.origin === 'v1'),
     raHits: 0,
     raPrevOffset: -1,

@@ -13,6 +13,7 @@ import type { RegionStream } from '../workload/stream.js';
 import type { TraceStream } from '../workload/trace-stream.js';
 import type { LruLists } from './lru.js';
 import type { BlockQueue } from './mechanisms/block-queue.js';
+import type { SwapClusters } from './mechanisms/swap-cluster.js';
 import type { SwapDevice } from './mechanisms/swap-device.js';
 import type { Generations } from './mglru.js';
 
@@ -429,8 +430,8 @@ export interface HostState {
   /** Per page: its swap slot, −1 when it has none; per slot: the page in it, −1 when free. */
   readonly slotOf: Int32Array;
   readonly slotPage: Int32Array;
-  /** Where the next slot search starts (slots are handed out in order). */
-  slotCursor: number;
+  /** Which slot a page being swapped out gets (`cluster_alloc_swap_entry`). */
+  readonly swapClusters: SwapClusters;
   /**
    * cgroup v1's memory controller (a cgroup sets v1 files, `do_memsw_account`): a page read into
    * the swap cache gives its cgroup's swap charge back at once (`memcg1_swapin`: memory+swap

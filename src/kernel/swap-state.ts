@@ -1,6 +1,6 @@
 /**
  * Swap slots and the swap cache (LK mm/swap_state.c, mm/swapfile.c): a slot for a page being
- * swapped out (handed out in order, as the cluster allocator does within a cluster), its
+ * swapped out (by the cluster allocator: holes of clusters with freed slots first), its
  * release when the page is mapped again or its owner exits, and swap readahead on a swap-in
  * fault: by swap-slot cluster on a rotational disk (`swap_cluster_readahead`), by virtual
  * address otherwise (`swap_vma_readahead`), the window sized by `__swapin_nr_pages`.
@@ -26,7 +26,7 @@ import { reclaimCgroup } from './vmscan.js';
 import { finishSwapinPlug, startSwapinPlug } from './writeback.js';
 
 /**
- * Allocates a swap slot for an anonymous page being reclaimed and queues its write
+ * Allocates a swap slot (mechanisms/swap-cluster.ts) for an anonymous page being reclaimed and queues its write
  * (`add_to_swap`, `pageout`). Written asynchronously (`inCache`: it stays in the swap cache
  * until a later reclaim frees it, writeback.ts), on cgroup v1 its swap is charged only when
  * it leaves the cache (`memcg1_swapout` from `__remove_mapping`: swapCacheDropped), and its
@@ -34,12 +34,10 @@ import { finishSwapinPlug, startSwapinPlug } from './writeback.js';
  */
 export function swapOut(s: HostState, page: number, sc: ScanControl, inCache = false): void {
   s.device.allocSlots(1);
-  const slots = s.slotPage;
-  let slot = s.slotCursor;
-  while (slots[slot] !== -1) slot = slot + 1 < slots.length ? slot + 1 : 0;
-  slots[slot] = page;
+  const slot = s.swapClusters.alloc();
+  if (slot < 0) throw new Error(`no free swap slot while the device counts ${s.device.freeSlotCount} free`);
+  s.slotPage[slot] = page;
   s.slotOf[page] = slot;
-  s.slotCursor = slot + 1 < slots.length ? slot + 1 : 0;
   const owner = ownerOf(s, page);
   if (!(inCache && s.memswAccount)) chargeSwap(s, owner.cg, 1);
   owner.swap++;
@@ -58,6 +56,7 @@ export function releaseSlot(s: HostState, p: ProcRt, page: number, inCache = fal
   const slot = s.slotOf[page]!;
   s.slotPage[slot] = -1;
   s.slotOf[page] = -1;
+  s.swapClusters.free(slot);
   s.device.freeSlots(1);
   if (!(inCache && s.memswAccount)) chargeSwap(s, p.cg, -1);
   p.swap -= 1;
