@@ -9,6 +9,7 @@ import { queueWrites } from './io-queue.js';
 import { mapNew } from './mapping.js';
 import { charge, chargeSwap, memoryEvent, OVER_MEMSW, overCgroup, overMax } from './memcontrol.js';
 import {
+  ACT,
   EV_MAX,
   EVER,
   freeFrames,
@@ -16,11 +17,14 @@ import {
   LRU_INACTIVE_ANON,
   ownerOf,
   type ProcRt,
+  REFAULT_ACTIVATE,
   RES,
   SC,
   type ScanControl,
+  SHADOW_WS,
   SWP,
   WRITABLE,
+  WS,
 } from './state.js';
 import { reclaimCgroup } from './vmscan.js';
 import { finishSwapinPlug, startSwapinPlug } from './writeback.js';
@@ -185,7 +189,12 @@ function readAheadPage(s: HostState, p: ProcRt, q: number): number {
   s.free--;
   charge(s, owner.cg, 1);
   if (s.memswAccount) chargeSwap(s, owner.cg, -1);
+  // `__read_swap_cache_async` tests every page it adds against its shadow (`workingset_refault`),
+  // the pages read ahead as well as the faulting one: a recent refault goes to the active list.
+  const refault = s.reclaim.refault(owner.cg, q, f);
+  const active = (refault & REFAULT_ACTIVATE) !== 0;
+  const nf = (f & (EVER | WRITABLE)) | RES | SC | (active ? ACT : 0) | (active && f & SHADOW_WS ? WS : 0);
   // The slot stays allocated: the swap cache still backs the page until it is mapped.
-  mapNew(s, owner, q, LRU_INACTIVE_ANON, (f & (EVER | WRITABLE)) | RES | SC);
+  mapNew(s, owner, q, LRU_INACTIVE_ANON + (active ? 1 : 0), nf);
   return 1;
 }
