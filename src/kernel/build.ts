@@ -117,6 +117,7 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
     kswapdFailures: 0,
     kswapdProgress: false,
     kswapdWriteBudget: 0,
+    kswapdWakeUs: 0,
     swapFullReported: false,
     counters: new TickCounters(),
     devQueue: new BlockQueue(),

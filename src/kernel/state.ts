@@ -467,6 +467,11 @@ export interface HostState {
   kswapdProgress: boolean;
   /** Pages kswapd may still queue for writeback this tick (`reclaim_throttle` beyond it). */
   kswapdWriteBudget: number;
+  /**
+   * When kswapd, throttled on its writes in flight, goes on (µs since the run began; 0: not
+   * waiting): its run is not over while pages it wrote can still be freed (writeback.ts).
+   */
+  kswapdWakeUs: number;
   swapFullReported: boolean;
   readonly counters: TickCounters;
   /**

@@ -10,7 +10,7 @@
 import { queueAheadUs, tagWaitUs } from './io-queue.js';
 import { computeProtection, largestSoftLimitExcess, memoryEvent } from './memcontrol.js';
 import { EV_LOW, freeFrames, type HostState, type ProcRt, type ScanControl } from './state.js';
-import { startReclaimClock } from './writeback.js';
+import { startReclaimClock, writebackWakeUs } from './writeback.js';
 
 export function newScanControl(s: HostState, target: number, global: boolean, nr: number, maySwap = true): ScanControl {
   return {
@@ -89,6 +89,9 @@ export function reclaimCgroup(s: HostState, cg: number, pages: number, p: ProcRt
 export function kswapdRun(s: HostState, maxBatches: number, sc: ScanControl = newScanControl(s, 0, true, 0)): number {
   let cpu = 0;
   s.kswapdProgress = false;
+  // Back from a wait for writeback: the writes done meanwhile are rotated to the tail.
+  if (s.reclaimClockUs < s.kswapdWakeUs) s.reclaimClockUs = s.kswapdWakeUs;
+  s.kswapdWakeUs = 0;
   for (let b = 0; b < maxBatches; b++) {
     if (freeFrames(s) >= s.wmHigh) {
       s.kswapdAwake = false;
@@ -102,6 +105,12 @@ export function kswapdRun(s: HostState, maxBatches: number, sc: ScanControl = ne
     s.counters.scanKswapd += sc.scanned;
     cpu += reclaimCpuSec(s, sc);
     if (sc.reclaimed === 0) {
+      // balance_pgdat counts a failure only when a whole run freed nothing; while pages it
+      // unmapped are still being written its run goes on: shrink_node throttles kswapd on them
+      // (`reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK)`) and, written, they are rotated to the
+      // tail (`folio_rotate_reclaimable`) where its next pass frees them.
+      if (s.asyncPageout) s.kswapdWakeUs = writebackWakeUs(s, s.clusterPages);
+      if (s.kswapdWakeUs > 0) break;
       // balance_pgdat gave up this round; after MAX_RECLAIM_RETRIES only direct reclaim is left.
       if (sc.scanned === 0 || s.kswapdWriteBudget > 0) s.kswapdFailures++;
       if (s.kswapdFailures >= s.sc.host.kernel.maxReclaimRetries) s.kswapdAwake = false;

@@ -150,6 +150,30 @@ export function writebackBusy(s: HostState, page: number, sc: ScanControl): bool
   return false;
 }
 
+/** `reclaim_throttle`'s timeout for VMSCAN_THROTTLE_WRITEBACK (HZ/10). */
+const THROTTLE_WRITEBACK_US = 100_000;
+
+/**
+ * When a reclaimer throttled on writeback (`reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK)`) goes
+ * on, µs since the run began, or 0 when no write of a page still in the swap cache is in
+ * flight: once `pages` of them are written (`__acct_reclaim_writeback` wakes the throttled at
+ * SWAP_CLUSTER_MAX pages each), at the last one in flight if fewer, at most HZ/10 from now.
+ */
+export function writebackWakeUs(s: HostState, pages: number): number {
+  const ring = s.wbRing;
+  const now = s.reclaimClockUs;
+  let wake = 0;
+  let n = 0;
+  for (let i = 0; i < s.wbLen && n < pages; i++) {
+    const page = ring[(s.wbHead + i) % ring.length]!;
+    const done = s.wbDoneUs[page]!;
+    if ((s.flags[page]! & (RES | WB)) !== (RES | WB) || done <= now || done === Number.POSITIVE_INFINITY) continue;
+    n++;
+    if (done > wake) wake = done;
+  }
+  return n === 0 ? 0 : Math.min(wake, now + THROTTLE_WRITEBACK_US);
+}
+
 /**
  * `folio_end_writeback` → `folio_rotate_reclaimable` for every write done by the reclaim
  * clock: a page still waiting to be freed moves to the tail of its inactive list (leaving the
