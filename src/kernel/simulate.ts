@@ -260,8 +260,8 @@ class Simulation {
         // wakes it again (`kswapd_try_to_sleep`, `wakeup_kswapd`), in this tick too.
         if (!state.kswapdProgress && state.kswapdAwake) {
           // Waiting for its writes in flight (vmscan.ts kswapdRun): resume when they are done.
-          if (state.kswapdWakeUs > 0)
-            this.kswapdClock = Math.max(this.kswapdClock, (state.kswapdWakeUs - state.tickStartUs) * 1e-6);
+          // The reclaim clock is the host's, kswapdClock kswapd's own: the wait is what they share.
+          if (state.kswapdWakeUs > 0) this.kswapdClock += (state.kswapdWakeUs - state.reclaimClockUs) * 1e-6;
           // Throttled on writeback while the tick's budget lasts: resume when the next batch fits.
           else if (state.kswapdWriteBudget <= 0 && kswapdWritten + state.clusterPages <= writeBudget)
             this.kswapdClock = Math.max(
