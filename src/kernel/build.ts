@@ -12,6 +12,7 @@ import { RegionStream } from '../workload/stream.js';
 import { TraceStream } from '../workload/trace-stream.js';
 import { LruLists } from './lru.js';
 import { BlockQueue } from './mechanisms/block-queue.js';
+import { SwapClusters } from './mechanisms/swap-cluster.js';
 import { SwapDevice } from './mechanisms/swap-device.js';
 import { normPath } from './memcontrol.js';
 import { GEN_LISTS, Generations } from './mglru.js';
@@ -68,7 +69,11 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
     if (parent) child.anon.adoptLayout(parent.anon);
   }
   const mglru = h.policy === 'mglru';
+  // zram's writes are synchronous (SWP_SYNCHRONOUS_IO): reclaim frees the page at once, as it
+  // does in the generations and policy modes, which keep their own order.
+  const asyncPageout = h.policy === 'linux' && disk;
   const lru = new LruLists(totalPages, cgs.length * (mglru ? GEN_LISTS : LRU_LISTS));
+  const slotPage = new Int32Array(device.totalSlots).fill(-1);
   const s: HostState = {
     sc,
     rate,
@@ -92,8 +97,9 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
     iterPos: new Int32Array(cgs.length).fill(-1),
     device,
     slotOf: new Int32Array(totalPages).fill(-1),
-    slotPage: new Int32Array(device.totalSlots).fill(-1),
-    slotCursor: 0,
+    slotPage,
+    // SWAPFILE_CLUSTER is HPAGE_PMD_NR slots (x86-64 with THP swap).
+    swapClusters: new SwapClusters(slotPage, (HPAGE_PMD_SIZE / h.pageSizeBytes) * rate),
     memswAccount: sc.cgroups.some((c) => c.origin === 'v1'),
     raHits: 0,
     raPrevOffset: -1,
@@ -111,12 +117,24 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
     kswapdFailures: 0,
     kswapdProgress: false,
     kswapdWriteBudget: 0,
+    kswapdWakeUs: 0,
     swapFullReported: false,
     counters: new TickCounters(),
     devQueue: new BlockQueue(),
     nowUs: 0,
     tickStartUs: 0,
     readyUs: new Float64Array(procs.some((p) => p.fileCap > 0) ? totalPages : 0),
+    asyncPageout,
+    wbRing: new Int32Array(asyncPageout ? 1024 : 0),
+    wbHead: 0,
+    wbLen: 0,
+    wbPlugged: 0,
+    wbPlugRequests: 0,
+    wbPlugLastPages: 0,
+    wbPlugLastSlot: -1,
+    wbOuterPlug: false,
+    wbDoneUs: new Float64Array(asyncPageout ? totalPages : 0),
+    reclaimClockUs: 0,
     channels: disk ? sw.queueDepth : 1,
     occReadUs: disk ? occ(sw.readLatencyUs, 1) : 0,
     clusterPages: Math.max(1, Math.round(h.kernel.swapClusterMax * rate)),

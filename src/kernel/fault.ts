@@ -27,6 +27,7 @@ import {
   RES,
   SC,
   SHADOW_WS,
+  WB,
   WRITABLE,
   WS,
   YOUNG,
@@ -49,10 +50,11 @@ export function handleMmFault(s: HostState, p: ProcRt, page: number): number {
   const f = flags[page]!;
   if (f & RES) {
     if (f & SC) {
-      // Swap-cache hit after readahead: a minor fault maps it and frees the slot (exclusive).
-      flags[page] = (f & ~SC) | YOUNG;
+      // Swap-cache hit: a minor fault maps it and frees the slot (exclusive). A page read
+      // ahead counts as a readahead hit; one written out and not yet freed is simply kept.
       releaseSlot(s, p, page, true);
-      readaheadHit(s, p, page);
+      flags[page] = (f & ~(SC | WB)) | YOUNG;
+      if (!(f & WB)) readaheadHit(s, p, page);
       minorFault(s, p);
       return 1;
     }

@@ -7,7 +7,7 @@
 import { inactiveIsLow } from '../linux/mm.js';
 import { canSwap, countScan } from './memcontrol.js';
 import { getScanCount, noteCost, prepareScanControl, protectionOf } from './scan-balance.js';
-import { FOLIO_KEEP, FOLIO_SWAPPED, FOLIO_THROTTLE, FOLIO_WRITEBACK, shrinkFolio } from './shrink-folio.js';
+import { FOLIO_BUSY, FOLIO_KEEP, FOLIO_SWAPPED, FOLIO_THROTTLE, FOLIO_WRITEBACK, shrinkFolio } from './shrink-folio.js';
 import {
   ACT,
   EVER,
@@ -31,6 +31,7 @@ import {
   YOUNG,
 } from './state.js';
 import { ageNonresident, recordShadow, refaultActivates } from './workingset.js';
+import { advanceReclaimClock, finishReclaimPlug } from './writeback.js';
 
 export class ClassicReclaim implements Reclaim {
   readonly kind = 'classic';
@@ -132,6 +133,7 @@ export class ClassicReclaim implements Reclaim {
     // Keep the inactive anon list aged even when anon is not scanned (shrink_lruvec tail).
     if (canSwap(s, c) && inactiveIsLow(size[base]!, size[base + 1]!, s.rate, s.pageSize))
       this.shrinkActive(c, LRU_ACTIVE_ANON, clusterMax, sc);
+    if (s.asyncPageout) finishReclaimPlug(s);
   }
 
   /**
@@ -206,6 +208,10 @@ export class ClassicReclaim implements Reclaim {
         sc.throttled = true;
         break;
       }
+      if (d === FOLIO_BUSY) {
+        s.lru.moveHead(list, page);
+        continue;
+      }
       if (d === FOLIO_WRITEBACK || d === FOLIO_KEEP) {
         // Written back (comes round again clean) or nowhere to swap: back to the head, its
         // PG_referenced used up (folio_check_references tests and clears it).
@@ -220,6 +226,10 @@ export class ClassicReclaim implements Reclaim {
     sc.scanned += scanned;
     sc.reclaimed += reclaimed;
     countScan(s, c, scanned);
+    if (s.asyncPageout) {
+      const costs = s.sc.host.costs;
+      advanceReclaimClock(s, (scanned * costs.reclaimScanCpuUs + pageout * costs.pageOutCpuUs) * s.scale);
+    }
     // lru_note_cost: IO weighted by SWAP_CLUSTER_MAX, rotations by one (§3).
     noteCost(s, c, l >= LRU_INACTIVE_FILE, pageout * s.sc.host.kernel.swapClusterMax + (scanned - reclaimed));
   }

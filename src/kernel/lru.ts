@@ -94,6 +94,12 @@ export class LruLists {
     this.size[l]!--;
   }
 
+  /** Moves a page (on some list) to the tail of list `l`. */
+  moveTail(l: number, page: number): void {
+    this.remove(page);
+    this.addTail(l, page);
+  }
+
   /** Moves a page (on some list) to the head of list `l`. */
   moveHead(l: number, page: number): void {
     this.remove(page);

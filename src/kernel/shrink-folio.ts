@@ -16,10 +16,12 @@ import {
   type ScanControl,
   SHADOW_WS,
   SWP,
+  WB,
   WRITABLE,
   WS,
 } from './state.js';
 import { reportSwapFull, swapCacheDropped, swapOut } from './swap-state.js';
+import { startPageout, writebackBusy } from './writeback.js';
 
 /** The page was freed without IO (a clean file page, or a swap-cache page whose slot still holds it). */
 export const FOLIO_RECLAIMED = 0;
@@ -31,6 +33,8 @@ export const FOLIO_WRITEBACK = 1;
 export const FOLIO_KEEP = 2;
 /** kswapd has queued all the writeback the device takes this tick (`reclaim_throttle`). */
 export const FOLIO_THROTTLE = 3;
+/** An anon page whose swap write is still in flight, met by global reclaim: back on the list. */
+export const FOLIO_BUSY = 5;
 
 /** Frees a resident page's frame; the LRU ordering records its shadow entry (`workingset_eviction`). */
 export function evict(s: HostState, page: number, c: number, toSwap: boolean): void {
@@ -48,8 +52,10 @@ export function evict(s: HostState, page: number, c: number, toSwap: boolean): v
 
 /**
  * Disposes of an unreferenced page of cgroup `c`: a dirty file page is written back, a clean
- * one dropped; a clean swap-cache page (read ahead, never mapped) dropped; any other anon
- * page swapped out. Returns a FOLIO_* code; RECLAIMED and SWAPPED freed the page.
+ * one dropped; a swap-cache page (read ahead and never mapped, or written out) dropped once
+ * its write is done; any other anon page swapped out — to a disk asynchronously (written
+ * now, freed later: writeback.ts), to zram at once. Returns a FOLIO_* code; RECLAIMED and
+ * SWAPPED freed the page.
  */
 export function shrinkFolio(s: HostState, page: number, c: number, sc: ScanControl): number {
   const f = s.flags[page]!;
@@ -64,6 +70,7 @@ export function shrinkFolio(s: HostState, page: number, c: number, sc: ScanContr
     return FOLIO_RECLAIMED;
   }
   if (f & SC) {
+    if (f & WB && writebackBusy(s, page, sc)) return FOLIO_BUSY;
     evict(s, page, c, true);
     swapCacheDropped(s, ownerOf(s, page));
     return FOLIO_RECLAIMED;
@@ -73,6 +80,11 @@ export function shrinkFolio(s: HostState, page: number, c: number, sc: ScanContr
     return FOLIO_KEEP;
   }
   if (sc.kswapd && s.kswapdWriteBudget <= 0) return FOLIO_THROTTLE;
+  if (s.asyncPageout) {
+    swapOut(s, page, sc, true);
+    startPageout(s, page);
+    return FOLIO_WRITEBACK;
+  }
   swapOut(s, page, sc);
   evict(s, page, c, true);
   return FOLIO_SWAPPED;

@@ -256,9 +256,14 @@ class Simulation {
         if (Number.isFinite(writeBudget)) kswapdWritten += before - state.kswapdWriteBudget;
         this.kswapdCpuSec += cpu;
         this.kswapdClock += cpu + 1e-6;
-        if (!state.kswapdProgress) {
+        // Balanced, kswapd sleeps (awake false) until an allocation below the low watermark
+        // wakes it again (`kswapd_try_to_sleep`, `wakeup_kswapd`), in this tick too.
+        if (!state.kswapdProgress && state.kswapdAwake) {
+          // Waiting for its writes in flight (vmscan.ts kswapdRun): resume when they are done.
+          // The reclaim clock is the host's, kswapdClock kswapd's own: the wait is what they share.
+          if (state.kswapdWakeUs > 0) this.kswapdClock += (state.kswapdWakeUs - state.reclaimClockUs) * 1e-6;
           // Throttled on writeback while the tick's budget lasts: resume when the next batch fits.
-          if (state.kswapdWriteBudget <= 0 && kswapdWritten + state.clusterPages <= writeBudget)
+          else if (state.kswapdWriteBudget <= 0 && kswapdWritten + state.clusterPages <= writeBudget)
             this.kswapdClock = Math.max(
               this.kswapdClock,
               ((kswapdWritten + state.clusterPages) / writeBudget) * tickSec,

@@ -13,6 +13,7 @@ import type { RegionStream } from '../workload/stream.js';
 import type { TraceStream } from '../workload/trace-stream.js';
 import type { LruLists } from './lru.js';
 import type { BlockQueue } from './mechanisms/block-queue.js';
+import type { SwapClusters } from './mechanisms/swap-cluster.js';
 import type { SwapDevice } from './mechanisms/swap-device.js';
 import type { Generations } from './mglru.js';
 
@@ -39,6 +40,11 @@ export const WRITABLE = 2048;
 export const RA_MARK = 4096;
 /** A file page read ahead into the page cache and not yet mapped by its mmap reader. */
 export const UNMAPPED = 8192;
+/**
+ * With SC: an anon page reclaim unmapped and wrote to swap, still in the swap cache until a
+ * later reclaim frees it (writeback.ts); its swap charge waits for that.
+ */
+export const WB = 16384;
 
 /**
  * List index within a cgroup's lruvec (LK `enum lru_list`); the active list of a type is its
@@ -323,6 +329,8 @@ export interface ScanControl {
   reclaimed: number;
   scanned: number;
   written: number;
+  /** µs this reclaim waited for swap writes in flight (writeback.ts). */
+  waitUs: number;
   lowReclaim: boolean;
   lowSkipped: boolean;
   mayDeactAnon: boolean;
@@ -422,8 +430,8 @@ export interface HostState {
   /** Per page: its swap slot, −1 when it has none; per slot: the page in it, −1 when free. */
   readonly slotOf: Int32Array;
   readonly slotPage: Int32Array;
-  /** Where the next slot search starts (slots are handed out in order). */
-  slotCursor: number;
+  /** Which slot a page being swapped out gets (`cluster_alloc_swap_entry`). */
+  readonly swapClusters: SwapClusters;
   /**
    * cgroup v1's memory controller (a cgroup sets v1 files, `do_memsw_account`): a page read into
    * the swap cache gives its cgroup's swap charge back at once (`memcg1_swapin`: memory+swap
@@ -459,6 +467,11 @@ export interface HostState {
   kswapdProgress: boolean;
   /** Pages kswapd may still queue for writeback this tick (`reclaim_throttle` beyond it). */
   kswapdWriteBudget: number;
+  /**
+   * When kswapd, throttled on its writes in flight, goes on (µs since the run began; 0: not
+   * waiting): its run is not over while pages it wrote can still be freed (writeback.ts).
+   */
+  kswapdWakeUs: number;
   swapFullReported: boolean;
   readonly counters: TickCounters;
   /**
@@ -476,6 +489,28 @@ export interface HostState {
    * began (a page read ahead is resident at once but locked until then: a touch waits).
    */
   readonly readyUs: Float64Array;
+  /** Anon pageout is asynchronous (writeback.ts): the two-list LRU swapping to a disk. */
+  readonly asyncPageout: boolean;
+  /** Swap writes in flight, in submission order: a ring of page ids (writeback.ts). */
+  wbRing: Int32Array;
+  wbHead: number;
+  wbLen: number;
+  /** The last entries of the ring, written in the running `shrink_lruvec`, not yet submitted. */
+  wbPlugged: number;
+  /** Requests those plugged writes make, the pages of the last one and its last slot (writeback.ts). */
+  wbPlugRequests: number;
+  wbPlugLastPages: number;
+  wbPlugLastSlot: number;
+  /** A swap-in's readahead plug is open: reclaim's own plugs are nested in it (writeback.ts). */
+  wbOuterPlug: boolean;
+  /** Per page with WB: when its write completes, µs since the run began. */
+  readonly wbDoneUs: Float64Array;
+  /**
+   * The running reclaim's clock, µs since the run began: it starts at the reclaiming task's
+   * time and moves on by its scanning, writing and waiting, so that writes it issued early in
+   * a long scan complete before it ends (as on the kernel, where a priority-0 scan takes ms).
+   */
+  reclaimClockUs: number;
   readonly channels: number;
   /** Occupancy of one swap read IO, µs. */
   readonly occReadUs: number;

@@ -1,6 +1,6 @@
 /**
  * Swap slots and the swap cache (LK mm/swap_state.c, mm/swapfile.c): a slot for a page being
- * swapped out (handed out in order, as the cluster allocator does within a cluster), its
+ * swapped out (by the cluster allocator: holes of clusters with freed slots first), its
  * release when the page is mapped again or its owner exits, and swap readahead on a swap-in
  * fault: by swap-slot cluster on a rotational disk (`swap_cluster_readahead`), by virtual
  * address otherwise (`swap_vma_readahead`), the window sized by `__swapin_nr_pages`.
@@ -9,6 +9,7 @@ import { queueWrites } from './io-queue.js';
 import { mapNew } from './mapping.js';
 import { charge, chargeSwap, memoryEvent, OVER_MEMSW, overCgroup, overMax } from './memcontrol.js';
 import {
+  ACT,
   EV_MAX,
   EVER,
   freeFrames,
@@ -16,28 +17,37 @@ import {
   LRU_INACTIVE_ANON,
   ownerOf,
   type ProcRt,
+  REFAULT_ACTIVATE,
   RES,
   SC,
   type ScanControl,
+  SHADOW_WS,
   SWP,
   WRITABLE,
+  WS,
 } from './state.js';
 import { reclaimCgroup } from './vmscan.js';
+import { finishSwapinPlug, startSwapinPlug } from './writeback.js';
 
-/** Allocates a swap slot for an anonymous page being reclaimed and queues its write (`add_to_swap`, `pageout`). */
-export function swapOut(s: HostState, page: number, sc: ScanControl): void {
+/**
+ * Allocates a swap slot (mechanisms/swap-cluster.ts) for an anonymous page being reclaimed and queues its write
+ * (`add_to_swap`, `pageout`). Written asynchronously (`inCache`: it stays in the swap cache
+ * until a later reclaim frees it, writeback.ts), on cgroup v1 its swap is charged only when
+ * it leaves the cache (`memcg1_swapout` from `__remove_mapping`: swapCacheDropped), and its
+ * write is queued when its plug is flushed.
+ */
+export function swapOut(s: HostState, page: number, sc: ScanControl, inCache = false): void {
   s.device.allocSlots(1);
-  const slots = s.slotPage;
-  let slot = s.slotCursor;
-  while (slots[slot] !== -1) slot = slot + 1 < slots.length ? slot + 1 : 0;
-  slots[slot] = page;
+  const slot = s.swapClusters.alloc();
+  if (slot < 0) throw new Error(`no free swap slot while the device counts ${s.device.freeSlotCount} free`);
+  s.slotPage[slot] = page;
   s.slotOf[page] = slot;
-  s.slotCursor = slot + 1 < slots.length ? slot + 1 : 0;
   const owner = ownerOf(s, page);
-  chargeSwap(s, owner.cg, 1);
+  if (!(inCache && s.memswAccount)) chargeSwap(s, owner.cg, 1);
   owner.swap++;
   s.counters.swapOutPages++;
-  queueWrites(s, 1);
+  // Written asynchronously, its write reaches the device when its plug is flushed (writeback.ts).
+  if (!inCache) queueWrites(s, 1);
   if (sc.kswapd) s.kswapdWriteBudget--;
   sc.written++;
 }
@@ -50,6 +60,7 @@ export function releaseSlot(s: HostState, p: ProcRt, page: number, inCache = fal
   const slot = s.slotOf[page]!;
   s.slotPage[slot] = -1;
   s.slotOf[page] = -1;
+  s.swapClusters.free(slot);
   s.device.freeSlots(1);
   if (!(inCache && s.memswAccount)) chargeSwap(s, p.cg, -1);
   p.swap -= 1;
@@ -118,6 +129,7 @@ export function swapinReadahead(s: HostState, p: ProcRt, page: number, slot: num
     if (win <= 1) return 0;
     const start = slot - (slot % win);
     const end = Math.min(start + win, s.slotPage.length);
+    startSwapinPlug(s);
     for (let o = start; o < end; o++) {
       const q = o === slot ? -1 : s.slotPage[o]!;
       if (q < 0) continue;
@@ -125,6 +137,7 @@ export function swapinReadahead(s: HostState, p: ProcRt, page: number, slot: num
       if (r < 0) break;
       read += r;
     }
+    finishSwapinPlug(s);
   } else {
     // swap_vma_readahead: a window of the region around the faulting address, forward when
     // the faults move forward, backward when they move backward, centred otherwise.
@@ -140,12 +153,14 @@ export function swapinReadahead(s: HostState, p: ProcRt, page: number, slot: num
     const pmdStart = p.anonBase + (page - p.anonBase - ((page - p.anonBase) % pmd));
     const start = Math.max(left, p.anonBase, pmdStart);
     const end = Math.min(left + win, p.anonBase + p.anonCap, pmdStart + pmd);
+    startSwapinPlug(s);
     for (let q = start; q < end; q++) {
       if (q === page) continue;
       const r = readAheadPage(s, p, q);
       if (r < 0) break;
       read += r;
     }
+    finishSwapinPlug(s);
   }
   // Read on behalf of the faulting process: its swap-ins count them, as the host's do.
   s.counters.swapInPages += read;
@@ -174,7 +189,12 @@ function readAheadPage(s: HostState, p: ProcRt, q: number): number {
   s.free--;
   charge(s, owner.cg, 1);
   if (s.memswAccount) chargeSwap(s, owner.cg, -1);
+  // `__read_swap_cache_async` tests every page it adds against its shadow (`workingset_refault`),
+  // the pages read ahead as well as the faulting one: a recent refault goes to the active list.
+  const refault = s.reclaim.refault(owner.cg, q, f);
+  const active = (refault & REFAULT_ACTIVATE) !== 0;
+  const nf = (f & (EVER | WRITABLE)) | RES | SC | (active ? ACT : 0) | (active && f & SHADOW_WS ? WS : 0);
   // The slot stays allocated: the swap cache still backs the page until it is mapped.
-  mapNew(s, owner, q, LRU_INACTIVE_ANON, (f & (EVER | WRITABLE)) | RES | SC);
+  mapNew(s, owner, q, LRU_INACTIVE_ANON + (active ? 1 : 0), nf);
   return 1;
 }

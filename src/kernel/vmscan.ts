@@ -10,6 +10,7 @@
 import { queueAheadUs, tagWaitUs } from './io-queue.js';
 import { computeProtection, largestSoftLimitExcess, memoryEvent } from './memcontrol.js';
 import { EV_LOW, freeFrames, type HostState, type ProcRt, type ScanControl } from './state.js';
+import { startReclaimClock, writebackWakeUs } from './writeback.js';
 
 export function newScanControl(s: HostState, target: number, global: boolean, nr: number, maySwap = true): ScanControl {
   return {
@@ -22,6 +23,7 @@ export function newScanControl(s: HostState, target: number, global: boolean, nr
     reclaimed: 0,
     scanned: 0,
     written: 0,
+    waitUs: 0,
     lowReclaim: false,
     lowSkipped: false,
     mayDeactAnon: false,
@@ -87,6 +89,9 @@ export function reclaimCgroup(s: HostState, cg: number, pages: number, p: ProcRt
 export function kswapdRun(s: HostState, maxBatches: number, sc: ScanControl = newScanControl(s, 0, true, 0)): number {
   let cpu = 0;
   s.kswapdProgress = false;
+  // Back from a wait for writeback: the writes done meanwhile are rotated to the tail.
+  if (s.reclaimClockUs < s.kswapdWakeUs) s.reclaimClockUs = s.kswapdWakeUs;
+  s.kswapdWakeUs = 0;
   for (let b = 0; b < maxBatches; b++) {
     if (freeFrames(s) >= s.wmHigh) {
       s.kswapdAwake = false;
@@ -100,6 +105,12 @@ export function kswapdRun(s: HostState, maxBatches: number, sc: ScanControl = ne
     s.counters.scanKswapd += sc.scanned;
     cpu += reclaimCpuSec(s, sc);
     if (sc.reclaimed === 0) {
+      // balance_pgdat counts a failure only when a whole run freed nothing; while pages it
+      // unmapped are still being written its run goes on: shrink_node throttles kswapd on them
+      // (`reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK)`) and, written, they are rotated to the
+      // tail (`folio_rotate_reclaimable`) where its next pass frees them.
+      if (s.asyncPageout) s.kswapdWakeUs = writebackWakeUs(s, s.clusterPages);
+      if (s.kswapdWakeUs > 0) break;
       // balance_pgdat gave up this round; after MAX_RECLAIM_RETRIES only direct reclaim is left.
       if (sc.scanned === 0 || s.kswapdWriteBudget > 0) s.kswapdFailures++;
       if (s.kswapdFailures >= s.sc.host.kernel.maxReclaimRetries) s.kswapdAwake = false;
@@ -115,9 +126,10 @@ export function kswapdRun(s: HostState, maxBatches: number, sc: ScanControl = ne
 const BLKDEV_DEFAULT_RQ = 128;
 
 /**
- * CPU of scanning (the process's CPU, once), plus, in global reclaim, waiting for the writes
- * it issued (reclaim_throttle on writeback, §1.2: thread time off CPU). The whole episode is
- * one lump for the request model and a memory stall for PSI.
+ * CPU of scanning (the process's CPU, once), plus waiting for writes: with asynchronous
+ * pageout the waits for writes in flight that reclaim met (writeback.ts); otherwise, in
+ * global reclaim, for the writes it issued (reclaim_throttle on writeback, §1.2: thread time
+ * off CPU). The whole episode is one lump for the request model and a memory stall for PSI.
  */
 function chargeReclaim(s: HostState, p: ProcRt, sc: ScanControl): void {
   const cpu = reclaimCpuSec(s, sc);
@@ -133,7 +145,7 @@ function chargeReclaim(s: HostState, p: ProcRt, sc: ScanControl): void {
       ? clusters * (queueAheadUs(s) + s.sc.host.swap.writeLatencyUs) * 1e-6
       : tagWaitUs(s, BLKDEV_DEFAULT_RQ) * 1e-6;
   }
-  const wait = Math.min(waitSec, 0.1 * clusters);
+  const wait = Math.min(waitSec, 0.1 * clusters) + sc.waitUs * 1e-6;
   // consider_reclaim_throttle: a direct reclaimer that freed nothing sleeps a jiffy
   // (VMSCAN_THROTTLE_NOPROGRESS); cgroup reclaim never does.
   const noProgressWait = sc.reclaimed === 0 && sc.global ? 0.004 : 0;
@@ -156,6 +168,7 @@ function reclaimCpuSec(s: HostState, sc: ScanControl): number {
  */
 export function doTryToFreePages(s: HostState, sc: ScanControl): void {
   computeProtection(s, sc.target);
+  if (s.asyncPageout) startReclaimClock(s);
   const def = s.sc.host.kernel.defPriority;
   for (;;) {
     let soft = 0;

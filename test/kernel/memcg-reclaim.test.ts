@@ -7,8 +7,12 @@ import { cgroup, host, MiB, proc, scenario, sum } from './factory.js';
 const events = { oomKill: () => {}, swapFull: () => {} };
 
 /** Two children under a parent at its limit, each holding `pages` warm pages. */
-function siblings(swappiness: [number | null, number | null] = [null, null], defPriority = 12) {
-  const base = host({ ramBytes: 1024 * MiB });
+function siblings(
+  swappiness: [number | null, number | null] = [null, null],
+  defPriority = 12,
+  device: 'ssd' | 'zram' = 'ssd',
+) {
+  const base = host({ ramBytes: 1024 * MiB, device });
   const sc = scenario({
     host: { ...base, kernel: { ...base.kernel, defPriority } },
     cgroups: [
@@ -33,7 +37,10 @@ function siblings(swappiness: [number | null, number | null] = [null, null], def
 describe('memcg limit reclaim (try_charge_memcg, shrink_node_memcgs)', () => {
   it('walks the children round robin: each reclaim resumes after the memcg the last one stopped at', () => {
     // At priority 4 each child's list gives the 32-page goal alone (8192 >> 4 = 512 pages to scan).
-    const { h, a, b } = siblings([null, null], 4);
+    // zram frees a written page at once (SWP_SYNCHRONOUS_IO); on a disk the page stays in the
+    // swap cache until its write completes, so the first memcg visited frees nothing yet and the
+    // partial walk goes on to the next (nr_reclaimed counts pages freed, not written).
+    const { h, a, b } = siblings([null, null], 4, 'zram');
     const cgA = h.state.cgs[h.cgroupIndex('p/a')]!;
     const cgB = h.state.cgs[h.cgroupIndex('p/b')]!;
     const scanned: string[] = [];
