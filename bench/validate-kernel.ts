@@ -26,6 +26,23 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtureDir = join(root, 'test/fixtures/kernel');
 
 const args = process.argv.slice(2);
+// Without --compare this measures the kernel as root (a swap file, cgroups): a mistyped or unknown
+// flag must stop here rather than start a measurement.
+const VALUED = ['family', 'repeats', 'only'];
+const FLAGS = ['compare', 'write'];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i] as string;
+  const name = a.startsWith('--') ? a.slice(2) : '';
+  if (VALUED.includes(name) && i + 1 < args.length) i++;
+  else if (!FLAGS.includes(name)) {
+    console.error(
+      `${a === '--help' || a === '-h' ? '' : `unknown or incomplete argument ${a}\n`}` +
+        'usage: validate-kernel [--family a|b|c|d|all] [--repeats N] [--only ID] [--write]   (measures; root)\n' +
+        '       validate-kernel --compare [--family ...]                                 (the committed fixtures vs the model)',
+    );
+    process.exit(a === '--help' || a === '-h' ? 0 : 2);
+  }
+}
 const opt = (name: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
