@@ -9,18 +9,29 @@ import { cgroup, host, MiB, proc, scenario } from './factory.js';
 
 const events = { oomKill: () => {}, swapFull: () => {} };
 
-/** A process reading a cold 64 MiB file on an SSD host with room to spare. */
-function reader(fileAccess: ProcessConfig['fileAccess'], pattern: 'scan' | 'uniform' = 'scan') {
+/** A process reading a cold file (64 MiB unless said) on an SSD host with room to spare. */
+function reader(
+  fileAccess: ProcessConfig['fileAccess'],
+  pattern: 'scan' | 'uniform' = 'scan',
+  o: {
+    durationMs?: number;
+    stepMs?: number;
+    fileBytes?: number;
+    touchesPerSec?: number;
+    cpu?: ProcessConfig['cpu'];
+  } = {},
+) {
   return scenario({
-    durationMs: 2500,
-    stepMs: 100,
+    durationMs: o.durationMs ?? 2500,
+    stepMs: o.stepMs ?? 100,
     host: host({ ramBytes: 1024 * MiB, device: 'ssd' }),
     processes: [
       proc('r', {
         startMs: 100,
-        memory: { anonBytes: 0, fileBytes: 64 * MiB },
+        memory: { anonBytes: 0, fileBytes: o.fileBytes ?? 64 * MiB },
         fileTouchFraction: 1,
-        touchesPerSec: 1e6,
+        touchesPerSec: o.touchesPerSec ?? 1e6,
+        ...(o.cpu ? { cpu: o.cpu } : {}),
         access: [{ atMs: 0, pattern: { kind: pattern } }],
         fileAccess,
       }),
@@ -72,21 +83,12 @@ describe('page-cache readahead (mm/readahead.c)', () => {
     // 520 MB/s, 7.88 µs a page. Its first pass, timed to the 10 ms tick.
     const pages = (256 * MiB) / 4096;
     const copier = (completesOnDrain: boolean) => {
-      const sc = scenario({
+      const sc = reader(fa('read', 'normal', 8192), 'scan', {
         durationMs: 4000,
         stepMs: 10,
-        host: host({ ramBytes: 1024 * MiB, device: 'ssd' }),
-        processes: [
-          proc('r', {
-            startMs: 100,
-            memory: { anonBytes: 0, fileBytes: 256 * MiB },
-            fileTouchFraction: 1,
-            touchesPerSec: Number.POSITIVE_INFINITY,
-            cpu: { threads: 1, cores: 1, perTouchUs: 5 },
-            access: [{ atMs: 0, pattern: { kind: 'scan' } }],
-            fileAccess: fa('read', 'normal', 8192),
-          }),
-        ],
+        fileBytes: 256 * MiB,
+        touchesPerSec: Number.POSITIVE_INFINITY,
+        cpu: { threads: 1, cores: 1, perTouchUs: 5 },
       });
       sc.host.swap.completesOnDrain = completesOnDrain;
       let done = Number.NaN;
