@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { measureFamily } from '../src/probe/families.js';
 import { type FamilyFixture, type FamilyId, parseFixture } from '../src/probe/fixture.js';
 import { LAB_LOCK } from '../src/probe/lab.js';
@@ -26,36 +27,41 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtureDir = join(root, 'test/fixtures/kernel');
 
 const args = process.argv.slice(2);
+const USAGE =
+  'usage: validate-kernel [--family a|b|c|d|all] [--repeats N] [--only ID] [--write]   (measures; root)\n' +
+  '       validate-kernel --compare [--family ...]                                 (the committed fixtures vs the model)';
 // Without --compare this measures the kernel as root (a swap file, cgroups): a mistyped or unknown
 // flag must stop here rather than start a measurement.
-const VALUED = ['family', 'repeats', 'only'];
-const FLAGS = ['compare', 'write'];
-for (let i = 0; i < args.length; i++) {
-  const a = args[i] as string;
-  const name = a.startsWith('--') ? a.slice(2) : '';
-  if (VALUED.includes(name) && i + 1 < args.length) i++;
-  else if (!FLAGS.includes(name)) {
-    console.error(
-      `${a === '--help' || a === '-h' ? '' : `unknown or incomplete argument ${a}\n`}` +
-        'usage: validate-kernel [--family a|b|c|d|all] [--repeats N] [--only ID] [--write]   (measures; root)\n' +
-        '       validate-kernel --compare [--family ...]                                 (the committed fixtures vs the model)',
-    );
-    process.exit(a === '--help' || a === '-h' ? 0 : 2);
-  }
+let values: { family?: string; repeats?: string; only?: string; compare?: boolean; write?: boolean; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      family: { type: 'string' },
+      repeats: { type: 'string' },
+      only: { type: 'string' },
+      compare: { type: 'boolean' },
+      write: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (e) {
+  console.error(`${(e as Error).message}\n${USAGE}`);
+  process.exit(2);
 }
-const opt = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const flag = (name: string) => args.includes(`--${name}`);
-const which = opt('family') ?? 'all';
+if (values.help) {
+  console.error(USAGE);
+  process.exit(0);
+}
+const which = values.family ?? 'all';
 const families = which === 'all' ? FAMILIES : (which.split(',') as FamilyId[]);
 if (families.some((f) => !FAMILIES.includes(f))) {
   console.error(`--family: expected a, b, c, d or all, found ${which}`);
   process.exit(2);
 }
 
-if (flag('compare')) {
+if (values.compare) {
   const fixtures = families.map((f) => parseFixture(readFileSync(join(fixtureDir, `${f}.json`), 'utf8'), `${f}.json`));
   report(fixtures);
 } else if (families.length > 1 || !process.env.FAULTLINE_LAB_LOCKED) {
@@ -70,9 +76,9 @@ if (flag('compare')) {
   }
 } else {
   const family = families[0] as FamilyId;
-  const repeats = Number(opt('repeats') ?? 3);
-  const only = opt('only');
-  const dir = flag('write') ? fixtureDir : join(root, 'bench/out');
+  const repeats = Number(values.repeats ?? 3);
+  const only = values.only;
+  const dir = values.write ? fixtureDir : join(root, 'bench/out');
   const fixture = await measureFamily(family, {
     repeats,
     log: (l) => console.error(l),
