@@ -4,6 +4,7 @@
  *
  *   npm run validate-kernel -- [--family a|b|c|d|all] [--repeats 3] [--write] [--only ID]
  *   npm run validate-kernel -- --compare            (no measuring: the committed fixtures vs the model)
+ *   npm run validate-kernel -- --compare --family a --fixture bench/out/a-….json   (a recording instead)
  *   FAULTLINE_MATRIX_YAML=<dir> npm run validate-kernel -- --compare   (also writes each case's scenario there)
  *
  * Measuring needs root and the cgroup v1 memory controller, adds a 2 GiB swap file for the
@@ -29,10 +30,19 @@ const fixtureDir = join(root, 'test/fixtures/kernel');
 const args = process.argv.slice(2);
 const USAGE =
   'usage: validate-kernel [--family a|b|c|d|all] [--repeats N] [--only ID] [--write]   (measures; root)\n' +
-  '       validate-kernel --compare [--family ...]                                 (the committed fixtures vs the model)';
+  '       validate-kernel --compare [--family ...] [--fixture FILE]               (the committed fixtures vs the model)\n' +
+  "         --fixture FILE: compare a recording (e.g. bench/out/a-*.json) in place of its family's committed fixture";
 // Without --compare this measures the kernel as root (a swap file, cgroups): a mistyped or unknown
 // flag must stop here rather than start a measurement.
-let values: { family?: string; repeats?: string; only?: string; compare?: boolean; write?: boolean; help?: boolean };
+let values: {
+  family?: string;
+  repeats?: string;
+  only?: string;
+  compare?: boolean;
+  write?: boolean;
+  fixture?: string;
+  help?: boolean;
+};
 try {
   ({ values } = parseArgs({
     args,
@@ -43,6 +53,7 @@ try {
       only: { type: 'string' },
       compare: { type: 'boolean' },
       write: { type: 'boolean' },
+      fixture: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -61,8 +72,21 @@ if (families.some((f) => !FAMILIES.includes(f))) {
   process.exit(2);
 }
 
+if (values.fixture !== undefined && !values.compare) {
+  console.error(`--fixture compares a recording: it needs --compare\n${USAGE}`);
+  process.exit(2);
+}
+
 if (values.compare) {
-  const fixtures = families.map((f) => parseFixture(readFileSync(join(fixtureDir, `${f}.json`), 'utf8'), `${f}.json`));
+  const given =
+    values.fixture === undefined ? undefined : parseFixture(readFileSync(values.fixture, 'utf8'), values.fixture);
+  const fixtures = families.map((f) =>
+    given?.family === f ? given : parseFixture(readFileSync(join(fixtureDir, `${f}.json`), 'utf8'), `${f}.json`),
+  );
+  if (given && !families.includes(given.family)) {
+    console.error(`--fixture: ${values.fixture} is family ${given.family}, not among --family ${which}`);
+    process.exit(2);
+  }
   report(fixtures);
 } else if (families.length > 1 || !process.env.FAULTLINE_LAB_LOCKED) {
   // One family per lock hold: each runs in a child under flock, so the lock is free between them.

@@ -163,7 +163,10 @@ function patternYaml(p: string): string {
 /** Cumulative counters of each process after every tick (the model's /proc/<pid>/stat). */
 interface Trace {
   t: number[];
-  procs: Record<string, { touches: number[]; major: number[]; minor: number[]; swapIn: number[]; fileIn: number[] }>;
+  procs: Record<
+    string,
+    { touches: number[]; major: number[]; minor: number[]; swapIn: number[]; fileIn: number[]; killedMs?: number }
+  >;
 }
 
 /** Stops a replay once the trace has what the comparison needs. */
@@ -189,6 +192,7 @@ function runModel(yaml: string, name: string, done?: (t: Trace) => boolean): { t
           s.minor.push(p.total.minor);
           s.swapIn.push(p.total.swapIn);
           s.fileIn.push(p.total.fileIn);
+          if (p.killed && s.killedMs === undefined) s.killedMs = timeMs;
         }
         if (done?.(trace)) throw new Enough();
       },
@@ -221,17 +225,51 @@ function atTouches(
 
 // ---- family a ----
 
+/**
+ * Where the OOM killer ended the probe, per limit: killed in every repeat, the model must kill;
+ * in none, it must not; in some, either is inside the kernel's spread.
+ */
+export function killCheck(
+  pattern: string,
+  list: { ratio: number; killed: number; of: number; modelKilled: boolean }[],
+): RegimeCheck {
+  const kernelKills = list.filter((x) => x.killed > 0).map((x) => `${round(x.ratio)} (${x.killed} of ${x.of})`);
+  const modelKills = list.filter((x) => x.modelKilled).map((x) => String(round(x.ratio)));
+  return {
+    check: `${pattern}: limit/WSS where the OOM killer ends the probe`,
+    kernel: kernelKills.length > 0 ? kernelKills.join(', ') : 'none',
+    model: modelKills.length > 0 ? modelKills.join(', ') : 'none',
+    holds: list.every((x) => (x.killed === x.of ? x.modelKilled : x.killed === 0 ? !x.modelKilled : true)),
+  };
+}
+
+/** The repeats the OOM killer did not end: a killed repeat has no steady state to compare. */
+const survivors = (c: KernelCase): KernelCase => ({
+  ...c,
+  repeats: c.repeats.filter((r) => !((r.metrics.oomKills ?? 0) > 0)),
+});
+
 function familyA(f: FamilyFixture): FamilyTable {
   const cells: Cell[] = [];
   const regimes: RegimeCheck[] = [];
-  const byPattern = new Map<string, { ratio: number; kernel: number; model: number }[]>();
+  type Point = {
+    ratio: number;
+    kernel: number | null;
+    model: number | null;
+    killed: number;
+    of: number;
+    modelKilled: boolean;
+  };
+  const byPattern = new Map<string, Point[]>();
   for (const c of f.cases as KernelCase<AnonParams>[]) {
     const p = c.params;
     if (p.limitBytes === null) continue; // the free runs give the touch rates
     const W = p.workingSetBytes / 4096;
+    const alive = survivors(c);
+    const killed = c.repeats.length - alive.repeats.length;
     // The kernel's steady phase is seconds long (hundreds of passes of a set that fits); its
     // figures are per touch, and the model's steady state is reached within a few passes.
-    const steady = Math.min(med(c, 'steadyTouches') ?? 4 * W, 8 * W);
+    const steady = Math.min(med(alive, 'steadyTouches') ?? 4 * W, 8 * W);
     const end = 2 * W + steady;
     const rate = f.calibration[`touchesPerSec.${p.pattern}`] as number;
     const yaml = [
@@ -254,41 +292,71 @@ function familyA(f: FamilyFixture): FamilyTable {
       `    touchesPerSec: ${rate}`,
       '',
     ].join('\n');
-    const { trace } = runModel(yaml, c.id, (t) => (t.procs.probe?.touches.at(-1) ?? 0) >= end);
+    // The model touches as long as the kernel's steady phase lasted (the OOM killer had that long),
+    // and at least the touches the steady figures are taken over; a run that stopped faulting
+    // charges nothing more, so nothing can kill it later.
+    let steadyFromMs = -1;
+    let faultsAtSteady = 0;
+    const { trace } = runModel(yaml, c.id, (t) => {
+      const pr = t.procs.probe;
+      if (!pr) return false;
+      if (pr.killedMs !== undefined) return true;
+      const touches = pr.touches.at(-1) ?? 0;
+      const now = t.t.at(-1) ?? 0;
+      const faults = (pr.major.at(-1) ?? 0) + (pr.minor.at(-1) ?? 0);
+      if (steadyFromMs < 0 && touches >= 2 * W) {
+        steadyFromMs = now;
+        faultsAtSteady = faults;
+      }
+      if (touches < end || steadyFromMs < 0) return false;
+      return faults === faultsAtSteady || now - steadyFromMs >= p.steadySeconds * 1000;
+    });
     const s = trace.procs.probe as Trace['procs'][string];
+    const modelKilled = s.killedMs !== undefined;
     const win = (a: number, b: number, k: 'major' | 'minor' | 'swapIn' | 'time') =>
       atTouches(s, trace.t, b, k) - atTouches(s, trace.t, a, k);
-    const reached = (s.touches.at(-1) ?? 0) >= end;
+    const reached = !modelKilled && (s.touches.at(-1) ?? 0) >= end;
     const m = {
       pass1MajorPerTouch: win(W, 2 * W, 'major') / W,
       steadyMajorPerTouch: reached ? win(2 * W, end, 'major') / steady : null,
       steadyUsPerTouch: reached ? (win(2 * W, end, 'time') * 1000) / steady : null,
       swapInsPerMajor: win(0, end, 'swapIn') / Math.max(1, win(0, end, 'major')),
     };
-    cells.push(
-      cell(c, 'pass1MajorPerTouch', m.pass1MajorPerTouch),
-      cell(c, 'steadyMajorPerTouch', m.steadyMajorPerTouch),
-      cell(c, 'steadyUsPerTouch', m.steadyUsPerTouch),
-    );
-    if ((med(c, 'steadyMajorPerTouch') ?? 0) > 0.001) cells.push(cell(c, 'swapInsPerMajor', m.swapInsPerMajor));
+    cells.push(cell(c, 'pass1MajorPerTouch', m.pass1MajorPerTouch));
+    // Steady state exists where a repeat survived; a model killed where some repeat was killed too
+    // is inside the kernel's spread (the kill check below compares the kills).
+    const steadyCompared = alive.repeats.length > 0 && !(modelKilled && killed > 0);
+    if (steadyCompared) {
+      cells.push(
+        cell(alive, 'steadyMajorPerTouch', m.steadyMajorPerTouch),
+        cell(alive, 'steadyUsPerTouch', m.steadyUsPerTouch),
+      );
+      if ((med(alive, 'steadyMajorPerTouch') ?? 0) > 0.001)
+        cells.push(cell(alive, 'swapInsPerMajor', m.swapInsPerMajor));
+    }
     const list = byPattern.get(p.pattern) ?? [];
     list.push({
       ratio: p.limitBytes / p.workingSetBytes,
-      kernel: med(c, 'steadyMajorPerTouch') ?? 0,
-      model: m.steadyMajorPerTouch ?? 0,
+      kernel: alive.repeats.length > 0 ? (med(alive, 'steadyMajorPerTouch') ?? 0) : null,
+      model: m.steadyMajorPerTouch,
+      killed,
+      of: c.repeats.length,
+      modelKilled,
     });
     byPattern.set(p.pattern, list);
   }
   for (const [pattern, list] of byPattern) {
-    const knee = (k: 'kernel' | 'model') => list.find((x) => x[k] < 0.001)?.ratio;
+    // A killed run is not fault-free: the knee is the smallest limit where the survivors stop faulting.
+    const knee = (k: 'kernel' | 'model') => list.find((x) => x[k] !== null && (x[k] as number) < 0.001)?.ratio;
     const kk = knee('kernel');
     const mk = knee('model');
     regimes.push({
       check: `${pattern}: smallest limit/WSS without steady major faults`,
-      kernel: kk === undefined ? 'none' : String(kk),
-      model: mk === undefined ? 'none' : String(mk),
+      kernel: kk === undefined ? 'none' : String(round(kk)),
+      model: mk === undefined ? 'none' : String(round(mk)),
       holds: kk === mk,
     });
+    regimes.push(killCheck(pattern, list));
   }
   return { family: 'a', title: f.title, cells, regimes };
 }

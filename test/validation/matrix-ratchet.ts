@@ -27,7 +27,6 @@ export const AGREE_TODAY: readonly string[] = [
   'a/uniform@25%/swapInsPerMajor',
   'a/uniform@50%/pass1MajorPerTouch',
   'a/uniform@50%/steadyMajorPerTouch',
-  'a/uniform@50%/steadyUsPerTouch',
   'a/uniform@50%/swapInsPerMajor',
   'a/uniform@75%/pass1MajorPerTouch',
   'a/uniform@75%/steadyMajorPerTouch',
@@ -251,9 +250,13 @@ export const AGREE_TODAY: readonly string[] = [
 
 export const REGIMES_TODAY: readonly string[] = [
   'a: seq: smallest limit/WSS without steady major faults',
+  'a: seq: limit/WSS where the OOM killer ends the probe',
   'a: uniform: smallest limit/WSS without steady major faults',
+  'a: uniform: limit/WSS where the OOM killer ends the probe',
   'a: zipf:0.9: smallest limit/WSS without steady major faults',
+  'a: zipf:0.9: limit/WSS where the OOM killer ends the probe',
   'a: hotcold:0.2:0.8: smallest limit/WSS without steady major faults',
+  'a: hotcold:0.2:0.8: limit/WSS where the OOM killer ends the probe',
   'b: readSeq swappiness 0: anon swapped (≥ 16 MiB by the end)',
   'b: readSeq swappiness 10: anon swapped (≥ 16 MiB by the end)',
   'b: readSeq swappiness 60: anon swapped (≥ 16 MiB by the end)',

@@ -9,7 +9,15 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type FamilyFixture, parseFixture, spreadOf } from '../../src/probe/fixture.js';
-import { cellKey, compareFamily, type FamilyTable, metricKind, orderCheck, verdictOf } from '../../src/probe/matrix.js';
+import {
+  cellKey,
+  compareFamily,
+  type FamilyTable,
+  killCheck,
+  metricKind,
+  orderCheck,
+  verdictOf,
+} from '../../src/probe/matrix.js';
 import { AGREE_TODAY, REGIMES_TODAY } from './matrix-ratchet.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/kernel');
@@ -78,6 +86,14 @@ describe('verdicts', () => {
     ]);
     expect(bad.holds).toBe(false);
     expect(bad.model).toContain('reversed: p < r');
+  });
+  it('kills: the model must kill where every repeat was killed, must not where none was, either where some were', () => {
+    const at = (ratio: number, killed: number, modelKilled: boolean) => ({ ratio, killed, of: 3, modelKilled });
+    const both = killCheck('seq', [at(0.9, 1, false), at(1, 3, true), at(1.1, 0, false)]);
+    expect(both).toMatchObject({ holds: true, kernel: '0.9 (1 of 3), 1 (3 of 3)', model: '1' });
+    expect(killCheck('seq', [at(0.9, 1, true), at(1, 3, true)]).holds).toBe(true);
+    expect(killCheck('seq', [at(1, 3, false)])).toMatchObject({ holds: false, model: 'none' });
+    expect(killCheck('seq', [at(1.1, 0, true)])).toMatchObject({ holds: false, kernel: 'none', model: '1.1' });
   });
 });
 
