@@ -114,22 +114,6 @@ describe('cgroup swap and group kills', () => {
     expect(Math.max(...swap)).toBeLessThanOrEqual(16 * MiB);
   });
 
-  it('a charge OOMs at its MAX_RECLAIM_RETRIES + 2nd reclaim that freed nothing (try_charge_memcg)', () => {
-    // Nothing to reclaim (no swap allowance, anon only): every reclaim of the charge that meets
-    // the limit frees nothing. The kernel reclaims once, drains the per-CPU stocks and reclaims
-    // again, then spends its 16 retries and OOMs on the 18th: 18 `max` events, as measured with
-    // perf on the lab's v1 memcg (18 empty mm_vmscan_memcg_reclaim_end before mark_victim).
-    const out = simulateHost(
-      scenario({
-        durationMs: 5_000,
-        cgroups: [cgroup('box', { max: 16 * MiB, swapMax: 0 })],
-        processes: [proc('a', { cgroup: 'box', memory: { anonBytes: 24 * MiB } })],
-      }),
-    );
-    expect(out.summary.host.oomKills).toBe(1);
-    expect(out.summary.cgroups.box!.memoryEvents).toMatchObject({ max: 18, oom: 1, oomKill: 1 });
-  });
-
   it('memory.oom.group kills every process of the cgroup together', () => {
     const out = simulateHost(
       scenario({
