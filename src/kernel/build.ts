@@ -130,6 +130,7 @@ export function buildHostState(sc: Scenario, rate: number, events: HostEvents): 
     wbLen: 0,
     wbPlugged: 0,
     wbPlugRequests: 0,
+    wbPlugFirstPages: 0,
     wbPlugLastPages: 0,
     wbPlugLastSlot: -1,
     wbOuterPlug: false,

@@ -497,8 +497,12 @@ export interface HostState {
   wbLen: number;
   /** The last entries of the ring, written in the running `shrink_lruvec`, not yet submitted. */
   wbPlugged: number;
-  /** Requests those plugged writes make, the pages of the last one and its last slot (writeback.ts). */
+  /**
+   * Requests those plugged writes make, the pages of the first one (the one the plug's size
+   * test reads) and of the last one (the one a write merges into) and its last slot (writeback.ts).
+   */
   wbPlugRequests: number;
+  wbPlugFirstPages: number;
   wbPlugLastPages: number;
   wbPlugLastSlot: number;
   /** A swap-in's readahead plug is open: reclaim's own plugs are nested in it (writeback.ts). */
