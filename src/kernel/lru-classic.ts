@@ -79,9 +79,9 @@ export class ClassicReclaim implements Reclaim {
     return REFAULT_ACTIVATE | (f & SHADOW_WS ? REFAULT_WORKINGSET : 0);
   }
 
-  evicted(page: number, c: number): void {
+  evicted(page: number, _c: number, _f: number, target: number): void {
     this.s.lru.remove(page);
-    recordShadow(this.s, page, c);
+    recordShadow(this.s, page, target);
   }
 
   remove(page: number): void {

@@ -36,11 +36,14 @@ export const FOLIO_THROTTLE = 3;
 /** An anon page whose swap write is still in flight, met by global reclaim: back on the list. */
 export const FOLIO_BUSY = 5;
 
-/** Frees a resident page's frame; the LRU ordering records its shadow entry (`workingset_eviction`). */
-export function evict(s: HostState, page: number, c: number, toSwap: boolean): void {
+/**
+ * Frees a resident page's frame; the LRU ordering records its shadow entry
+ * (`workingset_eviction`, against the memcg `target` reclaim works for).
+ */
+export function evict(s: HostState, page: number, c: number, toSwap: boolean, target: number): void {
   const f = s.flags[page]!;
   const owner = ownerOf(s, page);
-  s.reclaim.evicted(page, c, f);
+  s.reclaim.evicted(page, c, f, target);
   let nf = (f & (FILE | EVER | WRITABLE)) | (f & WS ? SHADOW_WS : 0);
   if (toSwap) nf |= SWP;
   s.flags[page] = nf;
@@ -66,12 +69,12 @@ export function shrinkFolio(s: HostState, page: number, c: number, sc: ScanContr
       queueWrites(s, 1);
       return FOLIO_WRITEBACK;
     }
-    evict(s, page, c, false);
+    evict(s, page, c, false, sc.target);
     return FOLIO_RECLAIMED;
   }
   if (f & SC) {
     if (f & WB && writebackBusy(s, page, sc)) return FOLIO_BUSY;
-    evict(s, page, c, true);
+    evict(s, page, c, true, sc.target);
     swapCacheDropped(s, ownerOf(s, page));
     return FOLIO_RECLAIMED;
   }
@@ -86,6 +89,6 @@ export function shrinkFolio(s: HostState, page: number, c: number, sc: ScanContr
     return FOLIO_WRITEBACK;
   }
   swapOut(s, page, sc);
-  evict(s, page, c, true);
+  evict(s, page, c, true, sc.target);
   return FOLIO_SWAPPED;
 }

@@ -379,8 +379,11 @@ export interface Reclaim {
    * restored (PSI then counts the wait for its read as a memory stall).
    */
   refault(c: number, page: number, f: number): number;
-  /** Reclaim freed `page` (flags `f`) from cgroup `c`: off the LRU, shadow entry recorded. */
-  evicted(page: number, c: number, f: number): void;
+  /**
+   * Reclaim freed `page` (flags `f`) from cgroup `c` while reclaiming for `target`: off the
+   * LRU, shadow entry recorded.
+   */
+  evicted(page: number, c: number, f: number, target: number): void;
   /** The page's owner exited: off the LRU without a shadow. */
   remove(page: number): void;
   /** `prepare_scan_control` for a reclaim invocation. */

@@ -23,24 +23,50 @@ export function ageNonresident(s: HostState, c: number): void {
   for (let i = 0; i < chain.length; i++) s.cgs[chain[i]!]!.nonresidentAge++;
 }
 
-/** `workingset_eviction`: the shadow entry of `page`, evicted from `c`, is the lruvec's age. */
-export function recordShadow(s: HostState, page: number, c: number): void {
-  s.lru.setShadow(page, s.cgs[c]!.nonresidentAge >>> 0);
-  ageNonresident(s, c);
+/**
+ * Low bits of a shadow entry that name the memcg whose reclaim evicted the page, as
+ * `pack_shadow` packs the memcg id beside the eviction counter; the counter keeps the rest and
+ * refault distances are taken modulo its width (`EVICTION_MASK`).
+ */
+function cgBits(s: HostState): number {
+  return 32 - Math.clz32(s.cgs.length - 1);
 }
 
-/** `workingset_refault` / `workingset_test_recent`: activate iff refault distance ≤ workingset size. */
+/**
+ * `workingset_eviction`: the shadow entry of `page`, evicted by reclaim working for `target`
+ * (the memcg at its limit; the root for global reclaim), is that lruvec's age, not the
+ * age of the page's own memcg; the eviction ages `target` and its ancestors.
+ */
+export function recordShadow(s: HostState, page: number, target: number): void {
+  const bits = cgBits(s);
+  s.lru.setShadow(page, (((s.cgs[target]!.nonresidentAge >>> 0) << bits) | target) >>> 0);
+  ageNonresident(s, target);
+}
+
+/**
+ * `workingset_refault` / `workingset_test_recent`: activate iff the refault distance, counted
+ * in the evicting memcg's age, is at most that memcg's workingset size. `lruvec_page_state`
+ * of a memcg lruvec is hierarchical, so the size sums its whole subtree.
+ */
 export function refaultActivates(s: HostState, page: number, c: number, f: number): boolean {
   const cg = s.cgs[c]!;
-  const dist = ((cg.nonresidentAge >>> 0) - s.lru.shadow(page)) >>> 0;
+  const shadow = s.lru.shadow(page);
+  const bits = cgBits(s);
+  const e = bits === 0 ? 0 : shadow & ((1 << bits) - 1);
+  const dist = ((((s.cgs[e]!.nonresidentAge >>> 0) - (shadow >>> bits)) >>> 0) & (0xffffffff >>> bits)) >>> 0;
   const size = s.lru.size;
-  const b = c * LRU_LISTS;
+  const order = s.preorder[e]!;
   const isFile = (f & FILE) !== 0;
-  let ws = size[b + LRU_ACTIVE_FILE]!;
-  if (!isFile) ws += size[b + LRU_INACTIVE_FILE]!;
-  if (canSwap(s, c)) {
-    ws += size[b + LRU_ACTIVE_ANON]!;
-    if (isFile) ws += size[b + LRU_INACTIVE_ANON]!;
+  const anon = canSwap(s, e);
+  let ws = 0;
+  for (let i = 0; i < order.length; i++) {
+    const b = order[i]! * LRU_LISTS;
+    ws += size[b + LRU_ACTIVE_FILE]!;
+    if (!isFile) ws += size[b + LRU_INACTIVE_FILE]!;
+    if (anon) {
+      ws += size[b + LRU_ACTIVE_ANON]!;
+      if (isFile) ws += size[b + LRU_INACTIVE_ANON]!;
+    }
   }
   if (dist > ws) return false;
   if (isFile) cg.refaultActivateFile++;

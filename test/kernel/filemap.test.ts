@@ -213,8 +213,8 @@ describe('references and refaults of mapped file pages (mm/rmap.c, mm/workingset
     }
     const cg = s.cgs[p.cg]!;
     expect(s.lru.size[p.cg * LRU_LISTS + LRU_ACTIVE_FILE]).toBe(16);
-    evict(s, b + 110, p.cg, false);
-    evict(s, b + 100, p.cg, false);
+    evict(s, b + 110, p.cg, false, p.cg);
+    evict(s, b + 100, p.cg, false, p.cg);
     const before = cg.refaultActivateFile;
     h.touch(p, b + 100); // the fault refaults b+100; its window reads b+110 back too
     // Both refault within distance 2 of a working set of 16: both activated, b+110 unmapped.
