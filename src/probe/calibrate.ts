@@ -16,11 +16,15 @@
  *   swap), then re-touched in a scattered order so each page faults back from swap
  *   without readahead help; time per major fault from majflt deltas. Needs root, a memory
  *   cgroup hierarchy and an active swap device; otherwise it is skipped with the reason.
+ * Chunk times leave out the time the probe waited for a CPU behind other tasks
+ * (/proc/thread-self/schedstat's run delay), as the lab's probe does: a busy host's other work
+ * is no cost of a fault.
  * The cgroup is removed when the probe ends, fails or is interrupted (SIGINT, SIGTERM).
  */
 import { statSync } from 'node:fs';
 import { release } from 'node:os';
 import { dirname } from 'node:path';
+import { loadScenarioText } from '../scenario/load.js';
 import { FaultlineError } from '../util/errors.js';
 import { activeSwapDevices, findMemoryCgroup, runNodeChild, vmstatCounter, withCgroup } from './cgroup.js';
 import { type DeviceMeasure, measureDevice } from './device.js';
@@ -39,17 +43,36 @@ const SCATTER_STRIDE = 7919;
 /**
  * The child. Plain JS for `node -e`, so it runs the same from sources and from dist and
  * loads nothing but fs: its own footprint must stay well below the cgroup limit.
- * argv: mode (minor | swap), bytes, chunk pages, stride. Prints one JSON line:
- * chunks as [nanoseconds, minflt delta, majflt delta] of the timed pass.
+ * argv: mode (minor | swap), bytes, chunk pages, stride. Prints one JSON line: chunks of the
+ * timed pass as [nanoseconds, minflt, majflt, run delay ns, CPU ns, pswpout, pages scanned,
+ * pages reclaimed] deltas. schedstat is the thread's own; the vmstat counters are the host's,
+ * pgscan/pgsteal by LRU type, the only ones that count memcg limit reclaim (vmscan.c counts
+ * pgscan_direct only for reclaim outside a cgroup).
  */
 export const PROBE_SCRIPT = `
 const fs = require('fs');
 const [mode, bytes, chunk, stride] = [process.argv[1], ...process.argv.slice(2).map(Number)];
 const PAGE = ${PAGE_BYTES};
+const VMSTAT = ['pswpout', 'pgscan_anon', 'pgscan_file', 'pgsteal_anon', 'pgsteal_file'];
 const counts = () => {
   const s = fs.readFileSync('/proc/self/stat', 'utf8');
   const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  return [Number(f[7]), Number(f[9])];
+  const vm = VMSTAT.map(() => 0);
+  for (const line of fs.readFileSync('/proc/vmstat', 'utf8').split('\\n')) {
+    const [k, v] = line.split(' ');
+    const i = VMSTAT.indexOf(k);
+    if (i >= 0) vm[i] = Number(v);
+  }
+  return [Number(f[7]), Number(f[9]), vm[0], vm[1] + vm[2], vm[3] + vm[4]];
+};
+// Run delay and CPU time, read right around the timed loop.
+const sched = () => {
+  try {
+    const t = fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
+    return [Number(t[1]), Number(t[0])];
+  } catch {
+    return [0, 0];
+  }
 };
 const pages = Math.floor(bytes / PAGE);
 const buf = new Uint8Array(pages * PAGE);
@@ -58,12 +81,15 @@ const order = (i) => (mode === 'swap' ? (i * stride) % pages : i);
 const chunks = [];
 for (let c = 0; c < pages; c += chunk) {
   const end = Math.min(pages, c + chunk);
-  const [mi0, ma0] = counts();
+  const a = counts();
+  const sa = sched();
   const t0 = process.hrtime.bigint();
   for (let i = c; i < end; i++) buf[order(i) * PAGE] = 2;
   const t1 = process.hrtime.bigint();
-  const [mi1, ma1] = counts();
-  chunks.push([Number(t1 - t0), mi1 - mi0, ma1 - ma0]);
+  const sb = sched();
+  const b = counts();
+  const d = b.map((x, k) => x - a[k]);
+  chunks.push([Number(t1 - t0), d[0], d[1], sb[0] - sa[0], sb[1] - sa[1], ...d.slice(2)]);
 }
 process.stdout.write(JSON.stringify({ pages, chunks }) + '\\n');
 `;
@@ -86,8 +112,52 @@ export interface SwapInMeasure extends Spread {
   cgroup: { version: 1 | 2; path: string };
   /** pswpin delta (/proc/vmstat) per majflt: near 1 when the major faults were swap reads. */
   swapInsPerMajorFault: number;
+  /** The probe's time on a CPU per major fault (schedstat), µs: the fault, the read's submission and the reclaim its charge ran. */
+  cpuUs: number;
+  /** The reclaim inside the measured time (/proc/vmstat deltas over the timed pass): pages written to swap per major fault. */
+  pagesOutPerSwapIn: number;
+  /** Pages direct (and memcg-limit) reclaim scanned per page it freed. */
+  scannedPerReclaimed: number;
+  /** What the model is given as the swap device's read latency: the median less that reclaim as the model charges it (swapInReadUs). */
+  readLatencyUs: number;
   workingSetBytes: number;
   limitBytes: number;
+}
+
+/** The model's reclaim CPU costs (`host.costs.pageOut`, `reclaimScan`), µs. */
+export interface ReclaimCosts {
+  pageOutCpuUs: number;
+  reclaimScanCpuUs: number;
+}
+
+/**
+ * The part of a swap-in's measured time that the model charges as the read (`host.swap.readLatency`
+ * with `costs.majorFault: 0us`). Under a memory limit each swap-in charges a page to a cgroup at its
+ * limit, and the charge reclaims in the faulting task before the read is issued (`do_swap_page` →
+ * `swapin_readahead` → `__read_swap_cache_async` → `mem_cgroup_swapin_charge_folio` →
+ * `try_charge_memcg` → `try_to_free_mem_cgroup_pages`, the call chain perf shows on the lab VM's
+ * Linux 6.18): about one page written to swap for each page read, all of it inside the measured
+ * time. The model charges that reclaim itself, as CPU per
+ * page written and per page scanned (kernel/vmscan.ts `reclaimCpuSec`), so it is taken out of the
+ * read here; left in, every swap-in under a limit paid its reclaim twice.
+ */
+export function swapInReadUs(
+  measuredUs: number,
+  reclaim: { pagesOutPerSwapIn: number; scannedPerReclaimed: number },
+  costs: ReclaimCosts,
+): number {
+  const reclaimUs =
+    reclaim.pagesOutPerSwapIn * (costs.pageOutCpuUs + reclaim.scannedPerReclaimed * costs.reclaimScanCpuUs);
+  return measuredUs - reclaimUs;
+}
+
+/** The loader's defaults of the reclaim costs: what a scenario that pastes the preset and sets no costs charges. */
+export function defaultReclaimCosts(): ReclaimCosts {
+  const { scenario } = loadScenarioText(
+    'name: costs\nduration: 1s\nhost: { ram: 1Gi, cpus: 1 }\nprocesses:\n  p: {}\n',
+    'costs.yaml',
+  );
+  return { pageOutCpuUs: scenario.host.costs.pageOutCpuUs, reclaimScanCpuUs: scenario.host.costs.reclaimScanCpuUs };
 }
 
 export interface CalibrateOptions {
@@ -106,15 +176,27 @@ export interface CalibrateResult {
   device: (DeviceMeasure & { dir: string }) | { skipped: string };
   /**
    * YAML fragment for a scenario: `host.costs.minorFault`, and the swap device (`device: custom`
-   * with the measured latencies, bandwidth, parallelism and rotational flag, the swap-in wall
-   * time as read latency with `costs.majorFault: 0us`) as far as measured.
+   * with the measured latencies, bandwidth, parallelism and rotational flag, the swap-in's time
+   * less its reclaim as read latency with `costs.majorFault: 0us`) as far as measured.
    */
   preset: string;
 }
 
+/** A timed chunk's deltas, in PROBE_SCRIPT's order. */
+type Chunk = [
+  ns: number,
+  minflt: number,
+  majflt: number,
+  runDelayNs: number,
+  cpuNs: number,
+  pswpout: number,
+  pgscan: number,
+  pgsteal: number,
+];
+
 interface ProbeOutput {
   pages: number;
-  chunks: [number, number, number][];
+  chunks: Chunk[];
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -125,7 +207,7 @@ function quantile(sorted: readonly number[], q: number): number {
   return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (pos - lo);
 }
 
-/** Per-fault cost of every chunk that faulted, in µs, over all runs. */
+/** Per-fault cost of every chunk that faulted, in µs, over all runs (its wait for a CPU left out). */
 function spread(outputs: readonly ProbeOutput[], faultIndex: 1 | 2): Spread {
   const costs: number[] = [];
   let faults = 0;
@@ -133,7 +215,7 @@ function spread(outputs: readonly ProbeOutput[], faultIndex: 1 | 2): Spread {
     for (const c of o.chunks) {
       const n = c[faultIndex];
       faults += n;
-      if (n > 0) costs.push(c[0] / n / 1000);
+      if (n > 0) costs.push((c[0] - Math.max(0, c[3])) / n / 1000);
     }
   }
   costs.sort((a, b) => a - b);
@@ -201,10 +283,17 @@ export async function calibrate(opts: CalibrateOptions): Promise<CalibrateResult
       }
     });
     const s = spread(swapOut, 2);
+    const sum = (i: number) =>
+      swapOut.reduce((t, o) => t + o.chunks.reduce((u, c) => u + (c[2] > 0 ? (c[i] as number) : 0), 0), 0);
+    const major = Math.max(1, sum(2));
+    const reclaim = { pagesOutPerSwapIn: sum(5) / major, scannedPerReclaimed: sum(7) > 0 ? sum(6) / sum(7) : 0 };
     swapIn = {
       ...s,
       cgroup: { version: where.version, path: cgroupPath },
       swapInsPerMajorFault: s.faults > 0 ? (vmstatCounter('pswpin') - pswpin0) / s.faults : 0,
+      cpuUs: sum(4) / major / 1000,
+      ...reclaim,
+      readLatencyUs: swapInReadUs(s.medianUs, reclaim, defaultReclaimCosts()),
       workingSetBytes: opts.sizeBytes,
       limitBytes: opts.limitBytes,
     };
@@ -255,7 +344,9 @@ export function presetYaml(
   } else {
     lines.push(
       `# swap-in (major fault, scattered re-touch, ${swapIn.workingSetBytes / 2 ** 20} MiB over a ${swapIn.limitBytes / 2 ** 20} MiB cgroup v${swapIn.cgroup.version} limit): median ${us(swapIn.medianUs)}, p10 ${us(swapIn.p10Us)}, p90 ${us(swapIn.p90Us)}`,
-      `#   ${plural(swapIn.runs, 'run')}, ${swapIn.faults} major faults; pswpin per majflt ${swapIn.swapInsPerMajorFault.toFixed(2)}; the wall time includes the fault's CPU and the reclaim that makes room`,
+      `#   ${plural(swapIn.runs, 'run')}, ${swapIn.faults} major faults; pswpin per majflt ${swapIn.swapInsPerMajorFault.toFixed(2)}; time waiting for a CPU left out`,
+      `#   on a CPU ${us(swapIn.cpuUs)} per swap-in (the fault, the read's submission, the reclaim its charge ran); ${swapIn.pagesOutPerSwapIn.toFixed(2)} pages written and ${(swapIn.pagesOutPerSwapIn * swapIn.scannedPerReclaimed).toFixed(1)} scanned by that reclaim`,
+      `#   readLatency ${us(swapIn.readLatencyUs)} = the median less that reclaim as the model charges it itself (costs.pageOut per page written, costs.reclaimScan per page scanned, at their defaults)`,
     );
   }
   if ('skipped' in device) lines.push(`# device: not measured: ${device.skipped}`);
@@ -271,14 +362,14 @@ export function presetYaml(
   if (!('skipped' in swapIn)) {
     // The measured time per swap-in already holds the fault's CPU: the model adds
     // costs.majorFault on top of the device's read latency, so it must not count it again.
-    lines.push('    majorFault: 0us  # included in readLatency, which is measured wall time per swap-in');
+    lines.push('    majorFault: 0us  # included in readLatency, which is measured time per swap-in');
   }
   if (!('skipped' in device)) {
-    const readUs = 'skipped' in swapIn ? device.readLatencyUs : swapIn.medianUs;
+    const readUs = 'skipped' in swapIn ? device.readLatencyUs : swapIn.readLatencyUs;
     lines.push(
       '  swap:',
       '    device: custom',
-      `    readLatency: ${us(readUs)}${'skipped' in swapIn ? '' : '  # wall time per swap-in'}`,
+      `    readLatency: ${us(readUs)}${'skipped' in swapIn ? '' : '  # time per swap-in less its reclaim'}`,
       `    writeLatency: ${us(device.writeLatencyUs)}`,
       `    iops: ${Math.round(device.parallelIops)}`,
       `    bandwidth: ${Math.round(Math.min(device.readBandwidthBps, device.writeBandwidthBps) / 1e6)}M`,
@@ -288,7 +379,7 @@ export function presetYaml(
     if (device.rotational !== null) lines.push(`    rotational: ${device.rotational}`);
     if (device.completesOnDrain) lines.push('    completesOnDrain: true');
   } else if (!('skipped' in swapIn)) {
-    lines.push('  swap:', `    readLatency: ${us(swapIn.medianUs)}`);
+    lines.push('  swap:', `    readLatency: ${us(swapIn.readLatencyUs)}`);
   }
   return `${lines.join('\n')}\n`;
 }
