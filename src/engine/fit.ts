@@ -307,14 +307,48 @@ function selected(name: string, metrics: readonly string[] | undefined): boolean
   return !DEFAULT_EXCLUDED.some((x) => name === x || name.endsWith(`.${x}`));
 }
 
-/** The terms the objective averages: `metrics` when given, else the default selection. */
-export function objectiveTerms(terms: readonly FitTerm[], metrics: readonly string[] | undefined): FitTerm[] {
-  return terms.filter((t) => selected(t.name, metrics));
+/**
+ * Host series and the cgroup series that counts the same thing (CGROUP_SERIES, engine/observed.ts).
+ * When one cgroup holds every process of the scenario its simulated series is the host's, step for
+ * step, and its observed counter is the host's but for what else ran on the machine: the pair
+ * would score one counter twice (leak-oom's major faults: 1 689 in the cgroup, 1 746 on the host).
+ */
+const HOST_TWINS: Readonly<Record<string, string>> = {
+  majorFaultsPerSec: 'majorFaultsPerSec',
+  swapUsedBytes: 'swapBytes',
+  psiSomeAvg10Pct: 'psiSomeAvg10Pct',
+  psiFullAvg10Pct: 'psiFullAvg10Pct',
+};
+
+/**
+ * Host terms the default objective leaves to their cgroup twin (HOST_TWINS): those of a run in
+ * which one cgroup holds every process as its own, when that cgroup's twin term is compared. The
+ * cgroup's stays: like the simulated series, its observed counter counts the incident's processes
+ * alone, where the host's also counts the machine's other work (the capture loop's own faults).
+ */
+export function doubledHostTerms(result: RunResult, terms: readonly FitTerm[]): string[] {
+  const procs = result.scenario.processes;
+  const owner = procs[0]?.cgroup;
+  if (owner === undefined || procs.some((p) => p.cgroup !== owner)) return [];
+  const names = new Set(terms.map((t) => t.name));
+  return Object.entries(HOST_TWINS)
+    .filter(([host, twin]) => names.has(host) && names.has(`cgroups.${owner}.${twin}`))
+    .map(([host]) => host);
+}
+
+/** The terms the objective averages: `metrics` when given, else the default selection less `doubled` (doubledHostTerms). */
+export function objectiveTerms(
+  terms: readonly FitTerm[],
+  metrics: readonly string[] | undefined,
+  doubled: readonly string[] = [],
+): FitTerm[] {
+  return terms.filter((t) => selected(t.name, metrics) && (metrics !== undefined || !doubled.includes(t.name)));
 }
 
 function objectiveOf(result: RunResult, metrics: readonly string[] | undefined): number {
   if (result.status !== 'ok' || !result.observed) return Number.POSITIVE_INFINITY;
-  const terms = objectiveTerms(termsOf(result), metrics);
+  const all = termsOf(result);
+  const terms = objectiveTerms(all, metrics, doubledHostTerms(result, all));
   if (terms.length === 0) return Number.POSITIVE_INFINITY;
   return terms.reduce((s, t) => s + Math.min(TERM_CAP, t.normalisedError), 0) / terms.length;
 }
@@ -465,10 +499,12 @@ export async function fitScenario(file: string, opts: FitOptions): Promise<FitOu
     );
     profiles = found.profiles;
     tradeOffs = found.tradeOffs;
-    note =
+    const open = unbounded(params, profiles);
+    const pairs =
       tradeOffs.length === 0
-        ? 'no pair of parameters trades off near the best point: each is pinned by the data to its profile range'
+        ? `no pair of parameters trades off near the best point${open.length === 0 ? ': each is pinned by the data to its profile range' : ''}`
         : `${tradeOffs.map((t) => `${t.a} and ${t.b} (${t.direction === 'together' ? 'raise both' : 'raise one, lower the other'})`).join('; ')}: the data cannot tell these apart; fix one from other knowledge`;
+    note = open.length === 0 ? pairs : `${open.join('; ')}; ${pairs}`;
   }
 
   const terms = termsOf(winner.result);
@@ -478,7 +514,7 @@ export async function fitScenario(file: string, opts: FitOptions): Promise<FitOu
     scenario: file,
     objective: {
       definition: OBJECTIVE_DEFINITION,
-      terms: objectiveTerms(terms, opts.metrics).map((t) => t.name),
+      terms: objectiveTerms(terms, opts.metrics, doubledHostTerms(winner.result, terms)).map((t) => t.name),
     },
     parameters: params.map((p, j) => ({
       path: p.path,
@@ -603,6 +639,31 @@ export async function identify(
     }
   }
   return { profiles, tradeOffs };
+}
+
+/**
+ * The parameters the data do not bound: a profile that reaches an end of its range (or the last
+ * point probed) says the objective stays within the tolerance out to there, so the fitted value
+ * is where the search stopped, not a finding, and the workflow must not claim it.
+ */
+export function unbounded(params: readonly FitParam[], profiles: readonly (FitProfile | null)[]): string[] {
+  return params.flatMap((p, j) => {
+    const q = profiles[j];
+    if (!q) return [];
+    const sides = [
+      q.openLow || q.low === valueAt(p, 0)
+        ? `below (its profile reaches ${q.openLow ? 'the last point probed, ' : ''}${q.low})`
+        : '',
+      q.openHigh || q.high === valueAt(p, 1)
+        ? `above (its profile reaches ${q.openHigh ? 'the last point probed, ' : ''}${q.high})`
+        : '',
+    ].filter((x) => x !== '');
+    return sides.length === 0
+      ? []
+      : [
+          `${p.path} is not identified: the data do not bound it ${sides.join(' or ')}; its fitted value is where the search stopped, not a finding`,
+        ];
+  });
 }
 
 /**

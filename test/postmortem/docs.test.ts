@@ -52,7 +52,7 @@ describe('docs/postmortem.md', () => {
       ...vmstat.stderr.split('\n').filter((l) => l.includes('never change')),
       ...stat.stderr.split('\n').filter((l) => l.includes('on a CPU')),
     ];
-    expect(shown).toHaveLength(9);
+    expect(shown).toHaveLength(10);
     for (const line of shown) expect(DOC).toContain(line);
   });
 

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import {
   coordinateOf,
+  doubledHostTerms,
   fitScenario,
   fittedScenarioText,
   objectiveTerms,
@@ -202,6 +203,29 @@ describe('--vary', () => {
 });
 
 describe('objective terms', () => {
+  // A run whose processes all live in `cgroups` (a partial RunResult: doubledHostTerms reads the processes' cgroups).
+  const runIn = (...cgroups: string[]) =>
+    ({ scenario: { processes: cgroups.map((cgroup, i) => ({ name: `p${i}`, cgroup })) } }) as unknown as RunResult;
+
+  it("leaves a host term to its cgroup's twin when one cgroup holds every process, not otherwise", () => {
+    const all = [
+      'majorFaultsPerSec',
+      'swapUsedBytes',
+      'swapInPagesPerSec',
+      'cgroups.app.majorFaultsPerSec',
+      'cgroups.app.swapBytes',
+    ].map((name) => ({ name, points: 10, mapePct: 10, normalisedError: 0.1 }));
+    expect(doubledHostTerms(runIn('app', 'app'), all)).toEqual(['majorFaultsPerSec', 'swapUsedBytes']);
+    expect(doubledHostTerms(runIn('app', 'other'), all)).toEqual([]);
+    // Without the cgroup's twin term the host's stays.
+    expect(doubledHostTerms(runIn('app'), all.slice(0, 3))).toEqual([]);
+    const names = (metrics?: string[]) =>
+      objectiveTerms(all, metrics, doubledHostTerms(runIn('app'), all)).map((t) => t.name);
+    expect(names()).toEqual(['swapInPagesPerSec', 'cgroups.app.majorFaultsPerSec', 'cgroups.app.swapBytes']);
+    // --metric names the terms as given.
+    expect(names(['majorFaultsPerSec'])).toEqual(['majorFaultsPerSec']);
+  });
+
   const term = (name: string) => ({ name, points: 10, mapePct: 10, normalisedError: 0.1 });
   const names = (list: string[], metrics?: string[]) => objectiveTerms(list.map(term), metrics).map((t) => t.name);
 

@@ -4,7 +4,7 @@
  * slope in normalised coordinates is a trade-off, a bowl is not.
  */
 import { describe, expect, it } from 'vitest';
-import { type FitParam, identify, profileRuns } from '../../src/engine/fit.js';
+import { type FitParam, identify, profileRuns, unbounded } from '../../src/engine/fit.js';
 
 const param = (path: string): FitParam => ({
   path,
@@ -75,6 +75,10 @@ describe('fit identifiability', () => {
     const c = r.profiles[2];
     expect([c?.low, c?.high, c?.openLow, c?.openHigh]).toEqual([0.5, 1, false, false]);
     expect(c?.points.map((q) => q.value)).toEqual([0.4375, 0.484375, 0.5, 0.515625, 0.5625, 0.75, 1]);
+    // The report says so, and that the fitted value is no finding; a and b are bounded on both sides.
+    expect(unbounded(PARAMS, r.profiles)).toEqual([
+      'c is not identified: the data do not bound it above (its profile reaches 1); its fitted value is where the search stopped, not a finding',
+    ]);
   });
 
   it('reads only points it ran (every single move a pair is compared with is run)', async () => {

@@ -85,3 +85,66 @@ describe('touch rate from a process series', () => {
     );
   });
 });
+
+describe('touch rate from the decay of refaults (a process whose RSS never settles)', () => {
+  const decayNote = (text: string) =>
+    importTelemetry('ps', text, { file: 'ps.log', lenient: false }).notes.find((n) => n.includes('refault'));
+
+  /**
+   * A leaking process: 40 MiB of working set plus half a sample of its leak at its first snapshot (so that the
+   * note's working set is 40 MiB exactly), 256 new pages a second for 20 s, then reclaim takes 1 000 pages of its
+   * working set at one snapshot and each comes back at its first touch: at λ per second, 1 000·e^(−λt) are still
+   * missing t seconds later. Its RSS holds at the limit from then on (reclaim takes leaked pages as it adds new
+   * ones). Its touch rate is λ × 10 240 pages.
+   */
+  function leaking(lambda: number): string {
+    const rows: [number, number, number][] = [];
+    for (let i = 0; i <= 20; i++) rows.push([40960 + 512 + 1024 * i, 256 * i, 0]);
+    for (let k = 1; k <= 12; k++) {
+      const back = Math.round(1000 * (1 - Math.exp(-lambda * k)));
+      rows.push([60000, 256 * (20 + k) + back, 0]);
+    }
+    return psLog(rows);
+  }
+
+  it('reads λ off the refaults beyond the growth line and multiplies it by the working set in pages', () => {
+    // λ = 0.5/s: 5 120 touches/s over 10 240 pages; λ is searched on a grid of 2 % steps (0.498 is the nearest).
+    const note = decayNote(leaking(0.5)) ?? '';
+    expect(note).toMatch(/^app \(pid 42\): touchesPerSec about (\d+) \((\d+)\.\.(\d+)\): after 21\.0 s its faults/);
+    const [, rate, low, high] = /about (\d+) \((\d+)\.\.(\d+)\)/.exec(note)?.map(Number) ?? [];
+    expect(Math.abs((rate as number) / 5120 - 1)).toBeLessThan(0.02);
+    expect([(low as number) <= 5120, (high as number) >= 5120]).toEqual([true, true]);
+    // Counted to the end of the 8 s window after the peak interval (k = 1 .. 9): round(1 000 · (1 − e^(−4.5))).
+    expect(note).toContain('(989 refaults: pages reclaim took from it)');
+    expect(note).toContain('40.0 ± 0.5 MiB');
+  });
+
+  it('gives only a lower bound when the refaults are over within a sample', () => {
+    // λ = 6/s: 99.75 % of the pages are back by the first snapshot after the reclaim.
+    expect(decayNote(leaking(6))).toMatch(
+      /^app \(pid 42\): touchesPerSec at least \d+, not bounded above by the data: .* died away within about a sample/,
+    );
+  });
+
+  // Ground truth (test/fixtures/postmortem/README.md): leak-oom's leaky 10 000 touches/s over 48 MiB, leak-fast's
+  // 8 000/s over 24 MiB; service-batch's batch job grows into its limit and thrashes to its end. Validated on the
+  // webs, whose rate is known and whose own refaults decay the same way: 1.18 and 1.41/s (leak-oom's two bursts)
+  // and 1.16 and 1.14/s (leak-fast's), against 20 000 / 16 384 and 15 000 / 12 288 pages = 1.22/s.
+  it('reads leak-oom leaky at 10 616/s (+6 %), bounds leak-fast leaky below at 6 069/s, and refuses the batch job', () => {
+    const note = (incident: string, proc: string) => {
+      const file = join(import.meta.dirname, '..', 'fixtures', 'postmortem', incident, 'ps.log');
+      return importTelemetryFile('ps', file, { file, lenient: false }).notes.find(
+        (n) => n.startsWith(`${proc}: touchesPerSec`) && n.includes('refault'),
+      );
+    };
+    expect(note('leak-oom', 'leaky (pid 20382)')).toMatch(
+      /^leaky \(pid 20382\): touchesPerSec about 10616 \(10204\.\.10829\): after 66\.3 s .* λ = 0\.84\/s \(0\.81\.\.0\.86\);.* 49\.1 ± 0\.5 MiB/,
+    );
+    expect(note('leak-fast', 'leaky (pid 3062)')).toMatch(
+      /^leaky \(pid 3062\): touchesPerSec at least 6069, not bounded above by the data: after 50\.6 s /,
+    );
+    expect(note('service-batch', 'batch (pid 15221)')).toMatch(
+      /^batch \(pid 15221\): touchesPerSec not estimable from refault decay: its faults beyond its growth's line had not died away 8 s after they peaked/,
+    );
+  });
+});

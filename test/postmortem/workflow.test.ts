@@ -1,9 +1,11 @@
 /**
- * The blind workflow of docs/postmortem.md on the two incidents recorded on a real kernel
+ * The blind workflow of docs/postmortem.md on the three incidents recorded on a real kernel
  * (test/fixtures/postmortem; ground truth in its README, written before any fit). What holds
- * today is asserted; what the kernel model cannot reproduce yet (swap readahead's window, sibling
- * reclaim at the parent's limit, the swap-out burst at the memory+swap limit) is pinned with
- * `it.fails`, so a model fix that makes it hold shows up here as a test to turn into an assertion.
+ * today is asserted, and a rate the logs do not identify is asserted to be reported as such; what
+ * the kernel model cannot reproduce yet (swap readahead's window in a burst, the swap-out burst when
+ * a memory limit is first reached) is pinned with `it.fails`, so a model fix that makes it hold
+ * shows up here as a test to turn into an assertion (docs/postmortem.md, "What the model misses,
+ * by shape check").
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,10 +40,10 @@ const rel = (a: number | null, b: number | null) => (a === null || b === null ? 
 describe('leak-oom: the documented fit, blind', () => {
   let fit: Awaited<ReturnType<typeof fitScenario>>;
   beforeAll(async () => {
-    // docs/postmortem.md, "The second incident": the same unknowns and ranges, default budget and profile (and the
-    // fit's multi-start: three compass searches).
+    // docs/postmortem.md, "The second incident": the same unknown and range, default budget and profile (and the
+    // fit's multi-start: three compass searches). Every rate is declared in the draft from the logs.
     fit = await fitScenario(join(DIR, 'leak-oom', 'draft.yaml'), {
-      vary: ['processes.leaky.memory.anon=16Mi..256Mi', 'processes.leaky.touchesPerSec=1000..50000'],
+      vary: ['processes.leaky.memory.anon=16Mi..256Mi'],
       budget: 150,
       jobs: 2,
     });
@@ -63,19 +65,34 @@ describe('leak-oom: the documented fit, blind', () => {
     expect(within(oom?.simulated[0]?.timeMs as number, 126821)).toBe(true);
   });
 
-  it("says leaky's touch rate is not bounded above by the data: its profile runs to the range's end", () => {
-    const p = fit.report.parameters.find((q) => q.path === 'processes.leaky.touchesPerSec');
-    expect([p?.scale, String(p?.profile?.high), p?.profile?.openHigh]).toEqual(['log', '50000', false]);
+  // Read off the logs (import ps): after the limit first took some of leaky's working set, its refaults beyond its
+  // leak's new pages died away as e^(−0.844 t); times its working set in pages (47.9 MiB: its RSS at its first sample,
+  // 49.1 MiB, less its 1.2 MiB of file pages) that is 10 354 touches/s (+3.5 %). Session 7's fit, with the rate
+  // unknown, gave 12 109 (+21 %) with a profile open to the range's end: the objective did not pin it.
+  it('declares leaky touchesPerSec within ±25 % from the decay of its refaults (truth 10 000/s)', () => {
+    const leaky = loadScenarioFile(join(DIR, 'leak-oom', 'draft.yaml')).scenario.processes.find(
+      (p) => p.name === 'leaky',
+    );
+    expect(leaky?.touchesPerSec).toBe(10354);
+    expect(within(leaky?.touchesPerSec as number, 10_000, 0.05)).toBe(true);
   });
 
-  // Truth 10 000/s; the fit gives 12 109 (+21 %), found by a later one of its three compass searches (multi-start: the
-  // first stopped at 47 614, objective 0.2576; this one at 0.2432). Within, but not because the data pin it: the profile
-  // runs from 9 482 to the range's end, and the search misses points that score better still (48 MiB at 33 770/s:
-  // 0.1710), because at the limit the model reclaims more of leaky's working set than the kernel did and reads one
-  // page a major fault (docs/postmortem.md, "Why the truth scores worse"). Session 6's fit: 50 000.
-  it('recovers leaky touchesPerSec within ±25 % (truth 10 000/s)', () => {
-    const p = fit.report.parameters.find((q) => q.path === 'processes.leaky.touchesPerSec');
-    expect(within(Number(p?.value), 10_000)).toBe(true);
+  it('pins the working set (profile 49Mi..49Mi) and says no parameter is left unbounded', () => {
+    const p = fit.report.parameters[0];
+    expect([p?.value, p?.profile?.low, p?.profile?.high]).toEqual(['49Mi', '49Mi', '49Mi']);
+    expect(fit.report.identifiability.note).toBe(
+      'no pair of parameters trades off near the best point: each is pinned by the data to its profile range',
+    );
+  });
+
+  // One cgroup holds both processes: the host's major faults and swap used are its cgroup's again (1 746 major faults
+  // on the host, 1 689 in the cgroup), so the objective scores the cgroup's and leaves the host's out.
+  it("leaves out the host terms that its one cgroup's terms double", () => {
+    const terms = fit.report.objective.terms;
+    expect(terms).toContain('cgroups.incident.majorFaultsPerSec');
+    expect(terms).toContain('cgroups.incident.swapBytes');
+    expect(terms).not.toContain('majorFaultsPerSec');
+    expect(terms).not.toContain('swapUsedBytes');
   });
 
   it("declares web's touch rate within ±25 % from its own series (truth 20 000/s; import ps: 20 780)", () => {
@@ -90,17 +107,25 @@ describe('leak-oom: the documented fit, blind', () => {
     }
   });
 
-  // The kernel swapped out 880 pages/s in the burst when the limit was first reached, the fitted model 405 (−54 %;
-  // 283 with session 6's fit, 309 at the true values: pages read ahead, touched and written again; docs/postmortem.md,
-  // "What the model misses").
+  // 342 / 315 major faults/s steady (+8 %), peak 405 / 331 (+22 %) at the fitted values (session 7's fitted values, leaky
+  // at 12 109 touches/s, on today's model: +8 % / +15 %).
+  it('matches peak and steady major faults/s within ±25 %', () => {
+    const s = shape(fit.best, 'majorFaultsPerSec');
+    expect(rel(s.simulated.peak, s.observed.peak)).toBeLessThanOrEqual(0.25);
+    expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
+  });
+
+  // The kernel swapped out 880 pages/s in the burst when the limit was first reached, the fitted model 480 (−46 %; at
+  // the true values −62 %): a kernel-model miss, not the import's (sadf and /proc/vmstat agree on 21 352 and 21 355
+  // pages) nor the objective's (the truth misses by more). At 63–68 s the kernel wrote 5 284 pages and read 3 374 for
+  // 2 400 faults of web and leaky (workingset_activate_anon 0: no refault was activated); the model at the true values
+  // wrote 4 059 and read one page a fault (docs/postmortem.md, "What the model misses").
   it.fails('matches steady swap-out pages/s within ±25 %', () => {
     const s = shape(fit.best, 'swapOutPagesPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
 
-  // The same burst read 583 swap pages/s for 315 major faults/s (readahead); the fitted model 492 (−16 %) since
-  // asynchronous swap-out with the cluster slot allocator and read-ahead pages tested against their shadow
-  // (session 7; it read 423, −27 %, one page a major fault, before).
+  // The same burst read 583 swap pages/s for 315 major faults/s (readahead); the fitted model 563 (−3 %).
   it('matches steady swap-in pages/s within ±25 %', () => {
     const s = shape(fit.best, 'swapInPagesPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
@@ -218,20 +243,29 @@ describe('service-batch: the fit recovers what the model can express', () => {
 
 describe('leak-fast: the leak workflow on a third incident, recorded after it was written (blind)', () => {
   // test/fixtures/postmortem/README.md: web 48 MiB at 15 000/s, leaky 24 MiB at 8 000/s leaking 2 MiB/s, limits
-  // 128M / 192M, OOM kill of leaky 79.6 s after the first sample. fitted.yaml holds what docs/postmortem.md's leak
-  // command (the same two unknowns and ranges as leak-oom's; the leak rate read off leaky's RSS and declared) found
-  // from draft.yaml: objective 0.2147 after 120 runs.
+  // 128M / 192M, OOM kill of leaky 79.6 s after the first sample. docs/postmortem.md's leak-fast command: the leak
+  // read off leaky's RSS and declared; its refaults bound its touch rate below only (import ps: at least 0.93/s × its
+  // working set in pages, 5 780 for 24.2 MiB), so the rate is fitted from that bound with the working set, and the fit
+  // must say it cannot tell it (fitted.yaml holds this fit's values: objective 0.2040 after 123 runs).
+  let fit: Awaited<ReturnType<typeof fitScenario>>;
   let r: RunResult;
-  let leaky: ReturnType<typeof loadScenarioFile>['scenario']['processes'][number] | undefined;
-  beforeAll(() => {
-    const file = join(DIR, 'leak-fast', 'fitted.yaml');
-    r = run(file);
-    leaky = loadScenarioFile(file).scenario.processes.find((p) => p.name === 'leaky');
-  }, 600_000);
+  const value = (path: string) => String(fit.report.parameters.find((p) => p.path === path)?.value);
+  beforeAll(async () => {
+    fit = await fitScenario(join(DIR, 'leak-fast', 'draft.yaml'), {
+      vary: ['processes.leaky.memory.anon=16Mi..256Mi', 'processes.leaky.touchesPerSec=5780..50000'],
+      budget: 150,
+      jobs: 2,
+    });
+    r = fit.best;
+  }, 1_800_000);
 
   it('declares the leak rate from its RSS and fits the working set within ±25 % (2050Ki/s declared, 25Mi fitted)', () => {
+    const leaky = loadScenarioFile(join(DIR, 'leak-fast', 'draft.yaml')).scenario.processes.find(
+      (p) => p.name === 'leaky',
+    );
     expect(within(leaky?.memory.leakBytesPerSec as number, 2 * MIB, 0.01)).toBe(true);
-    expect(within(leaky?.memory.anonBytes as number, 24 * MIB)).toBe(true);
+    expect(value('processes.leaky.memory.anon')).toBe('25Mi');
+    expect(within(parseSize(value('processes.leaky.memory.anon')) as number, 24 * MIB)).toBe(true);
   });
 
   it('puts the OOM kill on leaky within ±25 % of its time (80.1 s in the logs, 79 s fitted)', () => {
@@ -248,12 +282,17 @@ describe('leak-fast: the leak workflow on a third incident, recorded after it wa
     }
   });
 
-  // 9 957/s, +24.5 %: within, but not because the data pin it. Its profile runs from 7 798 to the range's end (the
-  // data bound it below only), and the first compass search stopped at 47 818 (objective 0.3053); the second of the
-  // multi-start's searches found 9 957 (0.2147). Session 6's fit, leak fitted too: 22 132. The true values score
-  // 0.2390 (leak 2 MiB/s, 24 MiB): docs/postmortem.md, "Why the truth scores worse".
-  it('recovers leaky touchesPerSec within ±25 % (truth 8 000/s)', () => {
-    expect(within(leaky?.touchesPerSec as number, 8000)).toBe(true);
+  // Truth 8 000/s. Neither the logs nor the objective pin it: the import bounds it below (its refaults were back within
+  // about a second: λ ≥ 0.93/s), and the fit's profile spans the whole range from that bound to 50 000, so its value
+  // (7 636 here; 9 957 in session 7, 22 132 in session 6) is where the search stopped and the workflow does not claim
+  // it. The fit's report says so.
+  it('does not claim leaky touchesPerSec: the fit reports it not identified, bounded below by the logs only', () => {
+    const p = fit.report.parameters.find((q) => q.path === 'processes.leaky.touchesPerSec');
+    expect([String(p?.profile?.low), String(p?.profile?.high)]).toEqual(['5780', '50000']);
+    expect(fit.report.identifiability.note).toMatch(
+      /^processes\.leaky\.touchesPerSec is not identified: the data do not bound it below \(its profile reaches 5780\) or above \(its profile reaches 50000\); its fitted value is where the search stopped, not a finding; /,
+    );
+    expect(fit.report.identifiability.note).not.toMatch(/memory\.anon is not identified/);
   });
 
   it("declares web's touch rate within ±25 % from its own series (truth 15 000/s; import ps: 14 526)", () => {
@@ -261,15 +300,17 @@ describe('leak-fast: the leak workflow on a third incident, recorded after it wa
     expect(within(web?.touchesPerSec as number, 15_000)).toBe(true);
   });
 
-  // 480 major faults/s against the kernel's 352 (+36 %; session 6's fit, at 22 132 touches/s, +23 %; the true values
-  // +38 %), since the kernel took 1 487 of its 3 749 swap-ins as readahead hits (swap_ra_hit; minor faults) and the
-  // model reads about one page a major fault.
+  // 525 major faults/s against the kernel's 352 (+49 %; the true values +37 %): swap readahead, a kernel-model miss.
+  // Not the import's (the host's 2 095 major faults and the cgroup's 2 060 agree) nor the objective's (the truth misses
+  // too). Over the burst at the limit (48.6–52.7 s) the kernel read 1 590 pages ahead (swap_ra) and 1 146 touches found
+  // theirs there (swap_ra_hit: minor faults) beside its 1 849 major faults: 1.86 pages read a major fault. The model's
+  // swap-in equals its major faults (526 and 525 pages/s): its readahead window (__swapin_nr_pages) stays at one page.
   it.fails('matches steady major faults/s within ±25 %', () => {
     const s = shape(r, 'majorFaultsPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
 
-  // Peak 504 against 360 (+40 %; session 6's fit +30 %, the true values +49 %): readahead, as above.
+  // Peak 554 against 360 (+54 %; the true values +49 %): readahead, as above.
   it.fails('matches peak major faults/s within ±25 %', () => {
     const s = shape(r, 'majorFaultsPerSec');
     expect(rel(s.simulated.peak, s.observed.peak)).toBeLessThanOrEqual(0.25);

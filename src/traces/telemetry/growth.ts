@@ -20,11 +20,11 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  * it stops or is killed.
  */
 export class GrowthRate {
-  private readonly timeMs: number[] = [];
-  private readonly bytes: number[] = [];
+  readonly timeMs: number[] = [];
+  readonly bytes: number[] = [];
   /** Per interval (index i: from snapshot i − 1 to i): minor and major faults, and whether it may count. */
-  private readonly minor: number[] = [];
-  private readonly major: number[] = [];
+  readonly minor: number[] = [];
+  readonly major: number[] = [];
   private readonly clean: boolean[] = [];
 
   add(timeMs: number, bytes: number, minorFaults = 0, majorFaults = 0): void {
@@ -53,8 +53,8 @@ export class GrowthRate {
     return best;
   }
 
-  /** The run the rate rests on: its first interval left out; undefined when too short. */
-  private run(): { from: number; to: number; rate: number } | undefined {
+  /** The run the rate rests on (snapshot indices): its first interval left out; undefined when too short. */
+  run(): { from: number; to: number; rate: number } | undefined {
     const r = this.longestRun();
     if (!r || r[1] - r[0] < GROWTH_MIN_INTERVALS) return undefined;
     const from = r[0];

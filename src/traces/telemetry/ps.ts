@@ -13,6 +13,7 @@ import {
 } from './common.js';
 import { GrowthRate } from './growth.js';
 import { PeekableLines } from './lines.js';
+import { refaultDecayNote } from './refault.js';
 import type { ImportOptions, ImportResult, ObservedColumn } from './types.js';
 
 /** Kernel page size for /proc/<pid>/stat's rss (in pages) and a new page's bytes: the machines faultline imports from use 4 KiB. */
@@ -108,6 +109,11 @@ class TouchRate {
   private missingSec = 0;
   private grew = false;
   private skipped = 0;
+
+  /** Whether its RSS ever held still: when not, its rate may be read off its refaults' decay (refault.ts). */
+  get settledOnce(): boolean {
+    return this.settled !== undefined;
+  }
 
   add(timeMs: number, rssBytes: number, faults: number): void {
     const last = this.last;
@@ -232,6 +238,10 @@ export class ProcessSeries {
     for (const [key, rate] of this.rates) {
       const s = this.spans.get(key);
       if (s) notes.once(`${s.comm} (pid ${s.pid}): ${rate.note()}`);
+      const growth = this.growth.get(key);
+      const decay =
+        growth && !rate.settledOnce ? refaultDecayNote(growth, this.firstMs ?? 0, KERNEL_PAGE_BYTES) : undefined;
+      if (s && decay) notes.once(`${s.comm} (pid ${s.pid}): ${decay}`);
     }
     for (const [key, growth] of this.growth) {
       const s = this.spans.get(key);
