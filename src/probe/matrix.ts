@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { simulateHost } from '../kernel/simulate.js';
 import type { RunResult } from '../result/types.js';
 import { loadScenarioText } from '../scenario/load.js';
-import { defaultReclaimCosts, swapInReadUs } from './calibrate.js';
+import { defaultReclaimCosts, type ReclaimCosts, swapInReadUs } from './calibrate.js';
 import type {
   AnonParams,
   FamilyFixture,
@@ -105,18 +105,17 @@ const med = (c: KernelCase, metric: string) => spreadOf(c.repeats.map((r) => r.m
  * before that calibration existed take the SSD preset with the calibrated read latency. The
  * disk's rotational flag decides swap readahead either way.
  */
+// The loader's reclaim costs, read once (each call loads a scenario) rather than once per case.
+let reclaimCosts: ReclaimCosts | undefined;
+
 function swapYaml(f: FamilyFixture): string {
   const cal = f.calibration;
   // The calibrated swap-in holds the reclaim its charge ran (one page written per page read at the
   // limit), which the model charges itself: the read is the rest (calibrate.ts swapInReadUs). The
   // lab's calibration does not record the scan per page freed (0.1 us x ~3 pages: 0.4 % of a swap-in).
-  const readUs = Number(
-    swapInReadUs(
-      cal.swapReadUs as number,
-      { pagesOutPerSwapIn: 1, scannedPerReclaimed: 0 },
-      defaultReclaimCosts(),
-    ).toPrecision(4),
-  );
+  reclaimCosts ??= defaultReclaimCosts();
+  const atLimit = { pagesOutPerSwapIn: 1, scannedPerReclaimed: 0 };
+  const readUs = Number(swapInReadUs(cal.swapReadUs as number, atLimit, reclaimCosts).toPrecision(4));
   const rotational = `rotational: ${f.machine.swap.rotational}`;
   if (cal['device.iops'] === undefined) {
     return `  swap: { size: "${f.machine.swap.sizeBytes}", device: ssd, readLatency: ${readUs}us, ${rotational} }`;
@@ -144,6 +143,8 @@ function hostYaml(f: FamilyFixture, tickMs: number, swappiness = f.machine.swapp
     swapYaml(f),
     `  sysctl: { vm.swappiness: ${swappiness}, vm.page-cluster: ${f.machine.pageCluster}, vm.min_free_kbytes: ${f.machine.minFreeKbytes} }`,
     // The calibrated swap-in is wall time per fault, fault CPU included (as `faultline calibrate` gives it).
+    // idleWakeRead: this VM's first 4 KiB read after a 2 ms sleep took 104–106 µs against 50–52 back to
+    // back (an idle vCPU halts; docs/validation.md item 4), and the swap-in was timed back to back.
     `  costs: { minorFault: ${cal.minorFaultUs}us, majorFault: 0us, idleWakeRead: 54us }`,
     `  kernel: { tick: ${tickMs}ms }`,
   ];
