@@ -10,6 +10,7 @@ import { buildHostState } from './build.js';
 import { handleMmFault, touchCow } from './fault.js';
 import { ClassicReclaim } from './lru-classic.js';
 import { GenerationsReclaim } from './lru-gen.js';
+import { flushMemcgStatsIfDue } from './memcg-stats.js';
 import { cgroupIndex, memoryEvent, oomCgroups, setCgroupField } from './memcontrol.js';
 import { chargeFixed, setWatermarks } from './page-alloc.js';
 import { PolicyReclaim } from './policy-reclaim.js';
@@ -55,6 +56,7 @@ export class Host {
   beginTick(startUs = 0): TickCounters {
     const s = this.state;
     s.tickStartUs = startUs;
+    flushMemcgStatsIfDue(s, startUs);
     s.counters.reset();
     for (const c of s.cgs) {
       c.majorTick = 0;

@@ -5,6 +5,7 @@
  * bit and PG_referenced, refault activation from workingset.ts.
  */
 import { inactiveIsLow } from '../linux/mm.js';
+import { lruSizesRead } from './memcg-stats.js';
 import { canSwap, countScan } from './memcontrol.js';
 import { getScanCount, noteCost, prepareScanControl, protectionOf } from './scan-balance.js';
 import { FOLIO_BUSY, FOLIO_KEEP, FOLIO_SWAPPED, FOLIO_THROTTLE, FOLIO_WRITEBACK, shrinkFolio } from './shrink-folio.js';
@@ -126,12 +127,14 @@ export class ClassicReclaim implements Reclaim {
         nr[l]! -= n;
         if (l === LRU_ACTIVE_ANON || l === LRU_ACTIVE_FILE) {
           if (l === LRU_ACTIVE_ANON ? sc.mayDeactAnon : sc.mayDeactFile) this.shrinkActive(c, l, n, sc);
+          else sc.skippedDeactivate = true;
         } else this.shrinkInactive(c, l, n, sc);
       }
     }
     if (sampled && sc.throttled) this.keepCarryAfterThrottle(base);
     // Keep the inactive anon list aged even when anon is not scanned (shrink_lruvec tail).
-    if (canSwap(s, c) && inactiveIsLow(size[base]!, size[base + 1]!, s.rate, s.pageSize))
+    const read = lruSizesRead(s, c, false);
+    if (canSwap(s, c) && inactiveIsLow(read[LRU_INACTIVE_ANON]!, read[LRU_ACTIVE_ANON]!, s.rate, s.pageSize))
       this.shrinkActive(c, LRU_ACTIVE_ANON, clusterMax, sc);
     if (s.asyncPageout) finishReclaimPlug(s);
   }

@@ -5,6 +5,7 @@
  * protection and shifted by the reclaim priority, on real page counts of a sampled host.
  */
 import { inactiveIsLow } from '../linux/mm.js';
+import { activationsRead, lruSizesRead } from './memcg-stats.js';
 import { canSwap } from './memcontrol.js';
 import {
   type CgroupRt,
@@ -117,22 +118,20 @@ export function sampledScan(s: HostState, realScan: number, slot: number, cap: n
 /** `prepare_scan_control`: may_deactivate, cache_trim_mode and file_is_tiny for the target lruvec (two-list LRU). */
 export function prepareScanControl(s: HostState, sc: ScanControl): void {
   const t = s.cgs[sc.target]!;
-  // The four list sizes summed over the target's subtree (its pre-order: nothing allocated per call).
-  const size = s.lru.size;
-  const order = s.preorder[sc.target]!;
-  let ia = 0;
-  let aa = 0;
-  let inf = 0;
-  let af = 0;
-  for (let i = 0; i < order.length; i++) {
-    const base = order[i]! * LRU_LISTS;
-    ia += size[base + LRU_INACTIVE_ANON]!;
-    aa += size[base + LRU_ACTIVE_ANON]!;
-    inf += size[base + LRU_INACTIVE_FILE]!;
-    af += size[base + LRU_ACTIVE_FILE]!;
-  }
-  sc.mayDeactAnon = t.refaultActivateAnon !== t.snapActivateAnon || inactiveIsLow(ia, aa, s.rate, s.pageSize);
-  sc.mayDeactFile = t.refaultActivateFile !== t.snapActivateFile || inactiveIsLow(inf, af, s.rate, s.pageSize);
+  // The target's subtree's list sizes and refault activations, as memory.stat has them.
+  const size = lruSizesRead(s, sc.target, true);
+  const ia = size[LRU_INACTIVE_ANON]!;
+  const aa = size[LRU_ACTIVE_ANON]!;
+  const inf = size[LRU_INACTIVE_FILE]!;
+  const af = size[LRU_ACTIVE_FILE]!;
+  sc.mayDeactAnon =
+    sc.forceDeactivate ||
+    activationsRead(s, sc.target, false) !== t.snapActivateAnon ||
+    inactiveIsLow(ia, aa, s.rate, s.pageSize);
+  sc.mayDeactFile =
+    sc.forceDeactivate ||
+    activationsRead(s, sc.target, true) !== t.snapActivateFile ||
+    inactiveIsLow(inf, af, s.rate, s.pageSize);
   // `size >> priority` of the real lists: a sampled list stands for scale times its pages.
   const shift = priorityDivisor(sc.priority);
   sc.cacheTrim = inf * s.scale >= shift && !sc.mayDeactFile;

@@ -261,6 +261,14 @@ export interface CgroupRt {
   refaultActivateFile: number;
   snapActivateAnon: number;
   snapActivateFile: number;
+  /**
+   * memory.stat as of the last statistics flush (memcg-stats.ts flushMemcgStatsIfDue; unused
+   * when they are read live): the four LRU sizes of the subtree (sampled pages, LRU_* order)
+   * and the refault activations.
+   */
+  statLru: Float64Array;
+  statActivateAnon: number;
+  statActivateFile: number;
   /** This tick: memory.high throttle sleep of its tasks, seconds, and major faults (sampled). */
   throttleSec: number;
   majorTick: number;
@@ -348,6 +356,13 @@ export interface ScanControl {
    * the goal is met (`memcg_full_walk`, the partial walks of `shrink_node_memcgs`).
    */
   memcgFullWalk: boolean;
+  /**
+   * `skipped_deactivate`: an active list was due a scan that may_deactivate refused; a reclaim
+   * that then freed nothing retries with `force_deactivate` (deactivation whatever
+   * inactive_is_low and the refault snapshot say), `do_try_to_free_pages`.
+   */
+  skippedDeactivate: boolean;
+  forceDeactivate: boolean;
 }
 
 /**
@@ -487,6 +502,8 @@ export interface HostState {
   nowUs: number;
   /** When the current tick started, µs since the run began. */
   tickStartUs: number;
+  /** When the memcg statistics are next flushed (memcg-stats.ts flushMemcgStatsIfDue), µs since the run began. */
+  statsFlushAtUs: number;
   /**
    * Per page: when the read that brings it into the page cache completes, µs since the run
    * began (a page read ahead is resident at once but locked until then: a touch waits).

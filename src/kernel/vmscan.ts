@@ -8,6 +8,7 @@
  * lru-gen.ts).
  */
 import { queueAheadUs, tagWaitUs } from './io-queue.js';
+import { activationsRead } from './memcg-stats.js';
 import { computeProtection, largestSoftLimitExcess, memoryEvent } from './memcontrol.js';
 import { EV_LOW, freeFrames, type HostState, type ProcRt, type ScanControl } from './state.js';
 import { startReclaimClock, writebackWakeUs } from './writeback.js';
@@ -34,6 +35,8 @@ export function newScanControl(s: HostState, target: number, global: boolean, nr
     throttled: false,
     maySwap,
     memcgFullWalk: false,
+    skippedDeactivate: false,
+    forceDeactivate: false,
   };
 }
 
@@ -58,6 +61,8 @@ function resetScanControl(s: HostState, sc: ScanControl, target: number, global:
   sc.throttled = false;
   sc.maySwap = true;
   sc.memcgFullWalk = false;
+  sc.skippedDeactivate = false;
+  sc.forceDeactivate = false;
 }
 
 /** `try_to_free_pages` by `p`, which stalls for it; returns pages reclaimed. */
@@ -189,15 +194,23 @@ export function doTryToFreePages(s: HostState, sc: ScanControl): void {
     if (sc.reclaimed > 0) break;
     // The partial walks' shared position may have shown this reclaimer too few memcgs.
     if (!sc.memcgFullWalk) sc.memcgFullWalk = true;
+    // An active list was not aged because the statistics said the inactive one was not low:
+    // force deactivation (the inactive list may hold only pages that cannot go yet).
+    else if (sc.skippedDeactivate) {
+      sc.forceDeactivate = true;
+      sc.skippedDeactivate = false;
+    }
     // memcg_low_reclaim: nothing unprotected was reclaimable, so memory.low gives way.
-    else if (sc.lowSkipped && !sc.lowReclaim) sc.lowReclaim = true;
-    else break;
+    else if (sc.lowSkipped && !sc.lowReclaim) {
+      sc.lowReclaim = true;
+      sc.forceDeactivate = false;
+    } else break;
     sc.lowSkipped = false;
   }
   // snapshot_refaults: refault activations are compared against this at the next reclaim.
   const t = s.cgs[sc.target]!;
-  t.snapActivateAnon = t.refaultActivateAnon;
-  t.snapActivateFile = t.refaultActivateFile;
+  t.snapActivateAnon = activationsRead(s, sc.target, false);
+  t.snapActivateFile = activationsRead(s, sc.target, true);
 }
 
 /** `MEM_CGROUP_MAX_RECLAIM_LOOPS`: passes of `mem_cgroup_soft_reclaim` over the victim's subtree. */

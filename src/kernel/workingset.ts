@@ -4,6 +4,7 @@
  * since then decides whether it was part of the working set and goes straight to the active
  * list. The multi-generational LRU keeps its own refault logic (mglru.ts).
  */
+import { lruSizesRead } from './memcg-stats.js';
 import { canSwap } from './memcontrol.js';
 import { noteCost } from './scan-balance.js';
 import {
@@ -13,7 +14,6 @@ import {
   LRU_ACTIVE_FILE,
   LRU_INACTIVE_ANON,
   LRU_INACTIVE_FILE,
-  LRU_LISTS,
   SHADOW_WS,
 } from './state.js';
 
@@ -54,19 +54,14 @@ export function refaultActivates(s: HostState, page: number, c: number, f: numbe
   const bits = cgBits(s);
   const e = bits === 0 ? 0 : shadow & ((1 << bits) - 1);
   const dist = ((((s.cgs[e]!.nonresidentAge >>> 0) - (shadow >>> bits)) >>> 0) & (0xffffffff >>> bits)) >>> 0;
-  const size = s.lru.size;
-  const order = s.preorder[e]!;
+  // The eviction memcg's subtree's list sizes, as memory.stat has them (`lruvec_page_state`).
+  const size = lruSizesRead(s, e, true);
   const isFile = (f & FILE) !== 0;
-  const anon = canSwap(s, e);
-  let ws = 0;
-  for (let i = 0; i < order.length; i++) {
-    const b = order[i]! * LRU_LISTS;
-    ws += size[b + LRU_ACTIVE_FILE]!;
-    if (!isFile) ws += size[b + LRU_INACTIVE_FILE]!;
-    if (anon) {
-      ws += size[b + LRU_ACTIVE_ANON]!;
-      if (isFile) ws += size[b + LRU_INACTIVE_ANON]!;
-    }
+  let ws = size[LRU_ACTIVE_FILE]!;
+  if (!isFile) ws += size[LRU_INACTIVE_FILE]!;
+  if (canSwap(s, e)) {
+    ws += size[LRU_ACTIVE_ANON]!;
+    if (isFile) ws += size[LRU_INACTIVE_ANON]!;
   }
   if (dist > ws) return false;
   if (isFile) cg.refaultActivateFile++;

@@ -263,6 +263,7 @@ function resolveHost(h: HostSpecOutput, r: Reporter): HostConfig {
       memoryHighMaxDelayMs: msOf(h.kernel.memoryHighMaxDelay),
       tickMs: msOf(h.kernel.tick),
       timerSlackMs: msOf(h.kernel.timerSlack),
+      memcgStatsFlushMs: h.kernel.memcgStatsFlush === undefined ? null : msOf(h.kernel.memcgStatsFlush),
     },
     reservedBytes,
   };

@@ -336,6 +336,12 @@ const KernelSpec = z.strictObject({
     unit: 'duration',
     examples: ['50us'],
   }),
+  memcgStatsFlush: meta(duration().optional(), {
+    description:
+      "How often something reads the memory cgroups' memory.stat, which brings the statistics reclaim's heuristics read up to date: the LRU list sizes of inactive_is_low, the refault activations that let reclaim deactivate, the workingset size a refault is measured against. On Linux they are rstat counters flushed every 2 s by the kernel (FLUSH_TIME) and whenever memory.stat of a cgroup is read (its subtree); reclaim does not flush them itself. Set, they are as of the last flush, at this interval or every 2 s when this is longer; unset, the model reads them live.",
+    unit: 'duration',
+    examples: ['100ms', '1s'],
+  }),
 });
 
 const HostSpec = z.strictObject({

@@ -86,6 +86,8 @@ export interface KernelParams {
   tickMs: number;
   /** A task's timer slack (`timer_slack_ns`), ms: how late a sleep until a due time ends. */
   timerSlackMs: number;
+  /** How often reclaim's memcg statistics are flushed, ms; null: read live. */
+  memcgStatsFlushMs: number | null;
 }
 
 export interface HostConfig {

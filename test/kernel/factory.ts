@@ -41,6 +41,7 @@ export function host(over: Partial<HostConfig> & { swapBytes?: number; device?: 
       memoryHighMaxDelayMs: 2000,
       tickMs: 100,
       timerSlackMs: 0.05,
+      memcgStatsFlushMs: null,
     },
     reservedBytes: 0,
     ...rest,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Host } from '../../src/kernel/host.js';
 import { simulateHost } from '../../src/kernel/simulate.js';
-import { type ProcRt, YOUNG } from '../../src/kernel/state.js';
+import { LRU_ACTIVE_ANON, LRU_INACTIVE_ANON, LRU_LISTS, type ProcRt, YOUNG } from '../../src/kernel/state.js';
 import { cgroup, host, MiB, proc, scenario, sum } from './factory.js';
 
 const events = { oomKill: () => {}, swapFull: () => {} };
@@ -134,5 +134,50 @@ describe('memcg limit reclaim (try_charge_memcg, shrink_node_memcgs)', () => {
     // Per page written, the reclaim CPU grows by the 10 µs (the slower filler writes a few fewer pages).
     const perPage = (x: { reclaimSec: number; swapOut: number }) => x.reclaimSec / x.swapOut;
     expect((perPage(paid) - perPage(free)) / 10e-6).toBeCloseTo(1, 1);
+  });
+});
+
+describe('memcg statistics as of the last flush (host.kernel.memcgStatsFlush)', () => {
+  /** One limited cgroup: 1024 active and 3072 inactive warm anon pages, none referenced. */
+  function activeAndInactive(memcgStatsFlushMs: number | null) {
+    const base = host({ ramBytes: 1024 * MiB });
+    const sc = scenario({
+      host: { ...base, kernel: { ...base.kernel, memcgStatsFlushMs } },
+      cgroups: [cgroup('p', { max: 64 * MiB })],
+      processes: [proc('a', { cgroup: 'p', memory: { anonBytes: 32 * MiB } })],
+    });
+    const h = new Host(sc, 1, events);
+    const a = h.state.procs[0] as ProcRt;
+    for (let i = 0; i < 4096; i++) h.warmInsert(a, a.anonBase + i, i < 1024);
+    for (let q = a.anonBase; q < a.anonBase + 4096; q++) h.state.flags[q]! &= ~YOUNG;
+    h.beginTick(0);
+    const c = h.cgroupIndex('p');
+    const active = () => h.state.lru.size[c * LRU_LISTS + LRU_ACTIVE_ANON]!;
+    const inactive = () => h.state.lru.size[c * LRU_LISTS + LRU_INACTIVE_ANON]!;
+    // Reclaim takes unreferenced inactive pages until fewer are left than are active.
+    const reclaimBelowActive = () => {
+      while (inactive() >= 800) h.reclaimCgroup(c, 32, a);
+    };
+    return { h, active, reclaimBelowActive };
+  }
+
+  it('read live, reclaim deactivates as soon as the inactive list is smaller than the active one', () => {
+    const { active, reclaimBelowActive } = activeAndInactive(null);
+    reclaimBelowActive();
+    expect(active()).toBeLessThan(1024);
+  });
+
+  it('flushed every 100 ms, inactive_is_low sees the sizes of the last flush until the next one', () => {
+    const { h, active, reclaimBelowActive } = activeAndInactive(100);
+    reclaimBelowActive();
+    // The flush at 0 saw 3072 inactive against 1024 active: nothing is deactivated.
+    expect(active()).toBe(1024);
+    h.beginTick(50_000);
+    h.reclaimCgroup(h.cgroupIndex('p'), 32, h.state.procs[0] as ProcRt);
+    expect(active()).toBe(1024);
+    // The tick at 100 ms flushes: the next reclaim finds the inactive list low and deactivates.
+    h.beginTick(100_000);
+    h.reclaimCgroup(h.cgroupIndex('p'), 32, h.state.procs[0] as ProcRt);
+    expect(active()).toBeLessThan(1024);
   });
 });
