@@ -32,7 +32,7 @@ export class LruLists {
     return this.base + l;
   }
 
-  /** The node before `node` (towards the tail): a page, or the sentinel when `node` is the tail. */
+  /** The neighbour of `node` on the head side (reclaim's next step from the tail): a page, or the sentinel when `node` is the head. */
   prev(node: number): number {
     return this.node[4 * node + 1]!;
   }
