@@ -192,6 +192,9 @@ export function doTryToFreePages(s: HostState, sc: ScanControl): void {
     }
     if (sc.kswapd) sc.reclaimed += soft;
     if (sc.reclaimed > 0) break;
+    // balance_pgdat has none of do_try_to_free_pages' retries: kswapd never reclaims below
+    // memory.low (its memcg_low_reclaim stays 0) and leaves forced deactivation to direct reclaim.
+    if (sc.kswapd) break;
     // The partial walks' shared position may have shown this reclaimer too few memcgs.
     if (!sc.memcgFullWalk) sc.memcgFullWalk = true;
     // An active list was not aged because the statistics said the inactive one was not low:
