@@ -324,3 +324,55 @@ describe('leak-fast: the leak workflow on a third incident, recorded after it wa
     expect(rel(s.simulated.peak, s.observed.peak)).toBeLessThanOrEqual(0.25);
   });
 });
+
+describe('leak-fast-fine: leak-fast recorded again with a 0.1 s series near the limit (session 9)', () => {
+  // test/fixtures/postmortem/README.md: the same incident as leak-fast (web 48 MiB at 15 000/s, leaky 24 MiB at
+  // 8 000/s leaking 2 MiB/s), ground truth written before the recording. The draft declares every rate read off the
+  // logs, leaky's touch rate from the 0.1 s series (λ 1.47/s × 6 221 pages = 9 145/s, touch-rate.test.ts); its fit
+  // (`faultline fit draft.yaml --vary processes.leaky.memory.anon=16Mi..256Mi`, docs/postmortem.md: 25 runs, 5 min
+  // at load 15) kept the draft's working set, 24.3Mi, pinned. fitted.yaml holds it; this runs it.
+  let r: RunResult;
+  const file = join(DIR, 'leak-fast-fine', 'fitted.yaml');
+  beforeAll(() => {
+    r = run(file);
+  }, 600_000);
+
+  it('declares and fits every parameter within ±25 % of the truth', () => {
+    const procs = loadScenarioFile(file).scenario.processes;
+    const web = procs.find((p) => p.name === 'web');
+    const leaky = procs.find((p) => p.name === 'leaky');
+    expect(within(leaky?.touchesPerSec as number, 8000)).toBe(true); // 9 145: +14 %
+    expect(within(web?.touchesPerSec as number, 15_000)).toBe(true); // 17 384: +16 %
+    expect(within(leaky?.memory.leakBytesPerSec as number, 2 * MIB, 0.02)).toBe(true); // 2 026 KiB/s: −1.1 %
+    expect(within(leaky?.memory.anonBytes as number, 24 * MIB, 0.02)).toBe(true); // 24.3 MiB: +1.3 %
+    expect(within(web?.memory.anonBytes as number, 48 * MIB, 0.01)).toBe(true);
+  });
+
+  it('puts the OOM kill on leaky at its time (80.3 s in the logs and in the run)', () => {
+    const oom = r.observed?.oom;
+    expect(oom?.observed).toEqual([{ process: 'leaky', timeMs: 80304 }]);
+    expect(oom?.victimsMatch).toBe(true);
+    expect(within(oom?.simulated[0]?.timeMs as number, 80304, 0.02)).toBe(true);
+  });
+
+  it('matches the onsets, peak and steady major faults/s and swap-out within ±25 %', () => {
+    for (const m of ['majorFaultsPerSec', 'swapInPagesPerSec', 'swapOutPagesPerSec', 'psiSomePct', 'psiFullPct']) {
+      const s = shape(r, m);
+      expect(rel(s.simulated.onsetMs, s.observed.onsetMs), m).toBeLessThanOrEqual(0.25);
+    }
+    // 507 / 409 peak (+24 %), 462 / 383 steady (+21 %); swap-out 1 044 / 1 224 (−15 %), 939 / 1 125 (−17 %).
+    for (const m of ['majorFaultsPerSec', 'swapOutPagesPerSec']) {
+      const s = shape(r, m);
+      expect(rel(s.simulated.peak, s.observed.peak), m).toBeLessThanOrEqual(0.25);
+      expect(rel(s.simulated.steady, s.observed.steady), m).toBeLessThanOrEqual(0.25);
+    }
+  });
+
+  // 463 against 657 swap pages/s steady (−29 %), peak −26 %: the kernel read ahead through the burst (1 440 pages to
+  // 75 s), the model, starting with no readahead state, read one page a fault (docs/postmortem.md, "What the model
+  // misses": swap readahead's start state).
+  it.fails('matches steady swap-in pages/s within ±25 %', () => {
+    const s = shape(r, 'swapInPagesPerSec');
+    expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
+  });
+});
