@@ -104,13 +104,14 @@ describe('touch rate from the decay of refaults (a process whose RSS never settl
       const back = Math.round(1000 * (1 - Math.exp(-lambda * k)));
       rows.push([60000, 256 * (20 + k) + back, 0]);
     }
-    return psLog(rows);
+    // The capture starts a second before the process does, as a recording does: its first RSS is then its start's.
+    return `${T0 - 1}\n  PID COMMAND   RSS MINFL MAJFL\n${psLog(rows)}`;
   }
 
   it('reads λ off the refaults beyond the growth line and multiplies it by the working set in pages', () => {
     // λ = 0.5/s: 5 120 touches/s over 10 240 pages; λ is searched on a grid of 2 % steps (0.498 is the nearest).
     const note = decayNote(leaking(0.5)) ?? '';
-    expect(note).toMatch(/^app \(pid 42\): touchesPerSec about (\d+) \((\d+)\.\.(\d+)\): after 21\.0 s its faults/);
+    expect(note).toMatch(/^app \(pid 42\): touchesPerSec about (\d+) \((\d+)\.\.(\d+)\): after 22\.0 s its faults/);
     const [, rate, low, high] = /about (\d+) \((\d+)\.\.(\d+)\)/.exec(note)?.map(Number) ?? [];
     expect(Math.abs((rate as number) / 5120 - 1)).toBeLessThan(0.02);
     expect([(low as number) <= 5120, (high as number) >= 5120]).toEqual([true, true]);
@@ -146,5 +147,30 @@ describe('touch rate from the decay of refaults (a process whose RSS never settl
     expect(note('service-batch', 'batch (pid 15221)')).toMatch(
       /^batch \(pid 15221\): touchesPerSec not estimable from refault decay: its faults beyond its growth's line had not died away 8 s after they peaked/,
     );
+  });
+
+  // leak-fast-fine (test/fixtures/postmortem/README.md): leak-fast recorded again with /proc/<pid>/stat every 0.1 s from
+  // when the cgroup's usage came within 10 % of its limit. Its 1 s ps.log does not even show leaky's burst; the
+  // 0.1 s series times its decay: λ = 1.47/s, and λ × its working set in pages (24 MiB: 6 144) is 9 032 touches/s
+  // against the truth's 8 000 (+13 %). Its RSS at the fine series' first sample is 67.7 MiB (working set + 40 MiB of
+  // leak), so the note gives λ alone and says where the working set must come from.
+  it('times leak-fast-fine leaky from its 0.1 s series (λ 1.47/s: 9 032/s for 24 MiB, truth 8 000), not from its 1 s ps.log', () => {
+    const dir = join(import.meta.dirname, '..', 'fixtures', 'postmortem', 'leak-fast-fine');
+    const leaky = (kind: 'ps' | 'pid-stat', name: string) => {
+      const file = join(dir, name);
+      return importTelemetryFile(kind, file, { file, lenient: false }).notes.find(
+        (n) => n.startsWith('leaky (pid 910): touchesPerSec') && n.includes('refault'),
+      );
+    };
+    expect(leaky('ps', 'ps.log')).toMatch(
+      /^leaky \(pid 910\): touchesPerSec not estimable from refault decay: no burst of faults beyond its growth's line/,
+    );
+    const note = leaky('pid-stat', 'pidstat-fine.log') ?? '';
+    expect(note).toMatch(
+      /^leaky \(pid 910\): touchesPerSec = λ × its working set in pages, λ = 1\.47\/s \(1\.44\.\.1\.50\): after 8\.7 s its faults beyond its 512\.7 new pages\/s \(467 refaults/,
+    );
+    expect(note).toMatch(/its RSS there \(67\.7 MiB\) is not its working set: take that from a log that saw it start$/);
+    const lambda = Number(/λ = ([\d.]+)\/s/.exec(note)?.[1]);
+    expect(Math.abs((lambda * 6144) / 8000 - 1)).toBeLessThanOrEqual(0.25);
   });
 });

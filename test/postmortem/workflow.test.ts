@@ -2,8 +2,9 @@
  * The blind workflow of docs/postmortem.md on the three incidents recorded on a real kernel
  * (test/fixtures/postmortem; ground truth in its README, written before any fit). What holds
  * today is asserted, and a rate the logs do not identify is asserted to be reported as such; what
- * the kernel model cannot reproduce yet (swap readahead's window in a burst, the swap-out burst when
- * a memory limit is first reached) is pinned with `it.fails`, so a model fix that makes it hold
+ * the kernel model cannot reproduce yet (swap readahead's window in a burst, which starts from state the
+ * host kept from earlier swapping; one deep reclaim pass that wrote 16 MiB at once) is pinned with
+ * `it.fails`, so a model fix that makes it hold
  * shows up here as a test to turn into an assertion (docs/postmortem.md, "What the model misses,
  * by shape check").
  */
@@ -115,11 +116,14 @@ describe('leak-oom: the documented fit, blind', () => {
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
 
-  // The kernel swapped out 880 pages/s in the burst when the limit was first reached, the fitted model 480 (−46 %; at
-  // the true values −62 %): a kernel-model miss, not the import's (sadf and /proc/vmstat agree on 21 352 and 21 355
-  // pages) nor the objective's (the truth misses by more). At 63–68 s the kernel wrote 5 284 pages and read 3 374 for
-  // 2 400 faults of web and leaky (workingset_activate_anon 0: no refault was activated); the model at the true values
-  // wrote 4 059 and read one page a fault (docs/postmortem.md, "What the model misses").
+  // 480 against 880 pages/s (−46 %; −62 % at the true values): a kernel-model miss, not the import's (sadf and
+  // /proc/vmstat agree on 21 352 and 21 355 pages) nor the objective's (the truth misses by more). Half the steady
+  // window is one kernel reclaim at 108 s that wrote 4 072 pages within a second (inactive anon 93.8 → 50.8 MiB,
+  // active +43 MiB, swap cache 1.9 → 16.6 MiB) and then none for ten while it freed those copies; the model writes the
+  // leak's 256 pages a second evenly. The other half is the burst at the limit, where the kernel read 2.0 pages a
+  // major fault (readahead) and wrote the touched ones again: a model started with its readahead window open writes
+  // as much there (4 894 pages at 63–67 s against 4 937) but the steady figure stays at −52 % (docs/postmortem.md,
+  // "What the model misses").
   it.fails('matches steady swap-out pages/s within ±25 %', () => {
     const s = shape(fit.best, 'swapOutPagesPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
@@ -284,8 +288,9 @@ describe('leak-fast: the leak workflow on a third incident, recorded after it wa
 
   // Truth 8 000/s. Neither the logs nor the objective pin it: the import bounds it below (its refaults were back within
   // about a second: λ ≥ 0.93/s), and the fit's profile spans the whole range from that bound to 50 000, so its value
-  // (7 636 here; 9 957 in session 7, 22 132 in session 6) is where the search stopped and the workflow does not claim
-  // it. The fit's report says so.
+  // (6 855 in session 9, 7 636 in session 8, 9 957 in session 7, 22 132 in session 6) is where the search stopped and
+  // the workflow does not claim it. The fit's report says so. (leak-fast-fine, the same incident recorded with a 0.1 s
+  // series near the limit, times it: touch-rate.test.ts.)
   it('does not claim leaky touchesPerSec: the fit reports it not identified, bounded below by the logs only', () => {
     const p = fit.report.parameters.find((q) => q.path === 'processes.leaky.touchesPerSec');
     expect([String(p?.profile?.low), String(p?.profile?.high)]).toEqual(['5780', '50000']);
@@ -300,11 +305,14 @@ describe('leak-fast: the leak workflow on a third incident, recorded after it wa
     expect(within(web?.touchesPerSec as number, 15_000)).toBe(true);
   });
 
-  // 525 major faults/s against the kernel's 352 (+49 %; the true values +37 %): swap readahead, a kernel-model miss.
-  // Not the import's (the host's 2 095 major faults and the cgroup's 2 060 agree) nor the objective's (the truth misses
-  // too). Over the burst at the limit (48.6–52.7 s) the kernel read 1 590 pages ahead (swap_ra) and 1 146 touches found
-  // theirs there (swap_ra_hit: minor faults) beside its 1 849 major faults: 1.86 pages read a major fault. The model's
-  // swap-in equals its major faults (526 and 525 pages/s): its readahead window (__swapin_nr_pages) stays at one page.
+  // 525 major faults/s against the kernel's 352 (+49 %; the true values +37 %): swap readahead, a kernel-model miss,
+  // not the import's (the host's 2 095 major faults and the cgroup's 2 060 agree) nor the objective's (the truth
+  // misses too). The refaults are as many (the kernel's 1 849 major faults and 1 146 readahead hits at 48.6–52.7 s,
+  // the model's 2 830 major faults), but a third of the kernel's found their page read ahead. The window
+  // (__swapin_nr_pages) is host-wide and bistable: one page a fault, or open windows fed by hits. The model starts
+  // cold and stays at one page through the burst; started at the kernel's boot value (4 hits pending) it makes the
+  // kernel's burst (+5 % peak, +0 % steady) but the real-kernel matrix loses 3 cells (237 → 234), so it waits for the
+  // lab and the recordings to say what state the kernel started in (docs/postmortem.md, "What the model misses").
   it.fails('matches steady major faults/s within ±25 %', () => {
     const s = shape(r, 'majorFaultsPerSec');
     expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
@@ -314,5 +322,57 @@ describe('leak-fast: the leak workflow on a third incident, recorded after it wa
   it.fails('matches peak major faults/s within ±25 %', () => {
     const s = shape(r, 'majorFaultsPerSec');
     expect(rel(s.simulated.peak, s.observed.peak)).toBeLessThanOrEqual(0.25);
+  });
+});
+
+describe('leak-fast-fine: leak-fast recorded again with a 0.1 s series near the limit (session 9)', () => {
+  // test/fixtures/postmortem/README.md: the same incident as leak-fast (web 48 MiB at 15 000/s, leaky 24 MiB at
+  // 8 000/s leaking 2 MiB/s), ground truth written before the recording. The draft declares every rate read off the
+  // logs, leaky's touch rate from the 0.1 s series (λ 1.47/s × 6 221 pages = 9 145/s, touch-rate.test.ts); its fit
+  // (`faultline fit draft.yaml --vary processes.leaky.memory.anon=16Mi..256Mi`, docs/postmortem.md: 25 runs, 5 min
+  // at load 15) kept the draft's working set, 24.3Mi, pinned. fitted.yaml holds it; this runs it.
+  let r: RunResult;
+  const file = join(DIR, 'leak-fast-fine', 'fitted.yaml');
+  beforeAll(() => {
+    r = run(file);
+  }, 600_000);
+
+  it('declares and fits every parameter within ±25 % of the truth', () => {
+    const procs = loadScenarioFile(file).scenario.processes;
+    const web = procs.find((p) => p.name === 'web');
+    const leaky = procs.find((p) => p.name === 'leaky');
+    expect(within(leaky?.touchesPerSec as number, 8000)).toBe(true); // 9 145: +14 %
+    expect(within(web?.touchesPerSec as number, 15_000)).toBe(true); // 17 384: +16 %
+    expect(within(leaky?.memory.leakBytesPerSec as number, 2 * MIB, 0.02)).toBe(true); // 2 026 KiB/s: −1.1 %
+    expect(within(leaky?.memory.anonBytes as number, 24 * MIB, 0.02)).toBe(true); // 24.3 MiB: +1.3 %
+    expect(within(web?.memory.anonBytes as number, 48 * MIB, 0.01)).toBe(true);
+  });
+
+  it('puts the OOM kill on leaky at its time (80.3 s in the logs and in the run)', () => {
+    const oom = r.observed?.oom;
+    expect(oom?.observed).toEqual([{ process: 'leaky', timeMs: 80304 }]);
+    expect(oom?.victimsMatch).toBe(true);
+    expect(within(oom?.simulated[0]?.timeMs as number, 80304, 0.02)).toBe(true);
+  });
+
+  it('matches the onsets, peak and steady major faults/s and swap-out within ±25 %', () => {
+    for (const m of ['majorFaultsPerSec', 'swapInPagesPerSec', 'swapOutPagesPerSec', 'psiSomePct', 'psiFullPct']) {
+      const s = shape(r, m);
+      expect(rel(s.simulated.onsetMs, s.observed.onsetMs), m).toBeLessThanOrEqual(0.25);
+    }
+    // 507 / 409 peak (+24 %), 462 / 383 steady (+21 %); swap-out 1 044 / 1 224 (−15 %), 939 / 1 125 (−17 %).
+    for (const m of ['majorFaultsPerSec', 'swapOutPagesPerSec']) {
+      const s = shape(r, m);
+      expect(rel(s.simulated.peak, s.observed.peak), m).toBeLessThanOrEqual(0.25);
+      expect(rel(s.simulated.steady, s.observed.steady), m).toBeLessThanOrEqual(0.25);
+    }
+  });
+
+  // 463 against 657 swap pages/s steady (−29 %), peak −26 %: the kernel read ahead through the burst (1 440 pages to
+  // 75 s), the model, starting with no readahead state, read one page a fault (docs/postmortem.md, "What the model
+  // misses": swap readahead's start state).
+  it.fails('matches steady swap-in pages/s within ±25 %', () => {
+    const s = shape(r, 'swapInPagesPerSec');
+    expect(rel(s.simulated.steady, s.observed.steady)).toBeLessThanOrEqual(0.25);
   });
 });

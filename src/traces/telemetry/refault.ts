@@ -44,6 +44,8 @@ export interface RefaultDecay {
   /** The working set: RSS at the first snapshot less half a sample of growth, ± that half. */
   workingSetBytes: number;
   workingSetSpreadBytes: number;
+  /** It was running at the capture's first snapshot (a series started near a limit): its first RSS is not its working set. */
+  runningBefore: boolean;
 }
 
 /** Least squares of y on a + b·x. */
@@ -132,6 +134,7 @@ export function refaultDecay(g: GrowthRate, startMs: number, pageBytes: number):
     baselinePerSec: base.b,
     workingSetBytes: (g.bytes[0] as number) - half,
     workingSetSpreadBytes: half,
+    runningBefore: (g.timeMs[0] as number) <= startMs,
   };
 }
 
@@ -148,6 +151,15 @@ export function refaultDecayNote(g: GrowthRate, startMs: number, pageBytes: numb
   const why =
     'each page it lost comes back at its first touch, so λ × its working set in pages is its touch rate, for touches spread uniformly';
   const fmt = (l: number) => l.toFixed(2);
+  if (d.runningBefore) {
+    // A series that starts after the process did (a finer one begun near a limit): λ alone; the working set in pages
+    // comes from a log that saw the process start.
+    const range =
+      d.highPerSec === undefined
+        ? `λ ≥ ${fmt(d.lowPerSec ?? 0)}/s, not bounded above by the data`
+        : `λ = ${fmt(d.lambdaPerSec)}/s (${d.lowPerSec === undefined ? '≤ ' : `${fmt(d.lowPerSec)}..`}${fmt(d.highPerSec)})`;
+    return `touchesPerSec = λ × its working set in pages, ${range}: ${what} died away as e^(−λt); ${why}; it was running at this file's first sample, so its RSS there (${mib(d.workingSetBytes + d.workingSetSpreadBytes)} MiB) is not its working set: take that from a log that saw it start`;
+  }
   if (d.highPerSec === undefined) {
     const low = d.lowPerSec ?? 0;
     return `touchesPerSec at least ${rate(low)}, not bounded above by the data: ${what} died away within about a sample, e^(−λt) with λ ≥ ${fmt(low)}/s (best ${fmt(d.lambdaPerSec)}/s): faster than samples this far apart can time against the scatter of its growth's line; ${why}; ${ws}`;
