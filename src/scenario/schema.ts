@@ -338,7 +338,7 @@ const KernelSpec = z.strictObject({
   }),
   memcgStatsFlush: meta(duration().optional(), {
     description:
-      "How often something reads the memory cgroups' memory.stat, which brings the statistics reclaim's heuristics read up to date: the LRU list sizes of inactive_is_low, the refault activations that let reclaim deactivate, the workingset size a refault is measured against. On Linux they are rstat counters flushed every 2 s by the kernel (FLUSH_TIME) and whenever memory.stat of a cgroup is read (its subtree); reclaim does not flush them itself. Set, they are as of the last flush, at this interval or every 2 s when this is longer; unset, the model reads them live.",
+      "How often something reads the memory cgroups' memory.stat, which brings the statistics reclaim's heuristics read up to date: the LRU list sizes of inactive_is_low, the refault activations that let reclaim deactivate, the workingset size a refault is measured against. On Linux they are rstat counters flushed every 2 s by the kernel (FLUSH_TIME) and whenever memory.stat of a cgroup is read (its subtree); reclaim does not flush them itself. Set, they are as of the last flush, at this interval or every 2 s when this is longer; unset, the model reads them live. Not yet validated: set, the model also OOM-kills a process at 25–75 % of its working set where the kernel survives (docs/validation.md, item 2).",
     unit: 'duration',
     examples: ['100ms', '1s'],
   }),
