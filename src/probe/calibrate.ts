@@ -285,7 +285,7 @@ export async function calibrate(opts: CalibrateOptions): Promise<CalibrateResult
     const s = spread(swapOut, 2);
     const sum = (i: number) =>
       swapOut.reduce((t, o) => t + o.chunks.reduce((u, c) => u + (c[2] > 0 ? (c[i] as number) : 0), 0), 0);
-    const major = Math.max(1, sum(2));
+    const major = Math.max(1, s.faults);
     const reclaim = { pagesOutPerSwapIn: sum(5) / major, scannedPerReclaimed: sum(7) > 0 ? sum(6) / sum(7) : 0 };
     swapIn = {
       ...s,

@@ -98,6 +98,9 @@ const med = (c: KernelCase, metric: string) => spreadOf(c.repeats.map((r) => r.m
 
 // ---- the model's host: this machine ----
 
+// The loader's reclaim costs, read once (each call loads a scenario) rather than once per case.
+let reclaimCosts: ReclaimCosts | undefined;
+
 /**
  * The lab's swap device: with the device calibration (O_DIRECT latencies, bandwidth and
  * parallelism of the swap file's disk, src/probe/device.ts), a custom device as
@@ -105,9 +108,6 @@ const med = (c: KernelCase, metric: string) => spreadOf(c.repeats.map((r) => r.m
  * before that calibration existed take the SSD preset with the calibrated read latency. The
  * disk's rotational flag decides swap readahead either way.
  */
-// The loader's reclaim costs, read once (each call loads a scenario) rather than once per case.
-let reclaimCosts: ReclaimCosts | undefined;
-
 function swapYaml(f: FamilyFixture): string {
   const cal = f.calibration;
   // The calibrated swap-in holds the reclaim its charge ran (one page written per page read at the
@@ -142,7 +142,7 @@ function hostYaml(f: FamilyFixture, tickMs: number, swappiness = f.machine.swapp
     '  thp: madvise',
     swapYaml(f),
     `  sysctl: { vm.swappiness: ${swappiness}, vm.page-cluster: ${f.machine.pageCluster}, vm.min_free_kbytes: ${f.machine.minFreeKbytes} }`,
-    // The calibrated swap-in is wall time per fault, fault CPU included (as `faultline calibrate` gives it).
+    // The calibrated swap-in holds the fault's CPU (as `faultline calibrate` gives it): majorFault 0.
     // idleWakeRead: this VM's first 4 KiB read after a 2 ms sleep took 104–106 µs against 50–52 back to
     // back (an idle vCPU halts; docs/validation.md item 4), and the swap-in was timed back to back.
     `  costs: { minorFault: ${cal.minorFaultUs}us, majorFault: 0us, idleWakeRead: 54us }`,
